@@ -1,0 +1,122 @@
+// Settings shared by every command, resolved once from flags and the environment.
+// Nothing else in agenthooks reads process.env: commands get an `env` object and pass it here.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+export type Env = Record<string, string | undefined>;
+
+export interface DatabaseLocation {
+  kind: 'sqlite' | 'postgres';
+  /** A file path for SQLite, the connection URL for PostgreSQL. */
+  url: string;
+  /** Printable form: no password. */
+  display: string;
+  /** Where it came from: flag, DATABASE_URL or default. */
+  source: 'flag' | 'env' | 'default';
+}
+
+export const DEFAULT_DATABASE = path.join('.agenthooks', 'agenthooks.db');
+
+/** --database, else DATABASE_URL, else ./.agenthooks/agenthooks.db under the working directory. */
+export function resolveDatabase(flag: string | undefined, env: Env, cwd: string): DatabaseLocation {
+  const raw = flag ?? env.DATABASE_URL;
+  const source = flag !== undefined ? 'flag' : raw !== undefined ? 'env' : 'default';
+  const value = raw?.trim() || DEFAULT_DATABASE;
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    let display = value;
+    try {
+      const u = new URL(value);
+      if (u.password) u.password = '***';
+      display = u.toString();
+    } catch {
+      throw new AppError('config_invalid', `The database URL is not a valid URL: check --database or DATABASE_URL.`);
+    }
+    return { kind: 'postgres', url: value, display, source };
+  }
+  let file = value;
+  if (/^file:/i.test(file)) {
+    try {
+      file = decodeURIComponent(new URL(file, `file://${cwd}/`).pathname);
+    } catch {
+      throw new AppError('config_invalid', `The database file URL ${value} is not valid.`);
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) {
+    throw new AppError(
+      'config_invalid',
+      `The database ${value} is neither a postgres:// URL nor a file path. Use --database ./data/agenthooks.db or postgres://user@host/db.`,
+    );
+  }
+  const abs = path.resolve(cwd, file);
+  return { kind: 'sqlite', url: abs, display: abs, source };
+}
+
+export function sqliteExists(loc: DatabaseLocation): boolean {
+  return loc.kind === 'sqlite' && existsSync(loc.url);
+}
+
+const signingKey = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'a signing key looks like whsec_ followed by base64 (copy it from the Console)');
+
+/** Signing keys from repeated --signing-key flags, else the comma-separated environment variable. */
+export function resolveSigningKeys(flags: string[] | undefined, env: Env): string[] {
+  const raw = flags && flags.length > 0 ? flags : (env.ANTHROPIC_WEBHOOK_SIGNING_KEY ?? '').split(',');
+  const keys = raw.map((k) => k.trim()).filter((k) => k.length > 0);
+  for (const k of keys) {
+    const r = signingKey.safeParse(k);
+    if (!r.success) {
+      const shown = `${k.slice(0, 8)}…`;
+      throw new AppError('invalid_signing_key', `Signing key ${shown} is not valid: ${r.error.issues[0]?.message}.`);
+    }
+    const bytes = Buffer.from(k.slice('whsec_'.length), 'base64');
+    if (bytes.length < 16) {
+      throw new AppError('invalid_signing_key', `Signing key ${k.slice(0, 8)}… decodes to ${bytes.length} bytes; expected 16 or more (32 from the Console).`);
+    }
+  }
+  return keys;
+}
+
+export interface PlatformSettings {
+  apiKey: string | null;
+  baseURL: string;
+}
+
+export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+
+export function resolvePlatform(flags: { apiKey?: string; baseUrl?: string }, env: Env): PlatformSettings {
+  const apiKey = (flags.apiKey ?? env.ANTHROPIC_API_KEY ?? '').trim() || null;
+  const baseURL = (flags.baseUrl ?? env.ANTHROPIC_BASE_URL ?? '').trim() || DEFAULT_BASE_URL;
+  try {
+    new URL(baseURL);
+  } catch {
+    throw new AppError('config_invalid', `ANTHROPIC_BASE_URL ${baseURL} is not a URL (for the simulator: http://127.0.0.1:8790).`);
+  }
+  return { apiKey, baseURL };
+}
+
+/** "250ms", "60s", "5m", "2h", "90d" or plain milliseconds. */
+export function parseDuration(value: string, name: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
+  if (!m) throw new AppError('config_invalid', `${name} must be a duration like 500ms, 60s, 5m, 2h or 7d (got ${JSON.stringify(value)}).`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit]!;
+  return Math.round(n * factor);
+}
+
+/** "256kb", "1mb", "512" (bytes). */
+export function parseSize(value: string, name: string): number {
+  const m = /^\s*(\d+)\s*(b|kb|mb)?\s*$/i.exec(value);
+  if (!m) throw new AppError('config_invalid', `${name} must be a size like 64kb or 1mb (got ${JSON.stringify(value)}).`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  return Number(m[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit]!;
+}
+
+export function parsePort(value: string | number, name: string): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new AppError('config_invalid', `${name} must be a port number 0-65535 (got ${value}).`);
+  return n;
+}
