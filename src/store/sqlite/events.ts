@@ -1,0 +1,177 @@
+// Events: the deduplicated webhook ledger and the worker's claim queue (synchronous, thread side).
+import type { EventOutcome, EventQuery, InsertResult, NewEvent, RejectCount, StoredEvent } from '../types.js';
+import { chunks, type Db, stmt, writeTx } from './statements.js';
+
+interface EventRow {
+  id: string;
+  type: string;
+  created_at: number;
+  received_at: number;
+  subject_id: string | null;
+  thread_id: string | null;
+  raw: string | null;
+  state: StoredEvent['state'];
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  processed_at: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+}
+
+function toEvent(r: EventRow): StoredEvent {
+  return {
+    id: r.id,
+    type: r.type,
+    createdAt: r.created_at,
+    receivedAt: r.received_at,
+    subjectId: r.subject_id,
+    threadId: r.thread_id,
+    raw: r.raw,
+    state: r.state,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+    processedAt: r.processed_at,
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: r.lease_expires_at,
+  };
+}
+
+const INSERT = `INSERT INTO events (id, type, created_at, received_at, subject_id, thread_id, raw, state, processed_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
+
+export function insertEvents(db: Db, events: NewEvent[]): InsertResult[] {
+  if (events.length === 0) return [];
+  const insert = stmt(db, INSERT);
+  return writeTx(db, () =>
+    events.map((e) => {
+      // Events that need no work are finished on arrival.
+      const processedAt = e.state === 'pending' ? null : e.receivedAt;
+      const info = insert.run(e.id, e.type, e.createdAt, e.receivedAt, e.subjectId, e.threadId, e.raw, e.state, processedAt);
+      return { id: e.id, duplicate: info.changes === 0 };
+    }),
+  );
+}
+
+export function getEvent(db: Db, id: string): StoredEvent | null {
+  const row = stmt(db, 'SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
+  return row ? toEvent(row) : null;
+}
+
+function eventFilter(query: Omit<EventQuery, 'limit'>): { where: string; params: unknown[] } {
+  const terms: string[] = [];
+  const params: unknown[] = [];
+  const add = (term: string, ...values: unknown[]) => {
+    terms.push(term);
+    params.push(...values);
+  };
+  if (query.type !== undefined) add('type = ?', query.type);
+  if (query.subjectId !== undefined) add('subject_id = ?', query.subjectId);
+  if (query.state !== undefined) add('state = ?', query.state);
+  if (query.since !== undefined) add('received_at >= ?', query.since);
+  if (query.until !== undefined) add('received_at < ?', query.until);
+  if (query.before) add('(received_at, id) < (?, ?)', query.before.receivedAt, query.before.id);
+  if (query.after) add('(received_at, id) > (?, ?)', query.after.receivedAt, query.after.id);
+  return { where: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };
+}
+
+export function listEvents(db: Db, query: EventQuery): StoredEvent[] {
+  const { where, params } = eventFilter(query);
+  // `after` is what --follow uses: oldest first from a position. Everything else is newest first.
+  const order = query.after && !query.before ? 'ASC' : 'DESC';
+  const sql = `SELECT * FROM events ${where} ORDER BY received_at ${order}, id ${order} LIMIT ?`;
+  const rows = stmt(db, sql).all(...params, query.limit ?? 100) as EventRow[];
+  return rows.map(toEvent);
+}
+
+export function countEvents(db: Db, query: Omit<EventQuery, 'before' | 'after' | 'limit'>): number {
+  const { where, params } = eventFilter(query);
+  const row = stmt(db, `SELECT count(*) AS n FROM events ${where}`).get(...params) as { n: number };
+  return row.n;
+}
+
+export function claimEvents(db: Db, opts: { owner: string; limit: number; now: number; leaseMs: number }): StoredEvent[] {
+  if (opts.limit <= 0) return [];
+  return writeTx(db, () => {
+    // Three index-ordered picks instead of one OR query, so a backlog of a million pending rows
+    // never needs a sort: abandoned claims first, then fresh events, then retries that are due.
+    const ids: string[] = [];
+    const pick = (sql: string, ...params: unknown[]) => {
+      if (ids.length >= opts.limit) return;
+      const rows = stmt(db, sql).all(...params, opts.limit - ids.length) as { id: string }[];
+      for (const r of rows) ids.push(r.id);
+    };
+    pick(
+      `SELECT id FROM events WHERE state = 'processing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
+      opts.now,
+    );
+    pick(`SELECT id FROM events WHERE state = 'pending' AND next_attempt_at IS NULL LIMIT ?`);
+    pick(
+      `SELECT id FROM events WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
+      opts.now,
+    );
+    const claim = stmt(
+      db,
+      `UPDATE events SET state = 'processing', lease_owner = ?, lease_expires_at = ? WHERE id = ? RETURNING *`,
+    );
+    return ids.map((id) => toEvent(claim.get(opts.owner, opts.now + opts.leaseMs, id) as EventRow));
+  });
+}
+
+export function finishEvent(db: Db, id: string, owner: string, outcome: EventOutcome, now: number): void {
+  // The WHERE on owner and state is the lease check: a worker whose lease expired and was taken
+  // over by another one changes nothing.
+  const held = `WHERE id = ? AND state = 'processing' AND lease_owner = ?`;
+  if (outcome.state === 'retry') {
+    stmt(
+      db,
+      `UPDATE events SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+        lease_owner = NULL, lease_expires_at = NULL ${held}`,
+    ).run(outcome.nextAttemptAt, outcome.error, id, owner);
+  } else if (outcome.state === 'failed') {
+    stmt(
+      db,
+      `UPDATE events SET state = 'failed', attempts = attempts + 1, last_error = ?, processed_at = ?,
+        next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL ${held}`,
+    ).run(outcome.error, now, id, owner);
+  } else {
+    stmt(
+      db,
+      `UPDATE events SET state = ?, attempts = attempts + 1, last_error = NULL, processed_at = ?,
+        next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL ${held}`,
+    ).run(outcome.state, now, id, owner);
+  }
+}
+
+export function requeueEvents(db: Db, ids: string[], _now: number): number {
+  const unique = [...new Set(ids)];
+  return writeTx(db, () => {
+    let n = 0;
+    for (const part of chunks(unique)) {
+      // Pruned events (raw gone) cannot be processed again; processing ones are being worked on.
+      const sql = `UPDATE events SET state = 'pending', next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
+        processed_at = NULL WHERE id IN (${part.map(() => '?').join(',')}) AND state <> 'processing' AND raw IS NOT NULL`;
+      n += stmt(db, sql).run(...part).changes;
+    }
+    return n;
+  });
+}
+
+export function addRejects(db: Db, rows: RejectCount[]): void {
+  if (rows.length === 0) return;
+  const upsert = stmt(
+    db,
+    `INSERT INTO rejects (minute, code, count) VALUES (?, ?, ?)
+     ON CONFLICT (minute, code) DO UPDATE SET count = count + excluded.count`,
+  );
+  writeTx(db, () => {
+    for (const r of rows) upsert.run(r.minute, r.code, r.count);
+  });
+}
+
+export function listRejects(db: Db, since: number): RejectCount[] {
+  return stmt(db, 'SELECT minute, code, count FROM rejects WHERE minute >= ? ORDER BY minute, code').all(
+    since,
+  ) as RejectCount[];
+}

@@ -1,0 +1,320 @@
+// The SQLite Store: a thin async proxy on the main thread over the writer thread (thread.ts),
+// which owns the connection. Each call posts {id, method, args} and resolves on the reply, so an
+// fsync or a busy wait on the file never stalls the event loop (DESIGN.md semantics 1 and 7).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type {
+  EventOutcome,
+  EventQuery,
+  IngestStats,
+  InsertResult,
+  Launch,
+  LaunchState,
+  NewEvent,
+  OutboxMessage,
+  RejectCount,
+  Run,
+  RunChange,
+  RunHistoryEntry,
+  RunQuery,
+  Store,
+  StoredEvent,
+} from '../types.js';
+import type { CallMessage, ReplyMessage, ThreadFailure, ThreadInit } from './protocol.js';
+
+export interface SqliteStoreOptions {
+  create: boolean;
+  logger: Logger;
+}
+
+/** SQLite result codes that mean "cannot commit right now": the receiver answers 503 so the sender retries. */
+const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|READONLY|FULL|CANTOPEN|PROTOCOL|NOTADB|CORRUPT)/;
+
+function toAppError(file: string, f: ThreadFailure): AppError {
+  if (f.phase === 'migrate' && !f.sqliteCode?.match(UNAVAILABLE)) {
+    return new AppError('migration_failed', `Migrating the SQLite database ${file} failed: ${f.message}.`);
+  }
+  if (f.sqliteCode && UNAVAILABLE.test(f.sqliteCode)) {
+    const hint =
+      f.sqliteCode.startsWith('SQLITE_BUSY') || f.sqliteCode.startsWith('SQLITE_LOCKED')
+        ? 'another process held the write lock for more than 5 s; retry, or look for a stuck process using the file'
+        : 'check that the disk is not full, the file and its directory are writable, and the file is an agenthooks database';
+    return new AppError('store_unavailable', `The SQLite database ${file} cannot commit (${f.sqliteCode}: ${f.message}): ${hint}.`, {
+      details: { sqliteCode: f.sqliteCode },
+    });
+  }
+  return new AppError('store_error', `The SQLite database ${file} failed: ${f.message}.`, {
+    details: { sqliteCode: f.sqliteCode },
+  });
+}
+
+/** The compiled thread file next to this module, or under dist/ when running from src/ (vitest). */
+export function threadUrl(): URL {
+  const here = new URL('./thread.js', import.meta.url);
+  if (existsSync(here)) return here;
+  const p = fileURLToPath(here);
+  const i = p.lastIndexOf(`${'/'}src${'/'}`);
+  const dist = i >= 0 ? `${p.slice(0, i)}/dist/${p.slice(i + 5)}` : p;
+  if (!existsSync(dist)) {
+    throw new AppError('store_error', `The SQLite writer thread ${dist} is missing; run \`npm run build\` first.`);
+  }
+  return new URL(`file://${dist}`);
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly location: string;
+  private readonly worker: Worker;
+  private readonly logger: Logger;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private dead: AppError | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly stats: IngestStats = { transactions: 0, inserted: 0, duplicates: 0 };
+
+  /** Use openSqliteStore: it waits for the thread to open and migrate the file. */
+  constructor(file: string, worker: Worker, logger: Logger) {
+    this.location = file;
+    this.worker = worker;
+    this.logger = logger;
+    worker.on('message', (m: ReplyMessage) => this.onReply(m));
+    worker.on('error', (err) => this.fail(new AppError('store_unavailable', `The SQLite writer thread crashed: ${err.message}.`, { cause: err })));
+    worker.on('exit', (code) => {
+      if (!this.closing) this.fail(new AppError('store_unavailable', `The SQLite writer thread exited (code ${code}).`));
+    });
+    // An idle store does not keep the process alive; a call in flight does (see call()).
+    worker.unref();
+  }
+
+  private onReply(m: ReplyMessage): void {
+    if (m.id === 0) return;
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if ('ok' in m && m.ok) p.resolve(m.value);
+    else if ('error' in m) p.reject(toAppError(this.location, m.error));
+  }
+
+  private fail(err: AppError): void {
+    if (this.dead) return;
+    this.dead = err;
+    this.logger.error({ err: err.message }, 'sqlite store unavailable');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private call<T>(method: string, ...args: unknown[]): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    if (this.closing) return Promise.reject(new AppError('store_unavailable', `The SQLite store ${this.location} is closed.`));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      const msg: CallMessage = { id, method, args };
+      this.worker.postMessage(msg);
+    });
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = (async () => {
+        if (!this.dead) {
+          const id = this.nextId++;
+          // Calls already posted are answered before 'close' (the thread handles them in order).
+          await new Promise<void>((resolve) => {
+            this.worker.ref();
+            this.pending.set(id, { resolve: () => resolve(), reject: () => resolve() });
+            this.worker.postMessage({ id, method: 'close', args: [] } satisfies CallMessage);
+          });
+        }
+        await this.worker.terminate();
+      })();
+    }
+    return this.closing;
+  }
+
+  ping(): Promise<void> {
+    return this.call('ping');
+  }
+
+  async insertEvents(events: NewEvent[]): Promise<InsertResult[]> {
+    if (events.length === 0) return [];
+    const results = await this.call<InsertResult[]>('insertEvents', events);
+    this.stats.transactions += 1;
+    for (const r of results) {
+      if (r.duplicate) this.stats.duplicates += 1;
+      else this.stats.inserted += 1;
+    }
+    return results;
+  }
+
+  addRejects(rows: RejectCount[]): Promise<void> {
+    return this.call('addRejects', rows);
+  }
+
+  listRejects(since: number): Promise<RejectCount[]> {
+    return this.call('listRejects', since);
+  }
+
+  ingestStats(): IngestStats {
+    return { ...this.stats };
+  }
+
+  getEvent(id: string): Promise<StoredEvent | null> {
+    return this.call('getEvent', id);
+  }
+
+  listEvents(query: EventQuery): Promise<StoredEvent[]> {
+    return this.call('listEvents', query);
+  }
+
+  countEvents(query: Omit<EventQuery, 'before' | 'after' | 'limit'>): Promise<number> {
+    return this.call('countEvents', query);
+  }
+
+  claimEvents(opts: { owner: string; limit: number; now: number; leaseMs: number }): Promise<StoredEvent[]> {
+    return this.call('claimEvents', opts);
+  }
+
+  finishEvent(id: string, owner: string, outcome: EventOutcome, now: number): Promise<void> {
+    return this.call('finishEvent', id, owner, outcome, now);
+  }
+
+  requeueEvents(ids: string[], now: number): Promise<number> {
+    return this.call('requeueEvents', ids, now);
+  }
+
+  getRun(id: string): Promise<Run | null> {
+    return this.call('getRun', id);
+  }
+
+  listRuns(query: RunQuery): Promise<Run[]> {
+    return this.call('listRuns', query);
+  }
+
+  countRuns(query: Omit<RunQuery, 'before' | 'offset' | 'limit'>): Promise<number> {
+    return this.call('countRuns', query);
+  }
+
+  saveRun(change: RunChange): Promise<boolean> {
+    return this.call('saveRun', change);
+  }
+
+  runHistory(id: string): Promise<RunHistoryEntry[]> {
+    return this.call('runHistory', id);
+  }
+
+  runsToReconcile(limit: number): Promise<Run[]> {
+    return this.call('runsToReconcile', limit);
+  }
+
+  markRunChecked(id: string, at: number): Promise<void> {
+    return this.call('markRunChecked', id, at);
+  }
+
+  createLaunch(launch: Launch): Promise<{ launch: Launch; created: boolean }> {
+    return this.call('createLaunch', launch);
+  }
+
+  updateLaunch(
+    id: string,
+    patch: Partial<Pick<Launch, 'state' | 'sessionId' | 'error' | 'agentId' | 'environmentId'>>,
+    now: number,
+  ): Promise<void> {
+    return this.call('updateLaunch', id, patch, now);
+  }
+
+  getLaunch(id: string): Promise<Launch | null> {
+    return this.call('getLaunch', id);
+  }
+
+  listLaunches(query: { state?: LaunchState; parentRunId?: string; limit?: number }): Promise<Launch[]> {
+    return this.call('listLaunches', query);
+  }
+
+  claimOutbox(opts: { now: number; limit: number }): Promise<OutboxMessage[]> {
+    return this.call('claimOutbox', opts);
+  }
+
+  finishOutbox(
+    id: string,
+    outcome: { delivered: true } | { delivered: false; error: string; nextAttemptAt: number | null },
+    now: number,
+  ): Promise<void> {
+    return this.call('finishOutbox', id, outcome, now);
+  }
+
+  listOutbox(query: { state?: OutboxMessage['state']; limit?: number }): Promise<OutboxMessage[]> {
+    return this.call('listOutbox', query);
+  }
+
+  getMeta(key: string): Promise<string | null> {
+    return this.call('getMeta', key);
+  }
+
+  setMeta(key: string, value: string): Promise<void> {
+    return this.call('setMeta', key, value);
+  }
+
+  tryLease(name: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+    return this.call('tryLease', name, owner, now, ttlMs);
+  }
+
+  /** Test-only: runs `PRAGMA name` on the writer thread's own connection (e.g. journal_mode, synchronous). */
+  writerPragma(name: string): Promise<unknown> {
+    return this.call('writerPragma', name);
+  }
+
+  /** Test-only: blocks the writer thread for `ms`, to show that the event loop stays responsive. */
+  stallWriter(ms: number): Promise<void> {
+    return this.call('stallWriter', ms);
+  }
+}
+
+export async function openSqliteStore(file: string, options: SqliteStoreOptions): Promise<SqliteStore> {
+  const init: ThreadInit = { file, create: options.create };
+  const worker = new Worker(threadUrl(), { workerData: init });
+  const ready = await new Promise<ReplyMessage>((resolve, reject) => {
+    const onMessage = (m: ReplyMessage) => {
+      if (m.id !== 0) return;
+      cleanup();
+      resolve(m);
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(new AppError('store_error', `The SQLite writer thread failed to start: ${err.message}.`, { cause: err }));
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(new AppError('store_error', `The SQLite writer thread exited during start (code ${code}).`));
+    };
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+  if ('ready' in ready && !ready.ready) {
+    await worker.terminate();
+    if (ready.error.phase === 'open' && ready.error.sqliteCode === 'SQLITE_CANTOPEN' && !options.create) {
+      throw new AppError('store_not_found', `No agenthooks database at ${file}. Start the receiver with \`agenthooks serve\` (it creates the database), or point --database / DATABASE_URL at an existing one.`);
+    }
+    throw toAppError(file, ready.error);
+  }
+  if ('applied' in ready && ready.applied.length > 0) {
+    options.logger.info({ database: file, migrations: ready.applied }, 'sqlite schema migrated');
+  }
+  return new SqliteStore(file, worker, options.logger);
+}

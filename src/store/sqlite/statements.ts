@@ -1,0 +1,40 @@
+// Prepared statements cached per connection and keyed by SQL text: the thread runs the same few
+// dozen statements (and a bounded set of filter combinations) over and over.
+import type Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+export type Params = Record<string, unknown> | unknown[];
+
+const caches = new WeakMap<Db, Map<string, Database.Statement>>();
+
+export function stmt(db: Db, sql: string): Database.Statement {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
+  let s = cache.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    cache.set(sql, s);
+  }
+  return s;
+}
+
+/** Runs `fn` in a write transaction that takes the write lock up front (BEGIN IMMEDIATE), so two
+ * processes never both read-then-write on a stale snapshot and never deadlock on lock upgrade. */
+export function writeTx<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}
+
+/** Splits a long id list so that no statement exceeds SQLite's bound-parameter limit. */
+export function chunks<T>(items: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Escapes LIKE wildcards so that a search for `50%` finds the literal text. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -1,0 +1,96 @@
+// Turns a verified webhook body into the row the store keeps. The payload is thin (reference 4.3):
+// the envelope says what changed, never the new state, so only the envelope is checked here.
+import { AppError } from '../errors.js';
+import type { NewEvent } from '../store/types.js';
+
+/**
+ * The `data.type` values the worker acts on (it GETs the session or deployment run): every
+ * `session.*` and `deployment_run.*` type in the SDK 1.14.0 `BetaWebhookEventData` union.
+ * Everything else (vaults, agents, environments, organization types, future types) is stored as
+ * `ignored` and still answered 200, so the platform never retries or disables the endpoint.
+ */
+export const HANDLED_EVENT_TYPES = [
+  'session.archived',
+  'session.budget_reached',
+  'session.created',
+  'session.deleted',
+  'session.idled',
+  'session.outcome_evaluation_ended',
+  'session.pending',
+  'session.requires_action',
+  'session.running',
+  'session.status_idled',
+  'session.status_rescheduled',
+  'session.status_run_started',
+  'session.status_terminated',
+  'session.thread_created',
+  'session.thread_idled',
+  'session.thread_terminated',
+  'session.updated',
+  'deployment_run.failed',
+  'deployment_run.started',
+  'deployment_run.succeeded',
+] as const;
+
+export type HandledEventType = (typeof HANDLED_EVENT_TYPES)[number];
+
+// A Set, not an object lookup: "constructor" or "__proto__" must not count as handled.
+const HANDLED = new Set<string>(HANDLED_EVENT_TYPES);
+
+export function isHandledEventType(type: string): type is HandledEventType {
+  return HANDLED.has(type);
+}
+
+// RFC 3339 as the platform sends it; Date.parse alone would accept "1" or "March 7".
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+const ENVELOPE_HINT =
+  'expected {"type":"event","id":"...","created_at":"<RFC 3339>","data":{"type":"...","id":"..."}} (a Managed Agents webhook event)';
+
+/** Checks, in order: invalid_json, not_an_event, id_mismatch. Throws only AppError. */
+export function parseEvent(raw: string, webhookId: string, receivedAt: number): NewEvent {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    throw new AppError('invalid_json', 'The webhook body is not valid JSON: send the event exactly as the platform signed it.');
+  }
+  if (!isRecord(body)) throw notAnEvent('the body is not a JSON object');
+  if (body.type !== 'event') throw notAnEvent('"type" is not "event"');
+  const id = body.id;
+  if (typeof id !== 'string' || id.length === 0) throw notAnEvent('"id" is not a non-empty string');
+  const createdAtText = body.created_at;
+  const createdAt = typeof createdAtText === 'string' && RFC3339.test(createdAtText) ? Date.parse(createdAtText) : Number.NaN;
+  if (!Number.isFinite(createdAt)) throw notAnEvent('"created_at" is not an RFC 3339 date-time');
+  const data = body.data;
+  if (!isRecord(data)) throw notAnEvent('"data" is not an object');
+  const type = data.type;
+  if (typeof type !== 'string' || type.length === 0) throw notAnEvent('"data.type" is not a non-empty string');
+  const subjectId = data.id;
+  if (typeof subjectId !== 'string' || subjectId.length === 0) throw notAnEvent('"data.id" is not a non-empty string');
+  if (id !== webhookId) {
+    throw new AppError(
+      'id_mismatch',
+      'The body "id" differs from the webhook-id header: the event id must equal webhook-id (it is the dedupe key); do not rewrite either.',
+    );
+  }
+  const thread = data.session_thread_id;
+  return {
+    id,
+    type,
+    createdAt,
+    receivedAt,
+    subjectId,
+    threadId: typeof thread === 'string' ? thread : null,
+    raw,
+    state: isHandledEventType(type) ? 'pending' : 'ignored',
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function notAnEvent(what: string): AppError {
+  return new AppError('not_an_event', `The webhook body is not an event: ${what}; ${ENVELOPE_HINT}.`);
+}
