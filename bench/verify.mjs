@@ -56,7 +56,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const samples = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
 // Warm up both (JIT), then alternate rounds so machine noise hits both alike.
 for (const fn of Object.values(candidates)) round(fn);
-for (let r = 0; r < ROUNDS; r++) for (const [name, fn] of Object.entries(candidates)) samples[name].push(round(fn));
+for (let r = 0; r < ROUNDS; r++)
+  for (const [name, fn] of Object.entries(candidates)) samples[name].push(round(fn));
 
 const a = median(samples.agenthooks);
 const ap = median(samples['agenthooks+parse']);

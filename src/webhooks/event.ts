@@ -53,21 +53,27 @@ export function parseEvent(raw: string, webhookId: string, receivedAt: number): 
   try {
     body = JSON.parse(raw);
   } catch {
-    throw new AppError('invalid_json', 'The webhook body is not valid JSON: send the event exactly as the platform signed it.');
+    throw new AppError(
+      'invalid_json',
+      'The webhook body is not valid JSON: send the event exactly as the platform signed it.',
+    );
   }
   if (!isRecord(body)) throw notAnEvent('the body is not a JSON object');
   if (body.type !== 'event') throw notAnEvent('"type" is not "event"');
   const id = body.id;
   if (typeof id !== 'string' || id.length === 0) throw notAnEvent('"id" is not a non-empty string');
   const createdAtText = body.created_at;
-  const createdAt = typeof createdAtText === 'string' && RFC3339.test(createdAtText) ? Date.parse(createdAtText) : Number.NaN;
+  const createdAt =
+    typeof createdAtText === 'string' && RFC3339.test(createdAtText) ? Date.parse(createdAtText) : Number.NaN;
   if (!Number.isFinite(createdAt)) throw notAnEvent('"created_at" is not an RFC 3339 date-time');
   const data = body.data;
   if (!isRecord(data)) throw notAnEvent('"data" is not an object');
   const type = data.type;
-  if (typeof type !== 'string' || type.length === 0) throw notAnEvent('"data.type" is not a non-empty string');
+  if (typeof type !== 'string' || type.length === 0)
+    throw notAnEvent('"data.type" is not a non-empty string');
   const subjectId = data.id;
-  if (typeof subjectId !== 'string' || subjectId.length === 0) throw notAnEvent('"data.id" is not a non-empty string');
+  if (typeof subjectId !== 'string' || subjectId.length === 0)
+    throw notAnEvent('"data.id" is not a non-empty string');
   if (id !== webhookId) {
     throw new AppError(
       'id_mismatch',

@@ -77,7 +77,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
           `Missing or empty ${missing.join(', ')} header: send webhook-id, webhook-timestamp and webhook-signature (Standard Webhooks); proxies must pass them through.`,
         );
       }
-      // Digits only: parseInt (the SDK) would also take "+17e8", " 1700000000" or "1700000000.9".
+      // Digits only: the SDK's parseInt also takes "+1700000000", " 1700000000" or "1700000000.9".
       if (!DIGITS.test(tsHeader)) {
         throw new AppError(
           'invalid_timestamp',
@@ -109,10 +109,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
         else hmac.update(rawBody);
         const expected = Buffer.from(hmac.digest('base64'), 'latin1');
         for (const entry of entries) {
-          // Exactly "v1,<44 base64 chars>"; other versions and malformed entries are skipped.
-          if (entry.length !== SIG_LEN + 3 || !entry.startsWith('v1,')) continue;
+          // Exactly "v1,<44 base64 chars>"; other versions and malformed entries are skipped. One
+          // trailing comma is allowed: Node joins a repeated header as "v1,A, v1,B".
+          const len = entry.length === SIG_LEN + 4 && entry.endsWith(',') ? SIG_LEN + 3 : entry.length;
+          if (len !== SIG_LEN + 3 || !entry.startsWith('v1,')) continue;
           // utf8, not latin1: a non-ASCII character changes the byte length instead of aliasing.
-          const given = Buffer.from(entry.slice(3), 'utf8');
+          const given = Buffer.from(entry.slice(3, len), 'utf8');
           if (given.length === SIG_LEN && timingSafeEqual(given, expected)) return { id, timestamp };
         }
       }

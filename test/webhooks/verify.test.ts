@@ -35,7 +35,8 @@ function codeOf(fn: () => unknown): ErrorCode | 'ok' {
 }
 
 const verifier = createVerifier({ keys: [KEY], clock });
-const check = (headers: HeaderBag, body: string | Buffer = BODY) => codeOf(() => verifier.verify(headers, body));
+const check = (headers: HeaderBag, body: string | Buffer = BODY) =>
+  codeOf(() => verifier.verify(headers, body));
 
 describe('createVerifier', () => {
   it('accepts a valid delivery and returns id and timestamp', () => {
@@ -56,7 +57,18 @@ describe('createVerifier', () => {
   });
 
   it('invalid_timestamp for anything but digits (stricter than parseInt)', () => {
-    for (const ts of [`${NOW}.5`, `-${NOW}`, `+${NOW}`, ` ${NOW}`, `${NOW} `, `${NOW}abc`, '1e9', 'abc', '0x6a', '١٢٣']) {
+    for (const ts of [
+      `${NOW}.5`,
+      `-${NOW}`,
+      `+${NOW}`,
+      ` ${NOW}`,
+      `${NOW} `,
+      `${NOW}abc`,
+      '1e9',
+      'abc',
+      '0x6a',
+      '١٢٣',
+    ]) {
       expect(check({ ...signed(KEY), 'webhook-timestamp': ts }), ts).toBe('invalid_timestamp');
     }
   });
@@ -78,8 +90,12 @@ describe('createVerifier', () => {
 
   it('checks run in order: headers, timestamp format, age, signature', () => {
     expect(check({ 'webhook-id': 'x', 'webhook-timestamp': 'bad' })).toBe('missing_headers');
-    expect(check({ ...signed(KEY, 'whe_01', NOW - 1000), 'webhook-signature': 'v1,bad' })).toBe('timestamp_too_old');
-    expect(check({ ...signed(KEY), 'webhook-timestamp': 'x', 'webhook-signature': 'v1,bad' })).toBe('invalid_timestamp');
+    expect(check({ ...signed(KEY, 'whe_01', NOW - 1000), 'webhook-signature': 'v1,bad' })).toBe(
+      'timestamp_too_old',
+    );
+    expect(check({ ...signed(KEY), 'webhook-timestamp': 'x', 'webhook-signature': 'v1,bad' })).toBe(
+      'invalid_timestamp',
+    );
   });
 
   it('invalid_signature for a wrong key, tampered parts, or a re-serialised body', () => {
@@ -97,11 +113,21 @@ describe('createVerifier', () => {
     const other = signed(secretOf(32))['webhook-signature'];
     const sig = `v2,${good.slice(3)} ${other} v1,!!!! garbage  ${good} v1,${'A'.repeat(44)}`;
     expect(check({ ...signed(KEY), 'webhook-signature': sig })).toBe('ok');
-    expect(check({ ...signed(KEY), 'webhook-signature': `${other} v2,${good.slice(3)} v1` })).toBe('invalid_signature');
+    expect(check({ ...signed(KEY), 'webhook-signature': `${other} v2,${good.slice(3)} v1` })).toBe(
+      'invalid_signature',
+    );
     // Malformed forms of the valid MAC are not accepted.
     expect(check({ ...signed(KEY), 'webhook-signature': `${good},x` })).toBe('invalid_signature');
     expect(check({ ...signed(KEY), 'webhook-signature': `V1,${good.slice(3)}` })).toBe('invalid_signature');
     expect(check({ ...signed(KEY), 'webhook-signature': good.slice(0, -1) })).toBe('invalid_signature');
+  });
+
+  it('accepts a repeated header as Node joins it ("v1,A, v1,B"), whichever copy is valid', () => {
+    const good = signed(KEY)['webhook-signature'];
+    const other = signed(secretOf(32))['webhook-signature'];
+    expect(check({ ...signed(KEY), 'webhook-signature': `${good}, ${other}` })).toBe('ok');
+    expect(check({ ...signed(KEY), 'webhook-signature': `${other}, ${good}` })).toBe('ok');
+    expect(check({ ...signed(KEY), 'webhook-signature': `${good},, ${other}` })).toBe('invalid_signature');
   });
 
   it('supports rotation: two keys configured, signed with the second (or with both)', () => {
@@ -118,16 +144,25 @@ describe('createVerifier', () => {
     for (const n of [1, 2, 3, 16, 24, 32, 33, 64, 100]) {
       const secret = secretOf(n);
       const v = createVerifier({ keys: [secret], clock });
-      expect(codeOf(() => v.verify(signed(secret), BODY)), `${n} bytes`).toBe('ok');
+      expect(
+        codeOf(() => v.verify(signed(secret), BODY)),
+        `${n} bytes`,
+      ).toBe('ok');
       const bare = createVerifier({ keys: [secret.slice(6)], clock });
-      expect(codeOf(() => bare.verify(signed(secret), BODY)), `${n} bytes, no prefix`).toBe('ok');
+      expect(
+        codeOf(() => bare.verify(signed(secret), BODY)),
+        `${n} bytes, no prefix`,
+      ).toBe('ok');
     }
   });
 
   it('rejects bad keys at construction without echoing them', () => {
     expect(codeOf(() => createVerifier({ keys: [], clock }))).toBe('signing_key_required');
     for (const bad of ['whsec_', 'whsec_abc', 'whsec_ab!d', 'whsec_QUFB\n', '']) {
-      expect(codeOf(() => webhookKeysFromSecrets([bad])), JSON.stringify(bad)).toBe('invalid_signing_key');
+      expect(
+        codeOf(() => webhookKeysFromSecrets([bad])),
+        JSON.stringify(bad),
+      ).toBe('invalid_signing_key');
     }
     try {
       createVerifier({ keys: [KEY, 'whsec_not*base64'], clock });
@@ -141,7 +176,9 @@ describe('createVerifier', () => {
     expect(check(new Headers(signed(KEY)))).toBe('ok');
     const upper = Object.fromEntries(Object.entries(signed(KEY)).map(([k, v]) => [k.toUpperCase(), v]));
     expect(check(upper)).toBe('ok');
-    const mixed = Object.fromEntries(Object.entries(signed(KEY)).map(([k, v]) => [k.replace(/\b\w/g, (c) => c.toUpperCase()), v]));
+    const mixed = Object.fromEntries(
+      Object.entries(signed(KEY)).map(([k, v]) => [k.replace(/\b\w/g, (c) => c.toUpperCase()), v]),
+    );
     expect(check(mixed)).toBe('ok');
     const arrays = Object.fromEntries(Object.entries(signed(KEY)).map(([k, v]) => [k, [v, 'second']]));
     expect(check(arrays)).toBe('ok');

@@ -48,7 +48,17 @@ export function insertEvents(db: Db, events: NewEvent[]): InsertResult[] {
     events.map((e) => {
       // Events that need no work are finished on arrival.
       const processedAt = e.state === 'pending' ? null : e.receivedAt;
-      const info = insert.run(e.id, e.type, e.createdAt, e.receivedAt, e.subjectId, e.threadId, e.raw, e.state, processedAt);
+      const info = insert.run(
+        e.id,
+        e.type,
+        e.createdAt,
+        e.receivedAt,
+        e.subjectId,
+        e.threadId,
+        e.raw,
+        e.state,
+        processedAt,
+      );
       return { id: e.id, duplicate: info.changes === 0 };
     }),
   );
@@ -91,7 +101,10 @@ export function countEvents(db: Db, query: Omit<EventQuery, 'before' | 'after' |
   return row.n;
 }
 
-export function claimEvents(db: Db, opts: { owner: string; limit: number; now: number; leaseMs: number }): StoredEvent[] {
+export function claimEvents(
+  db: Db,
+  opts: { owner: string; limit: number; now: number; leaseMs: number },
+): StoredEvent[] {
   if (opts.limit <= 0) return [];
   return writeTx(db, () => {
     // Three index-ordered picks instead of one OR query, so a backlog of a million pending rows

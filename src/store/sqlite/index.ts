@@ -2,7 +2,7 @@
 // which owns the connection. Each call posts {id, method, args} and resolves on the reply, so an
 // fsync or a busy wait on the file never stalls the event loop (DESIGN.md semantics 1 and 7).
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -42,9 +42,13 @@ function toAppError(file: string, f: ThreadFailure): AppError {
       f.sqliteCode.startsWith('SQLITE_BUSY') || f.sqliteCode.startsWith('SQLITE_LOCKED')
         ? 'another process held the write lock for more than 5 s; retry, or look for a stuck process using the file'
         : 'check that the disk is not full, the file and its directory are writable, and the file is an agenthooks database';
-    return new AppError('store_unavailable', `The SQLite database ${file} cannot commit (${f.sqliteCode}: ${f.message}): ${hint}.`, {
-      details: { sqliteCode: f.sqliteCode },
-    });
+    return new AppError(
+      'store_unavailable',
+      `The SQLite database ${file} cannot commit (${f.sqliteCode}: ${f.message}): ${hint}.`,
+      {
+        details: { sqliteCode: f.sqliteCode },
+      },
+    );
   }
   return new AppError('store_error', `The SQLite database ${file} failed: ${f.message}.`, {
     details: { sqliteCode: f.sqliteCode },
@@ -56,12 +60,15 @@ export function threadUrl(): URL {
   const here = new URL('./thread.js', import.meta.url);
   if (existsSync(here)) return here;
   const p = fileURLToPath(here);
-  const i = p.lastIndexOf(`${'/'}src${'/'}`);
+  const i = p.lastIndexOf('/src/');
   const dist = i >= 0 ? `${p.slice(0, i)}/dist/${p.slice(i + 5)}` : p;
   if (!existsSync(dist)) {
-    throw new AppError('store_error', `The SQLite writer thread ${dist} is missing; run \`npm run build\` first.`);
+    throw new AppError(
+      'store_error',
+      `The SQLite writer thread ${dist} is missing; run \`npm run build\` first.`,
+    );
   }
-  return new URL(`file://${dist}`);
+  return pathToFileURL(dist);
 }
 
 interface Pending {
@@ -86,9 +93,16 @@ export class SqliteStore implements Store {
     this.worker = worker;
     this.logger = logger;
     worker.on('message', (m: ReplyMessage) => this.onReply(m));
-    worker.on('error', (err) => this.fail(new AppError('store_unavailable', `The SQLite writer thread crashed: ${err.message}.`, { cause: err })));
+    worker.on('error', (err) =>
+      this.fail(
+        new AppError('store_unavailable', `The SQLite writer thread crashed: ${err.message}.`, {
+          cause: err,
+        }),
+      ),
+    );
     worker.on('exit', (code) => {
-      if (!this.closing) this.fail(new AppError('store_unavailable', `The SQLite writer thread exited (code ${code}).`));
+      if (!this.closing)
+        this.fail(new AppError('store_unavailable', `The SQLite writer thread exited (code ${code}).`));
     });
     // An idle store does not keep the process alive; a call in flight does (see call()).
     worker.unref();
@@ -114,7 +128,10 @@ export class SqliteStore implements Store {
 
   private call<T>(method: string, ...args: unknown[]): Promise<T> {
     if (this.dead) return Promise.reject(this.dead);
-    if (this.closing) return Promise.reject(new AppError('store_unavailable', `The SQLite store ${this.location} is closed.`));
+    if (this.closing)
+      return Promise.reject(
+        new AppError('store_unavailable', `The SQLite store ${this.location} is closed.`),
+      );
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
@@ -291,7 +308,11 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions)
     };
     const onError = (err: Error) => {
       cleanup();
-      reject(new AppError('store_error', `The SQLite writer thread failed to start: ${err.message}.`, { cause: err }));
+      reject(
+        new AppError('store_error', `The SQLite writer thread failed to start: ${err.message}.`, {
+          cause: err,
+        }),
+      );
     };
     const onExit = (code: number) => {
       cleanup();
@@ -309,7 +330,10 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions)
   if ('ready' in ready && !ready.ready) {
     await worker.terminate();
     if (ready.error.phase === 'open' && ready.error.sqliteCode === 'SQLITE_CANTOPEN' && !options.create) {
-      throw new AppError('store_not_found', `No agenthooks database at ${file}. Start the receiver with \`agenthooks serve\` (it creates the database), or point --database / DATABASE_URL at an existing one.`);
+      throw new AppError(
+        'store_not_found',
+        `No agenthooks database at ${file}. Start the receiver with \`agenthooks serve\` (it creates the database), or point --database / DATABASE_URL at an existing one.`,
+      );
     }
     throw toAppError(file, ready.error);
   }

@@ -85,7 +85,11 @@ function main(): void {
     return;
   }
   try {
-    const applied = migrate(db, readMigrations(new URL('../migrations/sqlite/', import.meta.url)), Date.now());
+    const applied = migrate(
+      db,
+      readMigrations(new URL('../migrations/sqlite/', import.meta.url)),
+      Date.now(),
+    );
     reply({ id: 0, ready: true, applied });
   } catch (err) {
     db.close();
@@ -102,7 +106,11 @@ function main(): void {
     }
     const fn = methods[msg.method];
     if (!fn) {
-      reply({ id: msg.id, ok: false, error: { sqliteCode: null, message: `unknown store method ${msg.method}`, phase: 'call' } });
+      reply({
+        id: msg.id,
+        ok: false,
+        error: { sqliteCode: null, message: `unknown store method ${msg.method}`, phase: 'call' },
+      });
       return;
     }
     try {

@@ -1,0 +1,78 @@
+// The simulator's in-memory world. Everything is kept in plain maps; a simulator run is short-lived
+// and restarting it starting over is the point.
+import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
+import type { BetaManagedAgentsDeploymentRun } from '@anthropic-ai/sdk/resources/beta/deployment-runs';
+import type { BetaEnvironment } from '@anthropic-ai/sdk/resources/beta/environments/environments';
+import type { BetaFileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
+import type { BetaManagedAgentsSessionEvent } from '@anthropic-ai/sdk/resources/beta/sessions/events';
+import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
+import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
+import type { Scenario } from './options.js';
+
+export interface StoredEvent {
+  event: BetaManagedAgentsSessionEvent;
+  /** Sequence within the session: the stable sort key for the events list. */
+  seq: number;
+  /** When it was stored (for created_at filters, compared with processed_at as the platform does). */
+  ms: number;
+}
+
+export interface ActiveOutcome {
+  outcomeId: string;
+  description: string;
+  maxIterations: number;
+  /** Index into session.outcome_evaluations. */
+  index: number;
+  iteration: number;
+  /** Id of the span.outcome_evaluation_start of the current iteration, '' before any started. */
+  startEventId: string;
+  results: string[];
+}
+
+export interface SessionRecord {
+  session: BetaManagedAgentsSession;
+  events: StoredEvent[];
+  threads: BetaManagedAgentsSessionThread[];
+  scenario: Scenario;
+  durationMs: number;
+  createdMs: number;
+  lastUpdatedMs: number;
+  /** Timer handles of the turn being played; cleared by an interrupt, archive or delete. */
+  timers: Set<unknown>;
+  /** Bumped on every new turn and on interrupts, so stale timer callbacks do nothing. */
+  turn: number;
+  /** Events waiting for the current turn to end (user.message / user.define_outcome). */
+  queue: Array<{ id: string; kind: 'message' | 'outcome' }>;
+  outcome: ActiveOutcome | null;
+  budgetReached: boolean;
+  pendingToolUseId: string | null;
+  /** The latest task text, the source of the deterministic reply. */
+  task: string;
+  activeSeconds: number;
+  tokens: { input: number; output: number; cacheRead: number; cents: number };
+}
+
+export interface FileRecord {
+  meta: BetaFileMetadata;
+  content: string;
+}
+
+export class SimState {
+  /** Each agent's versions, oldest first; the last is current. */
+  readonly agents = new Map<string, BetaManagedAgentsAgent[]>();
+  readonly environments = new Map<string, BetaEnvironment>();
+  readonly sessions = new Map<string, SessionRecord>();
+  readonly deploymentRuns = new Map<string, BetaManagedAgentsDeploymentRun>();
+  readonly files = new Map<string, FileRecord>();
+  /** Insertion order of creation, the tiebreak for lists with equal created_at. */
+  private seq = 0;
+  readonly order = new Map<string, number>();
+
+  remember(id: string): void {
+    this.seq += 1;
+    this.order.set(id, this.seq);
+  }
+}
+
+/** ISO timestamp with millisecond precision. */
+export const iso = (ms: number): string => new Date(ms).toISOString();
