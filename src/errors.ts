@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   token_required: { status: 403, exit: 1, summary: 'A non-loopback request needs AGENTHOOKS_TOKEN, and none is configured.' },
   unauthorized: { status: 401, exit: 1, summary: 'The request lacks a valid bearer token or session cookie.' },
   not_found: { status: 404, exit: 1, summary: 'No such route or record.' },
+  method_not_allowed: { status: 405, exit: 1, summary: 'The route exists but not for this HTTP method.' },
+  internal_error: { status: 500, exit: 1, summary: 'An unexpected failure inside agenthooks (a bug); the server log has the details.' },
   bad_request: { status: 400, exit: 2, summary: 'A query parameter or body field is invalid.' },
   // configuration and usage
   config_invalid: { status: 500, exit: 2, summary: 'A flag, environment variable or agenthooks.yaml value is invalid.' },
@@ -24,6 +26,7 @@ export const ERROR_CODES = {
   invalid_signing_key: { status: 500, exit: 2, summary: 'A signing key is not a whsec_ base64 secret.' },
   api_key_required: { status: 500, exit: 2, summary: 'The command calls the platform API and needs ANTHROPIC_API_KEY.' },
   usage: { status: 400, exit: 2, summary: 'The command line is wrong.' },
+  invalid_time: { status: 400, exit: 2, summary: 'A --since/--until value is neither an ISO date-time nor a relative age like 30m, 2h or 7d.' },
   // store
   store_not_found: { status: 500, exit: 2, summary: 'The database does not exist yet; start `agenthooks serve` first.' },
   store_error: { status: 500, exit: 1, summary: 'The database failed.' },

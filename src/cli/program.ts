@@ -8,7 +8,16 @@ type CommandFactory = (ctx: CliContext) => Command;
 
 async function commandFactories(): Promise<CommandFactory[]> {
   // Imported lazily so that `agenthooks runs` does not load Fastify or the simulator.
-  const list: Array<() => Promise<CommandFactory>> = [];
+  const list: Array<() => Promise<CommandFactory>> = [
+    () => import('./runs.js').then((m) => m.runsCommand),
+    () => import('./launch.js').then((m) => m.launchCommand),
+    () => import('./events.js').then((m) => m.eventsCommand),
+    () => import('./replay.js').then((m) => m.replayCommand),
+    () => import('./export.js').then((m) => m.exportCommand),
+    () => import('./import.js').then((m) => m.importCommand),
+    () => import('./rejects.js').then((m) => m.rejectsCommand),
+    () => import('./simulator.js').then((m) => m.simulatorCommand),
+  ];
   return Promise.all(list.map((load) => load()));
 }
 

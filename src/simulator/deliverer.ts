@@ -124,6 +124,11 @@ export class Deliverer {
     this.endpointStates = o.endpoints.map((e) => ({ url: e.url, types: e.types ?? [], state: 'enabled', disabled_reason: '' }));
   }
 
+  /** Registers an endpoint at run time (e.g. a receiver whose port is known only after start). */
+  addEndpoint(e: WebhookEndpointOption): void {
+    this.endpointStates.push({ url: e.url, types: e.types ?? [], state: 'enabled', disabled_reason: '' });
+  }
+
   endpoints(): EndpointState[] {
     return this.endpointStates.map((e) => ({ ...e, types: [...e.types] }));
   }

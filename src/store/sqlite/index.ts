@@ -298,8 +298,17 @@ export class SqliteStore implements Store {
 }
 
 export async function openSqliteStore(file: string, options: SqliteStoreOptions): Promise<SqliteStore> {
+  if (!options.create && !existsSync(file)) {
+    throw new AppError(
+      'store_not_found',
+      `No agenthooks database at ${file}. Start the receiver with \`agenthooks serve\` (it creates the database), or point --database / DATABASE_URL at an existing one.`,
+    );
+  }
   const init: ThreadInit = { file, create: options.create };
-  const worker = new Worker(threadUrl(), { workerData: init });
+  // The thread is plain compiled JS: it needs none of the parent's entry flags, and some
+  // (--input-type with -e) make a Worker fail to start.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && !a.startsWith('--eval'));
+  const worker = new Worker(threadUrl(), { workerData: init, execArgv });
   const ready = await new Promise<ReplyMessage>((resolve, reject) => {
     const onMessage = (m: ReplyMessage) => {
       if (m.id !== 0) return;
@@ -329,12 +338,6 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions)
   });
   if ('ready' in ready && !ready.ready) {
     await worker.terminate();
-    if (ready.error.phase === 'open' && ready.error.sqliteCode === 'SQLITE_CANTOPEN' && !options.create) {
-      throw new AppError(
-        'store_not_found',
-        `No agenthooks database at ${file}. Start the receiver with \`agenthooks serve\` (it creates the database), or point --database / DATABASE_URL at an existing one.`,
-      );
-    }
     throw toAppError(file, ready.error);
   }
   if ('applied' in ready && ready.applied.length > 0) {

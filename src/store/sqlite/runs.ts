@@ -152,7 +152,30 @@ export function getRun(db: Db, id: string): Run | null {
   return row ? toRun(row) : null;
 }
 
-function runFilter(query: RunQuery): { where: string; params: unknown[] } {
+/** Searches matching more rows than this go through an ordered LIKE scan instead of the index. */
+const COMMON_SEARCH = 2000;
+
+type SearchPlan = { kind: 'index'; match: string } | { kind: 'scan' } | { kind: 'none' };
+
+/**
+ * How to answer a search. The trigram index finds rare substrings (3+ characters) at once, but
+ * for a term in most rows, reading all its hits costs more than scanning newest-first with LIKE
+ * until the page is full; one bounded probe of the index tells the two cases apart.
+ */
+function searchPlan(db: Db, search: string | undefined): SearchPlan {
+  if (search === undefined || search === '') return { kind: 'none' };
+  if ([...search].length < 3) return { kind: 'scan' };
+  // A quoted FTS5 string is one phrase: with the trigram tokenizer it matches as a literal,
+  // case-insensitive substring, like LIKE does.
+  const match = `"${search.replace(/"/g, '""')}"`;
+  const probe = stmt(
+    db,
+    'SELECT count(*) AS n FROM (SELECT rowid FROM runs_search WHERE runs_search MATCH ? LIMIT ?)',
+  ).get(match, COMMON_SEARCH + 1) as { n: number };
+  return probe.n <= COMMON_SEARCH ? { kind: 'index', match } : { kind: 'scan' };
+}
+
+function runFilter(query: RunQuery, plan: SearchPlan): { where: string; params: unknown[] } {
   const terms: string[] = [];
   const params: unknown[] = [];
   const add = (term: string, ...values: unknown[]) => {
@@ -164,8 +187,14 @@ function runFilter(query: RunQuery): { where: string; params: unknown[] } {
   if (query.agent !== undefined) add('(agent_name = ? OR agent_id = ?)', query.agent, query.agent);
   if (query.since !== undefined) add('first_seen_at >= ?', query.since);
   if (query.until !== undefined) add('first_seen_at < ?', query.until);
-  if (query.search !== undefined && query.search !== '') {
-    const p = likePattern(query.search);
+  if (plan.kind === 'index') {
+    add(
+      '(id = ? OR pk IN (SELECT rowid FROM runs_search WHERE runs_search MATCH ?))',
+      query.search,
+      plan.match,
+    );
+  } else if (plan.kind === 'scan') {
+    const p = likePattern(query.search ?? '');
     add(
       "(id = ? OR task LIKE ? ESCAPE '\\' OR output LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\')",
       query.search,
@@ -181,14 +210,31 @@ function runFilter(query: RunQuery): { where: string; params: unknown[] } {
 }
 
 export function listRuns(db: Db, query: RunQuery): Run[] {
-  const { where, params } = runFilter(query);
+  const { where, params } = runFilter(query, searchPlan(db, query.search));
   const sql = `SELECT * FROM runs ${where} ORDER BY first_seen_at DESC, id DESC LIMIT ? OFFSET ?`;
   const rows = stmt(db, sql).all(...params, query.limit ?? 100, query.offset ?? 0) as RunRow[];
   return rows.map(toRun);
 }
 
 export function countRuns(db: Db, query: Omit<RunQuery, 'before' | 'offset' | 'limit'>): number {
-  const { where, params } = runFilter(query);
+  const plan = searchPlan(db, query.search);
+  const { search, ...rest } = query;
+  const onlySearch = Object.values(rest).every(
+    (v) => v === undefined || (Array.isArray(v) && v.length === 0),
+  );
+  if (plan.kind === 'scan' && onlySearch && search !== undefined && [...search].length >= 3) {
+    // A common term and nothing else: counting index hits beats reading every row's text.
+    const match = `"${search.replace(/"/g, '""')}"`;
+    const hits = stmt(db, 'SELECT count(*) AS n FROM runs_search WHERE runs_search MATCH ?').get(match) as {
+      n: number;
+    };
+    const byId = stmt(
+      db,
+      'SELECT count(*) AS n FROM runs WHERE id = ? AND pk NOT IN (SELECT rowid FROM runs_search WHERE runs_search MATCH ?)',
+    ).get(search, match) as { n: number };
+    return hits.n + byId.n;
+  }
+  const { where, params } = runFilter(query, plan);
   return (stmt(db, `SELECT count(*) AS n FROM runs ${where}`).get(...params) as { n: number }).n;
 }
 

@@ -26,7 +26,9 @@ CREATE INDEX events_subject ON events (subject_id, received_at, id);
 CREATE INDEX events_type ON events (type, received_at, id);
 
 CREATE TABLE runs (
-  id                TEXT PRIMARY KEY,
+  -- An explicit integer key (stable through VACUUM, unlike an implicit rowid) for the search index.
+  pk                INTEGER PRIMARY KEY,
+  id                TEXT NOT NULL UNIQUE,
   agent_id          TEXT,
   agent_name        TEXT,
   agent_version     INTEGER,
@@ -65,6 +67,24 @@ CREATE INDEX runs_parent ON runs (parent_run_id, first_seen_at, id);
 CREATE INDEX runs_pipeline ON runs (pipeline, first_seen_at, id);
 -- the reconciler's work list: non-final runs, least recently checked first
 CREATE INDEX runs_reconcile ON runs (last_checked_at, id) WHERE status IN ('pending', 'running', 'blocked');
+
+-- Substring search over task, output and title (runs --search, the dashboard): a trigram index,
+-- because LIKE '%x%' over 100,000 outputs is a full scan. External content: the text lives once,
+-- in runs; the triggers keep the index in step and skip updates that leave the text unchanged.
+CREATE VIRTUAL TABLE runs_search USING fts5 (
+  task, output, title, content = 'runs', content_rowid = 'pk', tokenize = 'trigram'
+);
+CREATE TRIGGER runs_search_insert AFTER INSERT ON runs BEGIN
+  INSERT INTO runs_search (rowid, task, output, title) VALUES (new.pk, new.task, new.output, new.title);
+END;
+CREATE TRIGGER runs_search_delete AFTER DELETE ON runs BEGIN
+  INSERT INTO runs_search (runs_search, rowid, task, output, title) VALUES ('delete', old.pk, old.task, old.output, old.title);
+END;
+CREATE TRIGGER runs_search_update AFTER UPDATE OF task, output, title ON runs
+WHEN old.task IS NOT new.task OR old.output IS NOT new.output OR old.title IS NOT new.title BEGIN
+  INSERT INTO runs_search (runs_search, rowid, task, output, title) VALUES ('delete', old.pk, old.task, old.output, old.title);
+  INSERT INTO runs_search (rowid, task, output, title) VALUES (new.pk, new.task, new.output, new.title);
+END;
 
 CREATE TABLE run_history (
   run_id         TEXT NOT NULL,

@@ -1,0 +1,172 @@
+// `agenthooks launch TASK`: start a run (intent, tagged session, run row) and optionally wait for
+// its outcome with live progress. Exit codes per DESIGN.md: 0 succeeded, 1 failed, 2 usage,
+// 3 blocked on requires_action, 4 --timeout, 130 interrupted (the session keeps running).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { systemClock } from '../clock.js';
+import { parseDuration, resolveDatabase, resolvePlatform } from '../config.js';
+import { loadConfigFile } from '../config-file.js';
+import { AppError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { createPlatform } from '../platform/client.js';
+import { launchRun } from '../runs/launch.js';
+import { type WaitResult, waitForRun } from '../runs/wait.js';
+import { openStore } from '../store/open.js';
+import type { Run } from '../store/types.js';
+import { type CliContext, EXIT, print } from './context.js';
+
+interface LaunchFlags {
+  agent?: string;
+  environment?: string;
+  model?: string;
+  system?: string;
+  metadata: string[];
+  outcome?: string;
+  outcomeFile?: string;
+  maxIterations?: string;
+  wait?: boolean;
+  timeout?: string;
+  json?: boolean;
+  config?: string;
+  database?: string;
+  apiKey?: string;
+  baseUrl?: string;
+}
+
+export function launchCommand(ctx: CliContext): Command {
+  return new Command('launch')
+    .description('Start a run: one session with TASK as its first message (or as an outcome with --outcome).')
+    .argument('<task>', 'the task text')
+    .option('--agent <name>', 'agent from agenthooks.yaml (default: "default", created from --model/--system)')
+    .option('--environment <name>', 'environment from agenthooks.yaml (default: "default", unrestricted networking)')
+    .option('--model <id>', 'model for an agent defined from flags (default claude-sonnet-4-6)')
+    .option('--system <text>', 'system prompt for an agent defined from flags')
+    .option('--metadata <k=v>', 'session metadata pair (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .addOption(new Option('--outcome <rubric>', 'text rubric: the task becomes a graded outcome').conflicts('outcomeFile'))
+    .option('--outcome-file <path>', 'read the rubric from a file')
+    .option('--max-iterations <n>', 'outcome revision limit, 1-20 (default 3)')
+    .option('--wait', 'follow the run until it ends; print its output; exit 0/1/3/4/130')
+    .option('--timeout <duration>', 'with --wait: give up after this long (e.g. 10m), exit 4')
+    .option('--json', 'print the run as JSON')
+    .option('--config <file>', 'agenthooks.yaml to read (default ./agenthooks.yaml when present)')
+    .option('--database <url>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./.agenthooks/agenthooks.db)')
+    .addOption(new Option('--api-key <key>', 'platform API key (default ANTHROPIC_API_KEY)').hideHelp())
+    .addOption(new Option('--base-url <url>', 'platform base URL (default ANTHROPIC_BASE_URL)').hideHelp())
+    .action(async (task: string, flags: LaunchFlags) => {
+      ctx.exitCode = await launch(ctx, task, flags);
+    });
+}
+
+export function parseMetadata(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new AppError('usage', `--metadata ${JSON.stringify(p)} is not key=value (e.g. --metadata ticket=T-1234).`);
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return out;
+}
+
+async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promise<number> {
+  const metadata = parseMetadata(flags.metadata ?? []);
+  let outcome = flags.outcome;
+  if (flags.outcomeFile !== undefined) {
+    const file = path.resolve(ctx.cwd, flags.outcomeFile);
+    try {
+      outcome = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new AppError('usage', `Cannot read --outcome-file ${file}: ${(err as Error).message}.`);
+    }
+  }
+  let maxIterations: number | undefined;
+  if (flags.maxIterations !== undefined) {
+    maxIterations = Number(flags.maxIterations);
+    if (!/^\d+$/.test(flags.maxIterations.trim())) throw new AppError('usage', `--max-iterations must be a whole number from 1 to 20 (got ${flags.maxIterations}).`);
+  }
+  const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
+  if (timeoutMs !== undefined && !flags.wait) throw new AppError('usage', '--timeout only applies with --wait.');
+  const config = loadConfigFile(flags.config, ctx.cwd);
+  const platformSettings = resolvePlatform({ apiKey: flags.apiKey, baseUrl: flags.baseUrl }, ctx.env);
+  if (!platformSettings.apiKey) {
+    throw new AppError('api_key_required', 'launch creates a session through the platform API: set ANTHROPIC_API_KEY (for the simulator, any non-empty value and ANTHROPIC_BASE_URL=http://127.0.0.1:8790).');
+  }
+  const logger = createLogger({ level: ctx.env.AGENTHOOKS_LOG_LEVEL ?? 'warn', destination: ctx.stderr });
+  const platform = createPlatform({ apiKey: platformSettings.apiKey, baseURL: platformSettings.baseURL, logger });
+  const store = await openStore(resolveDatabase(flags.database, ctx.env, ctx.cwd), { create: true, logger });
+  try {
+    const deps = { store, platform, clock: systemClock, logger, config };
+    const launched = await launchRun(deps, {
+      task,
+      agent: flags.agent,
+      environment: flags.environment,
+      model: flags.model,
+      system: flags.system,
+      metadata,
+      outcome,
+      maxIterations,
+    });
+    if (!flags.wait) {
+      if (flags.json) print(ctx.stdout, JSON.stringify(launched.run, null, 2));
+      else print(ctx.stdout, launched.run.id);
+      return EXIT.ok;
+    }
+    print(ctx.stderr, `launched ${launched.run.id} (agent ${launched.agent?.name ?? '?'}, ${launched.launch.id})`);
+    const progress = progressPrinter(ctx, systemClock.now());
+    const result = await waitForRun(deps, launched.run.id, { timeoutMs, signal: ctx.signal, onProgress: progress.update });
+    progress.done();
+    return report(ctx, result, flags.json === true);
+  } finally {
+    await store.close();
+  }
+}
+
+function report(ctx: CliContext, result: WaitResult, json: boolean): number {
+  const run = result.run;
+  if (json && run) print(ctx.stdout, JSON.stringify(run, null, 2));
+  else if (run?.output) print(ctx.stdout, run.output);
+  switch (result.end) {
+    case 'final':
+      if (run?.status === 'succeeded') return EXIT.ok;
+      print(ctx.stderr, `run ${run?.id} failed: ${run?.error ?? run?.stopReason ?? 'unknown reason'}`);
+      return EXIT.failed;
+    case 'blocked':
+      print(ctx.stderr, `run ${run?.id} is blocked on requires_action: answer the pending tool calls, then the session continues.`);
+      return EXIT.blocked;
+    case 'deleted':
+      print(ctx.stderr, `run ${run?.id}: the session was deleted before it finished.`);
+      return EXIT.failed;
+    case 'timeout':
+      print(ctx.stderr, `timed out waiting for ${run?.id} (status ${run?.status ?? 'unknown'}); the session keeps running: agenthooks runs show ${run?.id}`);
+      return EXIT.timeout;
+    case 'interrupted':
+      print(ctx.stderr, `stopped waiting; the session ${run?.id} keeps running: agenthooks runs show ${run?.id}`);
+      return EXIT.interrupted;
+  }
+}
+
+/** Status, elapsed time and outcome iteration on stderr: one rewritten line on a TTY, else a line per change. */
+function progressPrinter(ctx: CliContext, started: number): { update: (run: Run, mode: 'store' | 'poll') => void; done: () => void } {
+  const tty = (ctx.stderr as { isTTY?: boolean }).isTTY === true;
+  let last = '';
+  let drawn = false;
+  return {
+    update(run, mode) {
+      const ev = run.evaluations[run.evaluations.length - 1];
+      const iteration = ev ? ` · outcome iteration ${ev.iteration + 1}: ${ev.result}` : '';
+      const state = `${run.status}${run.sessionStatus ? ` (${run.sessionStatus})` : ''}${iteration}`;
+      const elapsed = Math.round((systemClock.now() - started) / 1000);
+      const via = mode === 'poll' ? ' · polling the API (no serve running)' : '';
+      if (tty) {
+        ctx.stderr.write(`\r\x1b[2K${state} · ${elapsed}s${via}`);
+        drawn = true;
+      } else if (state !== last) {
+        print(ctx.stderr, `${state} · ${elapsed}s${via}`);
+      }
+      last = state;
+    },
+    done() {
+      if (drawn) ctx.stderr.write('\n');
+    },
+  };
+}

@@ -1,0 +1,144 @@
+// `agenthooks runs` (list, filter, page, follow) and `agenthooks runs show ID`.
+import { Command } from 'commander';
+import { systemClock } from '../clock.js';
+import { encodeCursor } from '../inspect/cursor.js';
+import { followLoop } from '../inspect/follow.js';
+import { columnWidths, renderHeader, renderRow, renderTable, styleFor } from '../inspect/format.js';
+import { jsonArray, ndjsonLines, type OutputMode, outputMode } from '../inspect/output.js';
+import { loadRunDetail, renderRunDetail } from '../inspect/run-detail.js';
+import {
+  hasFilters,
+  type RunListFlags,
+  type RunListQuery,
+  runColumns,
+  runListQuery,
+} from '../inspect/runs-view.js';
+import { withStore } from '../inspect/store-access.js';
+import type { Run, Store } from '../store/types.js';
+import { type CliContext, EXIT, print } from './context.js';
+
+interface RunsFlags extends RunListFlags {
+  database?: string;
+  json?: boolean;
+  ndjson?: boolean;
+  follow?: boolean;
+}
+
+/** How many of the newest matching runs each --follow poll compares against what it has shown. */
+const FOLLOW_WINDOW = 200;
+
+export const NO_RUNS_YET =
+  'No runs yet. Start the receiver with `agenthooks serve`, then launch one with `agenthooks launch "your task"`, ' +
+  'or bring in the tutorial log with `agenthooks import agent_outcomes.jsonl`.';
+
+export function runsCommand(ctx: CliContext): Command {
+  const cmd = new Command('runs')
+    .description('List runs, newest first (one per session), or show one with `runs show ID`.')
+    .option(
+      '--database <url>',
+      'SQLite file or postgres:// URL (default: DATABASE_URL, else ./.agenthooks/agenthooks.db)',
+    )
+    .option('--status <list>', 'comma list: pending, running, blocked, succeeded, failed, deleted')
+    .option('--agent <name>', 'agent name or id')
+    .option('--since <time>', 'started at or after: 30m, 2h, 7d (ago) or an ISO time')
+    .option('--until <time>', 'started before: 30m, 2h, 7d (ago) or an ISO time')
+    .option('--search <text>', 'text in the task or the output (or an exact run id)')
+    .option('--limit <n>', 'rows per page (default 50)')
+    .option('--page <n>', 'page number, 1 = newest')
+    .option('--cursor <cursor>', 'continue after the last row of a page (printed under the table)')
+    .option('--json', 'print a JSON array')
+    .option('--ndjson', 'print one JSON object per line')
+    .option('--follow', 'keep printing new and changed runs until Ctrl-C')
+    .action(async (flags: RunsFlags) => {
+      ctx.exitCode = await listRuns(ctx, flags);
+    });
+  cmd
+    .command('show')
+    .description('Show one run: task, output, outcome evaluations, usage, events, history, chain.')
+    .argument('<id>', 'run id (the session id, sesn_...)')
+    .option('--database <url>', 'SQLite file or postgres:// URL')
+    .option('--json', 'print a JSON object')
+    .action(async (id: string, _flags: unknown, sub: Command) => {
+      const flags = sub.optsWithGlobals<{ database?: string; json?: boolean }>();
+      ctx.exitCode = await showRun(ctx, id, flags);
+    });
+  return cmd;
+}
+
+async function listRuns(ctx: CliContext, flags: RunsFlags): Promise<number> {
+  const now = systemClock.now();
+  const mode = outputMode(flags);
+  const q = runListQuery(flags, now);
+  return withStore(ctx, flags.database, { create: false }, async (store) => {
+    const style = styleFor(ctx.stdout, ctx.env);
+    // One extra row says whether a next page exists without counting the whole table.
+    const rows = await store.listRuns({
+      ...q.filter,
+      before: q.before,
+      offset: q.page === null ? undefined : (q.page - 1) * q.limit,
+      limit: q.limit + 1,
+    });
+    const more = rows.length > q.limit;
+    const shown = rows.slice(0, q.limit);
+    if (flags.follow) return followRuns(ctx, store, q, shown, mode);
+    if (mode === 'json') ctx.stdout.write(jsonArray(shown));
+    else if (mode === 'ndjson') ctx.stdout.write(ndjsonLines(shown));
+    else if (shown.length === 0) {
+      const first = q.page === null && q.before === undefined;
+      print(
+        ctx.stdout,
+        !first ? 'No more runs.' : hasFilters(q.filter) ? 'No runs match these filters.' : NO_RUNS_YET,
+      );
+    } else print(ctx.stdout, renderTable(runColumns(now), shown, style));
+    if (more) {
+      const last = shown[shown.length - 1];
+      const next = `--cursor ${encodeCursor(last.firstSeenAt, last.id)}${q.page !== null ? ` (or --page ${q.page + 1})` : ''}`;
+      // The hint goes to stderr in JSON modes so the output stays parseable.
+      print(mode === 'table' ? ctx.stdout : ctx.stderr, `next page: ${next}`);
+    }
+    return EXIT.ok;
+  });
+}
+
+async function followRuns(
+  ctx: CliContext,
+  store: Store,
+  q: RunListQuery,
+  initial: Run[],
+  mode: OutputMode,
+): Promise<number> {
+  const style = styleFor(ctx.stdout, ctx.env);
+  const columns = runColumns(systemClock.now());
+  const widths = columnWidths(columns, initial);
+  // Oldest first, like tail -f: the newest row is the last one printed and new ones follow it.
+  const seen = new Map<string, number>();
+  const emit = (rows: Run[]) => {
+    for (const r of rows) seen.set(r.id, r.version);
+    if (rows.length === 0) return;
+    if (mode === 'table') {
+      const now = systemClock.now();
+      const cols = runColumns(now);
+      ctx.stdout.write(`${rows.map((r) => renderRow(cols, widths, r, style)).join('\n')}\n`);
+    } else ctx.stdout.write(ndjsonLines(rows));
+  };
+  if (mode === 'table') print(ctx.stdout, renderHeader(columns, widths, style));
+  emit([...initial].reverse());
+  await followLoop(ctx.signal, async () => {
+    const latest = await store.listRuns({ ...q.filter, limit: Math.max(FOLLOW_WINDOW, q.limit) });
+    emit(latest.filter((r) => seen.get(r.id) !== r.version).reverse());
+  });
+  return EXIT.ok;
+}
+
+async function showRun(
+  ctx: CliContext,
+  id: string,
+  flags: { database?: string; json?: boolean },
+): Promise<number> {
+  return withStore(ctx, flags.database, { create: false }, async (store) => {
+    const detail = await loadRunDetail(store, id);
+    if (flags.json) ctx.stdout.write(`${JSON.stringify(detail, null, 2)}\n`);
+    else ctx.stdout.write(renderRunDetail(detail, systemClock.now(), styleFor(ctx.stdout, ctx.env)));
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,95 @@
+// Group commit (DESIGN.md semantics 1): many concurrent webhook requests share one
+// store.insertEvents transaction. While a commit is in flight new submissions queue; when it ends,
+// everything queued goes into the next single call. One fsync then acknowledges a whole batch,
+// which is how durable acks stay fast.
+import { AppError, isAppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { InsertResult, NewEvent, Store } from '../store/types.js';
+
+export const DEFAULT_MAX_BATCH = 1000;
+
+interface Waiter {
+  event: NewEvent;
+  resolve: (r: InsertResult) => void;
+  reject: (err: AppError) => void;
+}
+
+export interface GroupCommitStats {
+  /** insertEvents calls made (each one transaction). */
+  batches: number;
+  /** Events submitted through them. */
+  events: number;
+  /** Largest batch so far. */
+  largest: number;
+}
+
+export class GroupCommitter {
+  private queue: Waiter[] = [];
+  private inFlight: Promise<void> | null = null;
+  private readonly stats: GroupCommitStats = { batches: 0, events: 0, largest: 0 };
+
+  constructor(
+    private readonly store: Pick<Store, 'insertEvents'>,
+    private readonly logger: Logger,
+    private readonly maxBatch = DEFAULT_MAX_BATCH,
+  ) {}
+
+  /** Resolves with this event's own result only after its transaction committed. */
+  submit(event: NewEvent): Promise<InsertResult> {
+    return new Promise<InsertResult>((resolve, reject) => {
+      this.queue.push({ event, resolve, reject });
+      if (!this.inFlight) this.inFlight = this.drain();
+    });
+  }
+
+  snapshot(): GroupCommitStats {
+    return { ...this.stats };
+  }
+
+  /** Resolves once everything submitted so far has been committed or rejected. */
+  async idle(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+  }
+
+  private async drain(): Promise<void> {
+    // Wait one microtask turn so that requests parsed in the same tick join the first batch too.
+    await Promise.resolve();
+    while (this.queue.length > 0) {
+      const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+      this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
+      await this.commit(batch);
+    }
+    this.inFlight = null;
+  }
+
+  private async commit(batch: Waiter[]): Promise<void> {
+    this.stats.batches += 1;
+    this.stats.events += batch.length;
+    if (batch.length > this.stats.largest) this.stats.largest = batch.length;
+    let results: InsertResult[];
+    try {
+      results = await this.store.insertEvents(batch.map((w) => w.event));
+      if (results.length !== batch.length) {
+        throw new Error(`insertEvents returned ${results.length} results for ${batch.length} events`);
+      }
+    } catch (err) {
+      // Whatever went wrong, nothing in this batch is known to be durable: every caller gets 503
+      // and the platform retries the delivery.
+      const failure = toUnavailable(err);
+      this.logger.error({ err: failure.message, batch: batch.length }, 'group commit failed');
+      for (const w of batch) w.reject(failure);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+  }
+}
+
+function toUnavailable(err: unknown): AppError {
+  if (isAppError(err, 'store_unavailable')) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new AppError(
+    'store_unavailable',
+    `The event could not be stored (${detail}); retry later. Check the database (disk space, permissions, PostgreSQL reachable).`,
+    { cause: err },
+  );
+}

@@ -1,0 +1,45 @@
+// How the inspector commands open the store: the same resolution as every command (flag, then
+// DATABASE_URL, then ./.agenthooks/agenthooks.db); read-only commands refuse a missing database
+// with store_not_found (exit 2), `import` creates it.
+import type { CliContext } from '../cli/context.js';
+import { resolveDatabase } from '../config.js';
+import { silentLogger } from '../logger.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
+
+export async function withStore<T>(
+  ctx: CliContext,
+  database: string | undefined,
+  options: { create: boolean },
+  use: (store: Store) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(resolveDatabase(database, ctx.env, ctx.cwd), {
+    create: options.create,
+    logger: silentLogger,
+  });
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The meta row `serve` refreshes every 5 s; older than this means no serve is working on the store. */
+export const HEARTBEAT_FRESH_MS = 15_000;
+
+export interface Heartbeat {
+  at: number;
+  pid?: number;
+  url?: string;
+}
+
+export async function freshHeartbeat(store: Store, now: number): Promise<Heartbeat | null> {
+  const raw = await store.getMeta('serve.heartbeat');
+  if (raw === null) return null;
+  try {
+    const hb = JSON.parse(raw) as Heartbeat;
+    return typeof hb.at === 'number' && now - hb.at < HEARTBEAT_FRESH_MS ? hb : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,144 @@
+// Builds a SessionSnapshot from a fetched session and its newest events. Pure: the client does the
+// fetching, this decides what the events mean (DESIGN.md semantics 4/5 read these fields).
+import type { OutcomeEvaluationSnapshot, SessionSnapshot, SessionSummary } from './types.js';
+
+/** The subset of a session object agenthooks reads (the SDK's BetaManagedAgentsSession). */
+export interface RawSession {
+  id: string;
+  status: string;
+  created_at: string;
+  updated_at: string;
+  archived_at?: string | null;
+  title?: string | null;
+  agent?: { id?: string; name?: string; version?: number } | null;
+  environment_id?: string | null;
+  deployment_id?: string | null;
+  metadata?: Record<string, string> | null;
+  outcome_evaluations?: Array<{
+    outcome_id?: string;
+    description?: string | null;
+    result?: string;
+    explanation?: string | null;
+    iteration?: number;
+    completed_at?: string | null;
+  }> | null;
+  usage?: {
+    input_tokens?: number;
+    output_tokens?: number;
+    cache_read_input_tokens?: number;
+    cache_creation?: Record<string, number | undefined> | null;
+    active_seconds?: number;
+    list_cost?: { amount?: string } | null;
+  } | null;
+  stats?: { active_seconds?: number } | null;
+}
+
+export interface RawEvent {
+  id: string;
+  type: string;
+  content?: Array<{ type: string; text?: string }>;
+  description?: string;
+  stop_reason?: { type?: string } | null;
+  error?: { type?: string; message?: string } | null;
+}
+
+export const USER_EVENT_TYPES = ['user.message', 'user.define_outcome'] as const;
+export const SNAPSHOT_EVENT_TYPES = [...USER_EVENT_TYPES, 'agent.message', 'session.status_idle', 'session.error'] as const;
+
+export function isUserEvent(e: RawEvent): boolean {
+  return e.type === 'user.message' || e.type === 'user.define_outcome';
+}
+
+export function userEventText(e: RawEvent): string | null {
+  if (e.type === 'user.define_outcome') return e.description ?? null;
+  return textOf(e);
+}
+
+export function textOf(e: RawEvent): string | null {
+  const parts = (e.content ?? []).filter((b) => b.type === 'text' && typeof b.text === 'string').map((b) => b.text as string);
+  return parts.length > 0 ? parts.join('') : null;
+}
+
+export function summarize(s: RawSession): SessionSummary {
+  return {
+    id: s.id,
+    status: s.status,
+    createdAt: s.created_at,
+    updatedAt: s.updated_at,
+    agentId: s.agent?.id ?? null,
+    metadata: { ...(s.metadata ?? {}) },
+  };
+}
+
+/**
+ * `newestFirst` holds the snapshot event types newest first, down to and including the newest user
+ * event (or all of them when there is none). `task` is the first user event's text when known.
+ */
+export function buildSnapshot(
+  s: RawSession,
+  newestFirst: RawEvent[],
+  task: string | null,
+): SessionSnapshot {
+  const outputs: string[] = [];
+  let stopReason: string | null = null;
+  let error: string | null = null;
+  let lastUser: RawEvent | null = null;
+  for (const e of newestFirst) {
+    if (isUserEvent(e)) {
+      lastUser = e;
+      break;
+    }
+    if (e.type === 'agent.message') {
+      const t = textOf(e);
+      if (t !== null) outputs.push(t);
+    } else if (e.type === 'session.status_idle') {
+      stopReason ??= e.stop_reason?.type ?? null;
+    } else if (e.type === 'session.error') {
+      error ??= [e.error?.type, e.error?.message].filter(Boolean).join(': ') || 'session error';
+    }
+  }
+  outputs.reverse();
+  const evaluations: OutcomeEvaluationSnapshot[] = (s.outcome_evaluations ?? []).map((o) => ({
+    outcomeId: o.outcome_id ?? '',
+    description: o.description ?? null,
+    result: o.result ?? 'pending',
+    explanation: o.explanation ?? null,
+    iteration: o.iteration ?? 0,
+    completedAt: o.completed_at ?? null,
+  }));
+  const u = s.usage;
+  const cost = u?.list_cost?.amount;
+  const costCents = cost !== undefined && cost !== null && Number.isFinite(Number(cost)) ? Number(cost) : null;
+  const cacheCreation = Object.values(u?.cache_creation ?? {}).reduce<number>((a, b) => a + (typeof b === 'number' ? b : 0), 0);
+  return {
+    id: s.id,
+    status: s.status,
+    createdAt: s.created_at,
+    updatedAt: s.updated_at,
+    archivedAt: s.archived_at ?? null,
+    title: s.title ?? null,
+    agentId: s.agent?.id ?? null,
+    agentName: s.agent?.name ?? null,
+    agentVersion: s.agent?.version ?? null,
+    environmentId: s.environment_id ?? null,
+    deploymentId: s.deployment_id ?? null,
+    metadata: { ...(s.metadata ?? {}) },
+    evaluations,
+    usage: u
+      ? {
+          inputTokens: u.input_tokens ?? 0,
+          outputTokens: u.output_tokens ?? 0,
+          cacheReadInputTokens: u.cache_read_input_tokens ?? 0,
+          cacheCreationInputTokens: cacheCreation,
+          costCents,
+          activeSeconds: u.active_seconds ?? s.stats?.active_seconds ?? null,
+        }
+      : null,
+    stopReason,
+    error,
+    output: outputs.length > 0 ? outputs.join('\n\n') : null,
+    task,
+    started: lastUser !== null,
+    lastUserEventId: lastUser?.id ?? null,
+  };
+}

@@ -1,0 +1,141 @@
+// The Platform interface: everything agenthooks asks of the Managed Agents API, in agenthooks'
+// own shapes. The only implementation (client.ts) wraps the official SDK; the same code path runs
+// against the real API and against the simulator (only baseURL differs).
+
+export interface OutcomeEvaluationSnapshot {
+  outcomeId: string;
+  description: string | null;
+  result: string;
+  explanation: string | null;
+  iteration: number;
+  completedAt: string | null;
+}
+
+/** One fetched view of a session: the session object plus what only its events carry. */
+export interface SessionSnapshot {
+  id: string;
+  /** rescheduling | running | idle | terminated */
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+  archivedAt: string | null;
+  title: string | null;
+  agentId: string | null;
+  agentName: string | null;
+  agentVersion: number | null;
+  environmentId: string | null;
+  deploymentId: string | null;
+  metadata: Record<string, string>;
+  evaluations: OutcomeEvaluationSnapshot[];
+  usage: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadInputTokens: number;
+    cacheCreationInputTokens: number;
+    costCents: number | null;
+    activeSeconds: number | null;
+  } | null;
+  /** stop_reason.type of the newest session.status_idle after the last user event; null if none. */
+  stopReason: string | null;
+  /** The newest session.error message of the current turn (or of the session when terminated). */
+  error: string | null;
+  /** Text of the agent.message events after the last user.message / user.define_outcome. */
+  output: string | null;
+  /** Text of the first user.message, or the description of the first user.define_outcome. */
+  task: string | null;
+  /** Whether any user.message / user.define_outcome exists (a session without one is pending). */
+  started: boolean;
+  /** Id of the newest user event: a different id means a new turn. */
+  lastUserEventId: string | null;
+}
+
+export interface SessionSummary {
+  id: string;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+  agentId: string | null;
+  metadata: Record<string, string>;
+}
+
+export interface ListSessionsOptions {
+  /** Epoch ms: only sessions created at or after it. */
+  createdGte?: number;
+  statuses?: Array<'rescheduling' | 'running' | 'idle' | 'terminated'>;
+  agentId?: string;
+  /** Page size. */
+  limit?: number;
+  /** Stop after this many pages (each page is one read against the API's read limit). */
+  maxPages?: number;
+  includeArchived?: boolean;
+}
+
+export interface ListSessionsResult {
+  sessions: SessionSummary[];
+  /** Pages fetched = API reads spent. */
+  pages: number;
+  /** False when maxPages stopped the listing early. */
+  complete: boolean;
+}
+
+export interface AgentDefinition {
+  model: string;
+  system?: string | null;
+  description?: string | null;
+  /** Tool type names, e.g. agent_toolset_20260401. */
+  tools?: string[];
+}
+
+export interface EnvironmentDefinition {
+  networking?: 'unrestricted' | 'limited';
+  allowedHosts?: string[];
+  description?: string | null;
+}
+
+export interface EnsuredResource {
+  id: string;
+  name: string;
+  version: number | null;
+  /** What ensure did: found unchanged, created, or updated to a new version. */
+  action: 'found' | 'created' | 'updated';
+}
+
+export type TaskEvent =
+  | { type: 'user.message'; content: Array<{ type: 'text'; text: string }> }
+  | {
+      type: 'user.define_outcome';
+      description: string;
+      rubric: { type: 'text'; content: string };
+      max_iterations?: number;
+    };
+
+export interface CreateSessionRequest {
+  agent: string | { type: 'agent'; id: string; version: number };
+  environment_id: string;
+  initial_events?: TaskEvent[];
+  metadata?: Record<string, string>;
+  title?: string | null;
+}
+
+export interface DeploymentRunInfo {
+  id: string;
+  deploymentId: string;
+  sessionId: string | null;
+  error: { type: string; message: string } | null;
+  agentId: string | null;
+}
+
+export interface Platform {
+  readonly baseURL: string;
+  /** The session, or null when it does not exist (404). */
+  getSession(id: string): Promise<SessionSummary | null>;
+  /** Session + output + stop reason + task; null when the session does not exist (404). */
+  sessionSnapshot(id: string): Promise<SessionSnapshot | null>;
+  listSessions(options: ListSessionsOptions): Promise<ListSessionsResult>;
+  createSession(request: CreateSessionRequest): Promise<SessionSummary>;
+  sendEvents(sessionId: string, events: TaskEvent[]): Promise<void>;
+  ensureAgent(name: string, definition: AgentDefinition): Promise<EnsuredResource>;
+  ensureEnvironment(name: string, definition: EnvironmentDefinition): Promise<EnsuredResource>;
+  /** null when it does not exist (404). */
+  getDeploymentRun(id: string): Promise<DeploymentRunInfo | null>;
+}

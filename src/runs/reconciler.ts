@@ -1,0 +1,155 @@
+// The reconciler: webhooks are not a durable log (reference 6.2), so each sweep asks the API
+// directly. It lists sessions created since a high-water mark (minus a margin for late-visible
+// sessions) and re-reads the non-final runs least recently checked first, spending at most
+// `maxReads` API reads per sweep so it stays inside the platform's read limit. One replica at a
+// time holds the `reconciler` lease.
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { Platform } from '../platform/types.js';
+import type { Store } from '../store/types.js';
+import { randomId } from './ids.js';
+import { type RefreshDeps, refreshSession, type RunFinalHook } from './refresh.js';
+import { DELETED_KEY, isSettled } from './state.js';
+
+export const HIGH_WATER_KEY = 'reconciler.high_water';
+/** JSON {at, listed, refreshed, reads, errors} of the last sweep, for the health view. */
+export const LAST_SWEEP_KEY = 'reconciler.last_sweep';
+const MARGIN_MS = 10 * 60_000;
+/** Reads one session refresh may cost: GET session, one events page, the first-task read. */
+const READS_PER_REFRESH = 3;
+
+export interface ReconcilerOptions {
+  owner?: string;
+  intervalMs?: number;
+  /** First sweep only: how far back to list sessions. */
+  sinceMs?: number;
+  maxReads?: number;
+  /** Sessions per list page. */
+  pageSize?: number;
+}
+
+export interface SweepReport {
+  ran: boolean;
+  listed: number;
+  refreshed: number;
+  reads: number;
+  errors: number;
+}
+
+export class Reconciler {
+  readonly onRunFinal: RunFinalHook[] = [];
+  readonly owner: string;
+  private readonly o: Required<Omit<ReconcilerOptions, 'owner'>>;
+  private timer: NodeJS.Timeout | null = null;
+  private current: Promise<SweepReport> | null = null;
+  private stopped = true;
+  readonly totals = { sweeps: 0, reads: 0, refreshed: 0 };
+
+  constructor(
+    private readonly deps: { store: Store; platform: Platform; clock: Clock; logger: Logger },
+    options: ReconcilerOptions = {},
+  ) {
+    this.owner = options.owner ?? randomId('rec_', 12);
+    this.o = {
+      intervalMs: options.intervalMs ?? 60_000,
+      sinceMs: options.sinceMs ?? 24 * 3_600_000,
+      maxReads: options.maxReads ?? 600,
+      pageSize: options.pageSize ?? 100,
+    };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      this.current = this.sweep().catch((err) => {
+        this.deps.logger.error({ err }, 'reconcile sweep failed');
+        return { ran: false, listed: 0, refreshed: 0, reads: 0, errors: 1 };
+      });
+      void this.current.finally(() => {
+        if (!this.stopped) this.timer = setTimeout(tick, this.o.intervalMs);
+      });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.current;
+  }
+
+  async sweep(): Promise<SweepReport> {
+    const { store, platform, clock, logger } = this.deps;
+    const report: SweepReport = { ran: false, listed: 0, refreshed: 0, reads: 0, errors: 0 };
+    const leaseTtl = Math.max(this.o.intervalMs * 3, 30_000);
+    if (!(await store.tryLease('reconciler', this.owner, clock.now(), leaseTtl))) return report;
+    report.ran = true;
+    const refreshDeps: RefreshDeps = { ...this.deps, onRunFinal: this.onRunFinal };
+    let budget = this.o.maxReads;
+    const refreshed = new Set<string>();
+    const refresh = async (id: string) => {
+      if (budget < READS_PER_REFRESH || refreshed.has(id)) return;
+      refreshed.add(id);
+      budget -= READS_PER_REFRESH;
+      report.reads += READS_PER_REFRESH;
+      try {
+        await refreshSession(refreshDeps, id, 'reconcile');
+        report.refreshed += 1;
+      } catch (err) {
+        report.errors += 1;
+        logger.warn({ err: (err as Error).message, session: id }, 'reconcile could not refresh a session');
+      }
+    };
+
+    // 1. Sessions created since the high-water mark: finds those no webhook ever announced.
+    const sweepStart = clock.now();
+    const markText = await store.getMeta(HIGH_WATER_KEY);
+    const mark = markText !== null && Number.isFinite(Number(markText)) ? Number(markText) : sweepStart - this.o.sinceMs;
+    const listPages = Math.max(1, Math.floor(budget / 4 / (1 + READS_PER_REFRESH)));
+    try {
+      const listed = await platform.listSessions({ createdGte: mark - MARGIN_MS, limit: this.o.pageSize, maxPages: listPages });
+      budget -= listed.pages;
+      report.reads += listed.pages;
+      report.listed = listed.sessions.length;
+      let newest = mark;
+      let allSeen = listed.complete;
+      for (const s of listed.sessions) {
+        const held = await store.getRun(s.id);
+        const updated = Date.parse(s.updatedAt);
+        // Settled or not, a run whose stored snapshot is as new as the listing needs no read.
+        const behind = !held || held.sessionUpdatedAt === null || !Number.isFinite(updated) || updated > held.sessionUpdatedAt;
+        if (behind && !(held && isSettled(held) && held.snapshotKey === DELETED_KEY)) {
+          if (budget < READS_PER_REFRESH) {
+            allSeen = false;
+            break;
+          }
+          await refresh(s.id);
+        }
+        const created = Date.parse(s.createdAt);
+        if (Number.isFinite(created) && created > newest) newest = created;
+      }
+      // The mark only moves past what was fully looked at; the margin covers clock skew.
+      await store.setMeta(HIGH_WATER_KEY, String(allSeen ? Math.max(newest, sweepStart) : newest));
+    } catch (err) {
+      report.errors += 1;
+      logger.warn({ err: (err as Error).message }, 'reconcile could not list sessions');
+    }
+
+    // 2. Non-final runs, least recently checked first.
+    const pending = await store.runsToReconcile(Math.max(0, Math.floor(budget / READS_PER_REFRESH)));
+    for (const run of pending) {
+      if (budget < READS_PER_REFRESH) break;
+      await refresh(run.id);
+    }
+    await store
+      .setMeta(LAST_SWEEP_KEY, JSON.stringify({ at: clock.now(), startedAt: sweepStart, owner: this.owner, ...report }))
+      .catch(() => undefined);
+    this.totals.sweeps += 1;
+    this.totals.reads += report.reads;
+    this.totals.refreshed += report.refreshed;
+    return report;
+  }
+}

@@ -1,0 +1,71 @@
+// Fetch a session and apply it to its run: the one path shared by the worker, the reconciler and
+// `launch --wait` when no serve is running, so all three obey the same run-state rules.
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { Platform } from '../platform/types.js';
+import type { LaunchedBy, Run, Store } from '../store/types.js';
+import { updateRun } from './save.js';
+import { applyDeleted, applySnapshot, isFinal } from './state.js';
+
+/** Called once a run reaches a final outcome (chains and the notifier hook in here). */
+export type RunFinalHook = (run: Run, previous: Run | null) => void | Promise<void>;
+
+export interface RefreshDeps {
+  store: Store;
+  platform: Platform;
+  clock: Clock;
+  logger: Logger;
+  onRunFinal?: RunFinalHook[];
+}
+
+export interface RefreshResult {
+  run: Run;
+  changed: boolean;
+  /** The run became final with this refresh. */
+  becameFinal: boolean;
+}
+
+/** GETs the session (404 = deleted) and applies it; `source` goes into the history. */
+export async function refreshSession(
+  deps: RefreshDeps,
+  sessionId: string,
+  source: string,
+  launchedBy: LaunchedBy = 'external',
+): Promise<RefreshResult> {
+  // The fetch start time is what lastCheckedAt records: every event received before it is
+  // already reflected in what this fetch returns.
+  const startedAt = deps.clock.now();
+  const snapshot = await deps.platform.sessionSnapshot(sessionId);
+  const ctx = { now: startedAt, source, launchedBy };
+  const saved = await updateRun(deps.store, sessionId, (held) =>
+    snapshot === null ? applyDeleted(held, sessionId, ctx) : applySnapshot(held, snapshot, ctx),
+  );
+  if (!saved.changed && saved.previous) await deps.store.markRunChecked(sessionId, startedAt);
+  return afterSave(deps, saved);
+}
+
+export async function markDeleted(deps: RefreshDeps, sessionId: string, source: string): Promise<RefreshResult> {
+  const ctx = { now: deps.clock.now(), source, launchedBy: 'external' as const };
+  const saved = await updateRun(deps.store, sessionId, (held) => applyDeleted(held, sessionId, ctx));
+  return afterSave(deps, saved);
+}
+
+async function afterSave(
+  deps: RefreshDeps,
+  saved: { run: Run; changed: boolean; previous: Run | null },
+): Promise<RefreshResult> {
+  const prev = saved.previous;
+  const becameFinal =
+    saved.changed && isFinal(saved.run.status) && (!prev || !isFinal(prev.status) || prev.turn !== saved.run.turn);
+  if (becameFinal) {
+    for (const hook of deps.onRunFinal ?? []) {
+      try {
+        await hook(saved.run, prev);
+      } catch (err) {
+        // A hook failing (a chain launch, a notification) must not fail the event that finished the run.
+        deps.logger.error({ err, run: saved.run.id }, 'a run-final hook failed');
+      }
+    }
+  }
+  return { run: saved.run, changed: saved.changed, becameFinal };
+}

@@ -1,0 +1,253 @@
+// The run-state machine (DESIGN.md semantics 4 and 5). Pure: no I/O, no clock; the worker, the
+// reconciler and `launch --wait` all apply fetched snapshots through these functions, so a late,
+// duplicated or reordered delivery can never move a run backwards.
+import type { SessionSnapshot } from '../platform/types.js';
+import type { LaunchedBy, Run, RunHistoryEntry, RunStatus } from '../store/types.js';
+
+export const TERMINAL_EVALUATION_RESULTS: ReadonlySet<string> = new Set(['satisfied', 'max_iterations_reached', 'failed', 'interrupted']);
+
+/** Status rank for snapshots with the same updated_at: later lifecycle states order after. */
+const STATUS_RANK: Record<string, number> = { rescheduling: 1, running: 1, idle: 2, terminated: 3 };
+
+/** Held by a run once its session was deleted: sorts after every snapshot key, so nothing applies. */
+export const DELETED_KEY = '~deleted';
+
+export function isFinal(status: RunStatus): boolean {
+  return status === 'succeeded' || status === 'failed';
+}
+
+/** Final or deleted: nothing more will happen to the run (the reconciler skips it). */
+export function isSettled(run: Pick<Run, 'status' | 'snapshotKey'>): boolean {
+  return isFinal(run.status) || run.status === 'deleted' || run.snapshotKey === DELETED_KEY;
+}
+
+/**
+ * The ordering key (updated_at, status rank, number of terminal evaluations), fixed-width so that
+ * plain string comparison orders it; after `#` the newest user event id, which detects a new turn
+ * but never takes part in ordering.
+ */
+export function snapshotKey(s: Pick<SessionSnapshot, 'updatedAt' | 'status' | 'evaluations' | 'lastUserEventId'>): string {
+  const ms = Date.parse(s.updatedAt);
+  const t = Number.isFinite(ms) ? ms : 0;
+  const rank = STATUS_RANK[s.status] ?? 0;
+  const terminal = s.evaluations.filter((e) => TERMINAL_EVALUATION_RESULTS.has(e.result)).length;
+  return `${String(t).padStart(15, '0')}.${rank}.${String(terminal).padStart(3, '0')}#${s.lastUserEventId ?? ''}`;
+}
+
+/** The ordering part of a key (before `#`). */
+export function orderingOf(key: string): string {
+  const i = key.indexOf('#');
+  return i < 0 ? key : key.slice(0, i);
+}
+
+function turnMarkerOf(key: string | null): string | null {
+  if (!key) return null;
+  const i = key.indexOf('#');
+  return i < 0 ? null : key.slice(i + 1) || null;
+}
+
+/** -1, 0 or 1 by the ordering part only; null (nothing held) orders before everything. */
+export function compareKeys(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  const x = orderingOf(a);
+  const y = orderingOf(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+export interface Derived {
+  status: RunStatus;
+  stopReason: string | null;
+  outcomeResult: string | null;
+  error: string | null;
+}
+
+/** What a snapshot means on its own (semantics 5). */
+export function deriveOutcome(s: SessionSnapshot): Derived {
+  const last = s.evaluations.length > 0 ? s.evaluations[s.evaluations.length - 1]! : null;
+  const terminalResult = last && TERMINAL_EVALUATION_RESULTS.has(last.result) ? last.result : null;
+  if (s.status === 'terminated') {
+    return { status: 'failed', stopReason: 'terminated', outcomeResult: terminalResult, error: s.error ?? 'The session was terminated.' };
+  }
+  if (s.status !== 'idle') return { status: 'running', stopReason: null, outcomeResult: null, error: null };
+  if (!s.started) return { status: 'pending', stopReason: null, outcomeResult: null, error: null };
+  const stop = s.stopReason;
+  // Idle but the turn's idle event is not readable yet: not an outcome, the next read settles it.
+  if (stop === null) return { status: 'running', stopReason: null, outcomeResult: null, error: null };
+  if (stop === 'requires_action') return { status: 'blocked', stopReason: stop, outcomeResult: null, error: null };
+  if (stop === 'end_turn') {
+    if (last === null) return { status: 'succeeded', stopReason: stop, outcomeResult: null, error: null };
+    // An outcome was defined: only a terminal evaluation settles it (it may be graded after idle).
+    if (terminalResult === null) return { status: 'running', stopReason: stop, outcomeResult: null, error: null };
+    if (terminalResult === 'satisfied') return { status: 'succeeded', stopReason: stop, outcomeResult: terminalResult, error: null };
+    return {
+      status: 'failed',
+      stopReason: stop,
+      outcomeResult: terminalResult,
+      error: `Outcome evaluation ended ${terminalResult}${last?.explanation ? `: ${last.explanation}` : '.'}`,
+    };
+  }
+  return {
+    status: 'failed',
+    stopReason: stop,
+    outcomeResult: terminalResult,
+    error: s.error ?? `The session stopped with ${stop}.`,
+  };
+}
+
+export interface ApplyContext {
+  now: number;
+  /** An event id, `launch`, `reconcile`, `poll`. */
+  source: string;
+  /** For a run seen here first. */
+  launchedBy?: LaunchedBy;
+}
+
+export type HistoryDraft = Omit<RunHistoryEntry, 'runId' | 'seq'>;
+
+export interface ApplyResult {
+  run: Run;
+  /** The run must be saved (something, at least the key, moved). */
+  changed: boolean;
+  history: HistoryDraft | null;
+}
+
+export function emptyRun(id: string, now: number, launchedBy: LaunchedBy = 'external'): Run {
+  return {
+    id,
+    agentId: null,
+    agentName: null,
+    agentVersion: null,
+    environmentId: null,
+    title: null,
+    task: null,
+    status: 'pending',
+    sessionStatus: null,
+    stopReason: null,
+    outcomeResult: null,
+    evaluations: [],
+    output: null,
+    usage: null,
+    error: null,
+    archived: false,
+    turn: 1,
+    snapshotKey: null,
+    metadata: {},
+    launchedBy,
+    launchId: null,
+    parentRunId: null,
+    pipeline: null,
+    step: null,
+    sessionCreatedAt: null,
+    sessionUpdatedAt: null,
+    firstSeenAt: now,
+    finishedAt: null,
+    lastCheckedAt: null,
+    version: 0,
+  };
+}
+
+export function applySnapshot(held: Run | null, s: SessionSnapshot, ctx: ApplyContext): ApplyResult {
+  const key = snapshotKey(s);
+  if (held && compareKeys(key, held.snapshotKey) <= 0) return { run: held, changed: false, history: null };
+  const base = held ?? emptyRun(s.id, ctx.now, ctx.launchedBy);
+  const d = deriveOutcome(s);
+  const next: Run = {
+    ...base,
+    agentId: s.agentId ?? base.agentId,
+    agentName: s.agentName ?? base.agentName,
+    agentVersion: s.agentVersion ?? base.agentVersion,
+    environmentId: s.environmentId ?? base.environmentId,
+    title: s.title ?? base.title,
+    task: s.task ?? base.task,
+    sessionStatus: s.status,
+    evaluations: s.evaluations.map((e) => ({ ...e })),
+    usage: s.usage ?? base.usage,
+    archived: base.archived || s.archivedAt !== null,
+    snapshotKey: key,
+    metadata: { ...s.metadata },
+    sessionCreatedAt: parseTime(s.createdAt) ?? base.sessionCreatedAt,
+    sessionUpdatedAt: parseTime(s.updatedAt) ?? base.sessionUpdatedAt,
+    lastCheckedAt: ctx.now,
+  };
+  const notes: string[] = [];
+  const heldFinal = held !== null && isFinal(held.status);
+  const heldTurnMarker = turnMarkerOf(held?.snapshotKey ?? null);
+  // A new turn starts with a new user event. Without a marker to compare (older keys), any later
+  // running snapshot counts; with one, an agent-only continuation (the acknowledgement turn after
+  // max_iterations_reached) keeps the outcome instead of opening a turn.
+  const newTurn =
+    heldFinal &&
+    (heldTurnMarker === null || s.lastUserEventId === null
+      ? s.status === 'running' || s.status === 'rescheduling'
+      : s.lastUserEventId !== heldTurnMarker);
+  if (heldFinal && !newTurn) {
+    // Once final, a run keeps its outcome (semantics 4); later snapshots only add facts.
+    if (s.archivedAt !== null && !held.archived) notes.push('archived after its outcome');
+    else if (s.status === 'terminated' && held.sessionStatus !== 'terminated') notes.push('terminated after its outcome');
+    next.evaluations = held.evaluations.length >= s.evaluations.length ? held.evaluations : next.evaluations;
+  } else {
+    if (newTurn) {
+      next.turn = base.turn + 1;
+      notes.push(`turn ${next.turn} started; turn ${base.turn} ended ${base.status}`);
+    }
+    next.status = d.status;
+    next.stopReason = d.stopReason;
+    next.outcomeResult = d.outcomeResult;
+    next.error = d.error;
+    next.output = s.output ?? (newTurn ? null : base.output);
+    next.finishedAt = isFinal(d.status) ? (newTurn || !heldFinal ? ctx.now : base.finishedAt) : null;
+    const lastEval = s.evaluations[s.evaluations.length - 1];
+    const heldEval = base.evaluations[base.evaluations.length - 1];
+    if (lastEval && (s.evaluations.length !== base.evaluations.length || lastEval.result !== heldEval?.result)) {
+      notes.push(`outcome iteration ${lastEval.iteration}: ${lastEval.result}`);
+    }
+  }
+  const visible =
+    held === null ||
+    next.status !== held.status ||
+    next.sessionStatus !== held.sessionStatus ||
+    next.stopReason !== held.stopReason ||
+    next.outcomeResult !== held.outcomeResult ||
+    next.turn !== held.turn ||
+    next.archived !== held.archived ||
+    notes.length > 0;
+  return { run: next, changed: true, history: visible ? historyOf(next, ctx, notes) : null };
+}
+
+/** A 404 on GET, or a session.deleted event. */
+export function applyDeleted(held: Run | null, id: string, ctx: ApplyContext): ApplyResult {
+  if (held && held.snapshotKey === DELETED_KEY) return { run: held, changed: false, history: null };
+  const base = held ?? emptyRun(id, ctx.now, ctx.launchedBy);
+  const next: Run = { ...base, snapshotKey: DELETED_KEY, lastCheckedAt: ctx.now };
+  let note: string;
+  if (isFinal(base.status)) {
+    note = `session deleted; the ${base.status} outcome is kept`;
+  } else {
+    next.status = 'deleted';
+    next.finishedAt = ctx.now;
+    note = 'session deleted before a final outcome';
+  }
+  return { run: next, changed: true, history: historyOf(next, ctx, [note]) };
+}
+
+function historyOf(run: Run, ctx: ApplyContext, notes: string[]): HistoryDraft {
+  return {
+    at: ctx.now,
+    source: ctx.source,
+    status: run.status,
+    sessionStatus: run.sessionStatus,
+    stopReason: run.stopReason,
+    outcomeResult: run.outcomeResult,
+    turn: run.turn,
+    snapshotKey: run.snapshotKey,
+    note: notes.length > 0 ? notes.join('; ') : null,
+  };
+}
+
+function parseTime(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? t : null;
+}

@@ -1,0 +1,83 @@
+// Session events (send, list) and threads (list, retrieve, thread events) (reference 2.4, 2.5, 3).
+import type {
+  BetaManagedAgentsSendSessionEvents,
+  BetaManagedAgentsSessionEvent,
+} from '@anthropic-ai/sdk/resources/beta/sessions/events';
+import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
+import type { FastifyInstance } from 'fastify';
+import { badRequest, notFound } from '../api-error.js';
+import type { SimContext } from '../context.js';
+import { pageOf } from '../paging.js';
+import type { StoredEvent } from '../state.js';
+import {
+  asObject,
+  onlyQuery,
+  type Query,
+  queryArray,
+  queryInt,
+  queryOrder,
+  queryString,
+  TIME_FILTERS,
+  timeRange,
+} from '../validate.js';
+
+type EventPage = { data: BetaManagedAgentsSessionEvent[]; next_page: string | null };
+
+function listEvents(q: Query, events: StoredEvent[]): EventPage {
+  onlyQuery(q, ['types[]', 'types', 'order', 'limit', 'page', ...TIME_FILTERS]);
+  const order = queryOrder(q, 'asc');
+  const types = queryArray(q, 'types');
+  const inRange = timeRange(q);
+  const items = events
+    .filter((e) => (types === undefined || types.includes(e.event.type)) && inRange(e.ms))
+    .sort((a, b) => (order === 'asc' ? a.seq - b.seq : b.seq - a.seq));
+  const page = pageOf(items, (e) => e.event.id, order, queryInt(q, 'limit', 1, 1000) ?? 20, queryString(q, 'page'));
+  return { data: page.data.map((e) => e.event), next_page: page.next_page };
+}
+
+export function eventRoutes(app: FastifyInstance, ctx: SimContext): void {
+  app.post<{ Params: { id: string } }>('/v1/sessions/:id/events', async (req) => {
+    const rec = ctx.engine.get(req.params.id);
+    const data = ctx.engine.send(rec, asObject(req.body, 'events.send'));
+    return { data } as BetaManagedAgentsSendSessionEvents;
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/sessions/:id/events', async (req): Promise<EventPage> =>
+    listEvents(req.query as Query, ctx.engine.get(req.params.id).events),
+  );
+
+  app.get<{ Params: { id: string } }>('/v1/sessions/:id/events/stream', async () => {
+    throw badRequest('The simulator does not stream; list events with GET /v1/sessions/{id}/events instead.');
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/sessions/:id/threads', async (req) => {
+    const q = req.query as Query;
+    onlyQuery(q, ['statuses[]', 'statuses', 'limit', 'page']);
+    const statuses = queryArray(q, 'statuses');
+    const items = ctx.engine.get(req.params.id).threads.filter((t) => statuses === undefined || statuses.includes(t.status));
+    const page = pageOf(items, (t) => t.id, 'asc', queryInt(q, 'limit', 1, 1000) ?? 20, queryString(q, 'page'));
+    return { data: page.data, next_page: page.next_page };
+  });
+
+  const thread = (sessionId: string, threadId: string): BetaManagedAgentsSessionThread => {
+    const t = ctx.engine.get(sessionId).threads.find((x) => x.id === threadId);
+    if (!t) throw notFound('Thread', threadId);
+    return t;
+  };
+
+  app.get<{ Params: { id: string; tid: string } }>('/v1/sessions/:id/threads/:tid', async (req): Promise<BetaManagedAgentsSessionThread> => {
+    onlyQuery(req.query as Query, []);
+    return thread(req.params.id, req.params.tid);
+  });
+
+  app.get<{ Params: { id: string; tid: string } }>('/v1/sessions/:id/threads/:tid/events', async (req): Promise<EventPage> => {
+    const t = thread(req.params.id, req.params.tid);
+    const events = ctx.engine.get(req.params.id).events;
+    // The primary thread is the session-level stream; a child sees the events that name it.
+    const own =
+      t.parent_thread_id === null
+        ? events
+        : events.filter((e) => (e.event as { session_thread_id?: string | null }).session_thread_id === t.id);
+    return listEvents(req.query as Query, own);
+  });
+}
