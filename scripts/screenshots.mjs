@@ -36,7 +36,10 @@ const id = (prefix, n = 24) => {
 
 const TASKS = [
   ['researcher', 'Summarise the Q3 incident reports and list the three most common root causes'],
-  ['researcher', 'Find every public benchmark comparing SQLite WAL and PostgreSQL for small write-heavy services'],
+  [
+    'researcher',
+    'Find every public benchmark comparing SQLite WAL and PostgreSQL for small write-heavy services',
+  ],
   ['writer', 'Draft release notes for v2.4 from the merged pull requests'],
   ['triage', 'Label the 40 newest GitHub issues by area and severity'],
   ['reviewer', 'Review the migration plan for the billing database and flag risky steps'],
@@ -129,25 +132,75 @@ async function seed(store) {
       created_at: new Date(at - 150).toISOString(),
       data: { type, id: sessionId, organization_id: 'org_01Demo', workspace_id: 'wrkspc_01Demo' },
     });
-    events.push({ id: eid, type, createdAt: at - 150, receivedAt: at, subjectId: sessionId, threadId: null, raw, state: state === 'failed' ? 'pending' : state });
+    events.push({
+      id: eid,
+      type,
+      createdAt: at - 150,
+      receivedAt: at,
+      subjectId: sessionId,
+      threadId: null,
+      raw,
+      state: state === 'failed' ? 'pending' : state,
+    });
     if (state === 'failed') failures.push(eid);
     return eid;
   };
-  const statuses = ['succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed', 'running', 'succeeded', 'blocked', 'succeeded', 'failed'];
+  const statuses = [
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'failed',
+    'running',
+    'succeeded',
+    'blocked',
+    'succeeded',
+    'failed',
+  ];
+  const chainStart = NOW - 25 * 60_000;
   for (let i = 0; i < 36; i++) {
-    const [agent, task] = TASKS[i % TASKS.length];
-    const status = i < 2 ? 'running' : pick(statuses);
-    const start = NOW - Math.round((i * 47 + rand() * 30) * 60_000) - 20_000;
-    const took = Math.round((40 + rand() * 600) * 1000);
+    // Run 2 is the root of the research-report chain below.
+    const chainRoot = i === 2;
+    const [agent, task] = chainRoot ? TASKS[0] : TASKS[i % TASKS.length];
+    const status = i < 2 ? 'running' : chainRoot ? 'succeeded' : pick(statuses);
+    const start = chainRoot ? chainStart : NOW - Math.round((i * 47 + rand() * 30) * 60_000) - 20_000;
+    const took = chainRoot ? 9 * 60_000 : Math.round((40 + rand() * 600) * 1000);
     const final = status === 'succeeded' || status === 'failed';
-    const withOutcome = i % 3 === 0;
-    const stopReason = status === 'failed' ? (withOutcome ? 'end_turn' : pick(['retries_exhausted', 'refusal', 'budget_reached'])) : status === 'blocked' ? 'requires_action' : final ? 'end_turn' : null;
-    const evaluations = withOutcome && final
-      ? [
-          { outcomeId: 'outc_01demo', description: 'Report names at least three root causes with evidence', result: 'needs_revision', explanation: 'Only two causes are supported by incident links; the third is speculative.', iteration: 0, completedAt: new Date(start + took / 2).toISOString() },
-          { outcomeId: 'outc_01demo', description: 'Report names at least three root causes with evidence', result: status === 'succeeded' ? 'satisfied' : 'max_iterations_reached', explanation: status === 'succeeded' ? 'All three causes cite incident reports; next steps are concrete and scoped.' : 'Still missing evidence for the third cause after 3 iterations.', iteration: 1, completedAt: new Date(start + took).toISOString() },
-        ]
-      : [];
+    const withOutcome = i % 3 === 0 || chainRoot;
+    const stopReason =
+      status === 'failed'
+        ? withOutcome
+          ? 'end_turn'
+          : pick(['retries_exhausted', 'refusal', 'budget_reached'])
+        : status === 'blocked'
+          ? 'requires_action'
+          : final
+            ? 'end_turn'
+            : null;
+    const evaluations =
+      withOutcome && final
+        ? [
+            {
+              outcomeId: 'outc_01demo',
+              description: 'Report names at least three root causes with evidence',
+              result: 'needs_revision',
+              explanation: 'Only two causes are supported by incident links; the third is speculative.',
+              iteration: 0,
+              completedAt: new Date(start + took / 2).toISOString(),
+            },
+            {
+              outcomeId: 'outc_01demo',
+              description: 'Report names at least three root causes with evidence',
+              result: status === 'succeeded' ? 'satisfied' : 'max_iterations_reached',
+              explanation:
+                status === 'succeeded'
+                  ? 'All three causes cite incident reports; next steps are concrete and scoped.'
+                  : 'Still missing evidence for the third cause after 3 iterations.',
+              iteration: 1,
+              completedAt: new Date(start + took).toISOString(),
+            },
+          ]
+        : [];
     const sid = id('sesn_');
     const run = baseRun({
       id: sid,
@@ -160,7 +213,13 @@ async function seed(store) {
       stopReason,
       outcomeResult: evaluations.length ? evaluations[evaluations.length - 1].result : null,
       evaluations,
-      output: final ? (i % 4 === 0 ? OUTPUT : `Done. ${task.split(' ').slice(0, 6).join(' ')}: see the summary below.\n\nEverything requested is complete; 2 items need a human decision.`) : null,
+      pipeline: chainRoot ? 'research-report' : null,
+      step: chainRoot ? 'research' : null,
+      output: final
+        ? i % 4 === 0 || chainRoot
+          ? OUTPUT
+          : `Done. ${task.split(' ').slice(0, 6).join(' ')}: see the summary below.\n\nEverything requested is complete; 2 items need a human decision.`
+        : null,
       usage: final || status === 'blocked' ? usage(1) : usage(0.3),
       sessionCreatedAt: start,
       sessionUpdatedAt: final ? start + took : start + 5000,
@@ -173,47 +232,167 @@ async function seed(store) {
     });
     runs.push(run);
     addEvent('session.status_run_started', sid, start + 900);
-    if (final || status === 'blocked') addEvent('session.status_idled', sid, start + took + 400, i === 4 ? 'failed' : 'done');
+    if (final || status === 'blocked')
+      addEvent('session.status_idled', sid, start + took + 400, i === 4 ? 'failed' : 'done');
     if (evaluations.length) addEvent('session.outcome_evaluation_ended', sid, start + took + 650);
   }
   // A chain: research -> report -> (review, notify)
-  const chainStart = NOW - 25 * 60_000;
   const research = runs[2];
-  Object.assign(research, { pipeline: 'research-report', step: 'research', task: TASKS[0][1], title: null, output: OUTPUT, status: 'succeeded', stopReason: 'end_turn', outcomeResult: 'satisfied', sessionCreatedAt: chainStart, firstSeenAt: chainStart + 300, finishedAt: chainStart + 9 * 60_000, sessionUpdatedAt: chainStart + 9 * 60_000 });
-  const report = baseRun({ id: id('sesn_'), agentName: 'writer', agentId: 'agent_01writer', task: 'Write a report from the research below.', pipeline: 'research-report', step: 'report', parentRunId: research.id, status: 'succeeded', output: 'The report is attached.\n\nIt covers the three causes and the next steps.', usage: usage(0.6), sessionCreatedAt: chainStart + 9.5 * 60_000, firstSeenAt: chainStart + 9.5 * 60_000, finishedAt: chainStart + 14 * 60_000, sessionUpdatedAt: chainStart + 14 * 60_000 });
-  const review = baseRun({ id: id('sesn_'), agentName: 'reviewer', agentId: 'agent_01reviewer', task: 'Review the report for accuracy.', pipeline: 'research-report', step: 'review', parentRunId: report.id, status: 'running', sessionStatus: 'running', stopReason: null, usage: usage(0.2), sessionCreatedAt: chainStart + 14.5 * 60_000, firstSeenAt: chainStart + 14.5 * 60_000 });
-  const notify = baseRun({ id: id('sesn_'), agentName: 'writer', agentId: 'agent_01writer', task: 'Post a two-line summary to the team channel.', pipeline: 'research-report', step: 'announce', parentRunId: report.id, status: 'succeeded', output: 'Posted.', usage: usage(0.1), sessionCreatedAt: chainStart + 14.6 * 60_000, firstSeenAt: chainStart + 14.6 * 60_000, finishedAt: chainStart + 15.5 * 60_000 });
+  const report = baseRun({
+    id: id('sesn_'),
+    agentName: 'writer',
+    agentVersion: 2,
+    metadata: { agenthooks_launch: 'lch_report01', agenthooks_step: 'report' },
+    usage: usage(0.6),
+    agentId: 'agent_01writer',
+    task: 'Write a report from the research below.',
+    pipeline: 'research-report',
+    step: 'report',
+    parentRunId: research.id,
+    status: 'succeeded',
+    output:
+      'Report: Q3 incidents\n\nThree causes account for 21 of 27 incidents. The full report with evidence and owners is below.\n\n- Certificates: move 11 hosts to automation (owner: platform)\n- Pools: cap per pod, add pre-stop drain (owner: payments)\n- Retries: add a retry budget to the mobile client (owner: mobile)',
+    sessionCreatedAt: chainStart + 9.5 * 60_000,
+    firstSeenAt: chainStart + 9.5 * 60_000,
+    finishedAt: chainStart + 14 * 60_000,
+    sessionUpdatedAt: chainStart + 14 * 60_000,
+  });
+  const review = baseRun({
+    id: id('sesn_'),
+    agentName: 'reviewer',
+    agentId: 'agent_01reviewer',
+    task: 'Review the report for accuracy.',
+    pipeline: 'research-report',
+    step: 'review',
+    parentRunId: report.id,
+    status: 'running',
+    sessionStatus: 'running',
+    stopReason: null,
+    usage: usage(0.2),
+    sessionCreatedAt: chainStart + 14.5 * 60_000,
+    firstSeenAt: chainStart + 14.5 * 60_000,
+  });
+  const notify = baseRun({
+    id: id('sesn_'),
+    agentName: 'writer',
+    agentId: 'agent_01writer',
+    task: 'Post a two-line summary to the team channel.',
+    pipeline: 'research-report',
+    step: 'announce',
+    parentRunId: report.id,
+    status: 'succeeded',
+    output: 'Posted.',
+    usage: usage(0.1),
+    sessionCreatedAt: chainStart + 14.6 * 60_000,
+    firstSeenAt: chainStart + 14.6 * 60_000,
+    finishedAt: chainStart + 15.5 * 60_000,
+  });
   runs.push(report, review, notify);
-  for (const r of [report, review, notify]) addEvent('session.status_run_started', r.id, r.sessionCreatedAt + 800);
+  for (const r of [report, review, notify])
+    addEvent('session.status_run_started', r.id, r.sessionCreatedAt + 800);
   addEvent('session.status_idled', report.id, report.finishedAt + 300);
   addEvent('session.status_idled', notify.id, notify.finishedAt + 300);
   // Background traffic for the events-per-minute chart.
   for (let m = 0; m < 60; m++) {
     const n = Math.round(2 + 6 * Math.sin(m / 6) ** 2 + rand() * 5 + (m > 40 && m < 46 ? 14 : 0));
-    for (let k = 0; k < n; k++) addEvent(pick(['session.thread_created', 'session.thread_idled', 'session.status_run_started']), id('sesn_'), NOW - (60 - m) * 60_000 + Math.round(rand() * 59_000), 'done');
+    for (let k = 0; k < n; k++)
+      addEvent(
+        pick(['session.thread_created', 'session.thread_idled', 'session.status_run_started']),
+        id('sesn_'),
+        NOW - (60 - m) * 60_000 + Math.round(rand() * 59_000),
+        'done',
+      );
   }
   for (const run of runs) {
-    const history = { at: run.firstSeenAt, source: 'launch', status: 'pending', sessionStatus: null, stopReason: null, outcomeResult: null, turn: 1, snapshotKey: null, note: null };
+    const history = {
+      at: run.firstSeenAt,
+      source: 'launch',
+      status: 'pending',
+      sessionStatus: null,
+      stopReason: null,
+      outcomeResult: null,
+      turn: 1,
+      snapshotKey: null,
+      note: null,
+    };
     await store.saveRun({ run: { ...run, status: 'pending' }, expectedVersion: 0, history });
-    const started = { ...run, status: 'running', sessionStatus: 'running', stopReason: null, outcomeResult: null, output: null, finishedAt: null };
-    await store.saveRun({ run: started, expectedVersion: 1, history: { ...history, at: run.firstSeenAt + 900, source: 'whe_run_started', status: 'running', sessionStatus: 'running' } });
+    const started = {
+      ...run,
+      status: 'running',
+      sessionStatus: 'running',
+      stopReason: null,
+      outcomeResult: null,
+      output: null,
+      finishedAt: null,
+    };
+    await store.saveRun({
+      run: started,
+      expectedVersion: 1,
+      history: {
+        ...history,
+        at: run.firstSeenAt + 900,
+        source: 'whe_run_started',
+        status: 'running',
+        sessionStatus: 'running',
+      },
+    });
     if (run.status !== 'running') {
-      await store.saveRun({ run, expectedVersion: 2, history: { ...history, at: (run.finishedAt ?? run.firstSeenAt + 5000) + 400, source: 'whe_idled', status: run.status, sessionStatus: run.sessionStatus, stopReason: run.stopReason, outcomeResult: run.outcomeResult } });
+      await store.saveRun({
+        run,
+        expectedVersion: 2,
+        history: {
+          ...history,
+          at: (run.finishedAt ?? run.firstSeenAt + 5000) + 400,
+          source: 'whe_idled',
+          status: run.status,
+          sessionStatus: run.sessionStatus,
+          stopReason: run.stopReason,
+          outcomeResult: run.outcomeResult,
+        },
+      });
     }
   }
   events.sort((a, b) => a.receivedAt - b.receivedAt);
   for (let i = 0; i < events.length; i += 200) await store.insertEvents(events.slice(i, i + 200));
   const claimed = await store.claimEvents({ owner: 'screenshots', limit: 100, now: NOW, leaseMs: 60_000 });
   for (const e of claimed) {
-    if (failures.includes(e.id)) await store.finishEvent(e.id, 'screenshots', { state: 'failed', error: 'platform_error: 529 overloaded_error after 5 attempts (retry-after 30 s)' }, NOW - 3 * 60_000);
+    if (failures.includes(e.id))
+      await store.finishEvent(
+        e.id,
+        'screenshots',
+        {
+          state: 'failed',
+          error: 'platform_error: 529 overloaded_error after 5 attempts (retry-after 30 s)',
+        },
+        NOW - 3 * 60_000,
+      );
   }
   const rejects = [];
-  for (let m = 0; m < 60; m += 7) rejects.push({ minute: Math.floor((NOW - (60 - m) * 60_000) / 60_000) * 60_000, code: 'invalid_signature', count: 1 + (m % 3) });
-  rejects.push({ minute: Math.floor((NOW - 12 * 60_000) / 60_000) * 60_000, code: 'timestamp_too_old', count: 2 });
-  rejects.push({ minute: Math.floor((NOW - 33 * 60_000) / 60_000) * 60_000, code: 'body_too_large', count: 1 });
+  for (let m = 0; m < 60; m += 7)
+    rejects.push({
+      minute: Math.floor((NOW - (60 - m) * 60_000) / 60_000) * 60_000,
+      code: 'invalid_signature',
+      count: 1 + (m % 3),
+    });
+  rejects.push({
+    minute: Math.floor((NOW - 12 * 60_000) / 60_000) * 60_000,
+    code: 'timestamp_too_old',
+    count: 2,
+  });
+  rejects.push({
+    minute: Math.floor((NOW - 33 * 60_000) / 60_000) * 60_000,
+    code: 'body_too_large',
+    count: 1,
+  });
   await store.addRejects(rejects);
-  await store.setMeta('reconciler.last_sweep', JSON.stringify({ at: NOW - 41_000, listed: 38, refreshed: 2, reads: 7, errors: 0 }));
-  await store.setMeta('serve.heartbeat', JSON.stringify({ at: NOW - 2_000, pid: 4242, url: 'http://127.0.0.1:8787' }));
+  await store.setMeta(
+    'reconciler.last_sweep',
+    JSON.stringify({ at: NOW - 41_000, listed: 38, refreshed: 2, reads: 7, errors: 0 }),
+  );
+  await store.setMeta(
+    'serve.heartbeat',
+    JSON.stringify({ at: NOW - 2_000, pid: 4242, url: 'http://127.0.0.1:8787' }),
+  );
   return { runs, research, report };
 }
 
@@ -221,7 +400,8 @@ async function startServer(store, clock) {
   const { silentLogger } = await import(dist('logger.js'));
   const { default: Fastify } = await import('fastify');
   const server = Fastify({ logger: false });
-  const deps = { store, clock, logger: silentLogger, token: null };
+  // A token is configured so that /login shows the form; loopback requests still get in without it.
+  const deps = { store, clock, logger: silentLogger, token: 'screenshots-token' };
   const { registerApi } = await import(dist('http/api.js'));
   const { registerDashboard } = await import(dist('web/dashboard.js'));
   await registerApi(server, deps);
@@ -231,24 +411,39 @@ async function startServer(store, clock) {
 }
 
 async function main() {
-  if (!existsSync(dist('web/dashboard.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run screenshots does).');
+  if (!existsSync(dist('web/dashboard.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm run screenshots does).');
   if (!existsSync(CHROMIUM)) {
-    process.stderr.write(`screenshots: ${CHROMIUM} not found; install it with: apt-get install -y chromium\n`);
+    process.stderr.write(
+      `screenshots: ${CHROMIUM} not found; install it with: apt-get install -y chromium\n`,
+    );
     process.exit(1);
   }
   const tmp = mkdtempSync(path.join(tmpdir(), 'agenthooks-shots-'));
   const { openSqliteStore } = await import(dist('store/sqlite/index.js'));
   const { silentLogger } = await import(dist('logger.js'));
-  const store = await openSqliteStore(path.join(tmp, 'agenthooks.db'), { create: true, logger: silentLogger });
+  const store = await openSqliteStore(path.join(tmp, 'agenthooks.db'), {
+    create: true,
+    logger: silentLogger,
+  });
   const clock = { now: () => NOW };
-  const { runs, research, report } = await seed(store);
+  const { research, report } = await seed(store);
   const server = await startServer(store, clock);
   const { chromium } = await import('playwright-core');
   // Playwright takes the fresh profile directory (--user-data-dir) as launchPersistentContext's
   // first argument and refuses it among the flags.
   const browser = await chromium.launchPersistentContext(path.join(tmp, 'chromium'), {
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 860 },
     deviceScaleFactor: 1,
   });
@@ -256,7 +451,6 @@ async function main() {
   const shots = [
     ['runs.png', '/', 'light', false],
     ['runs-dark.png', '/', 'dark', false],
-    ['run.png', `/runs/${encodeURIComponent(runs[0 + 4 * 0].id)}`, 'light', true],
     ['run-chain.png', `/runs/${encodeURIComponent(report.id)}`, 'light', true],
     ['run-outcome.png', `/runs/${encodeURIComponent(research.id)}`, 'light', true],
     ['events.png', '/events', 'light', false],

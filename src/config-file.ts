@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { type Pipeline, validatePipelines } from './chains/pipeline.js';
+import { locator } from './chains/yaml-locate.js';
 import { AppError } from './errors.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, _ . - (at most 64)');
@@ -25,44 +27,27 @@ const environmentSchema = z
   })
   .strict();
 
-// Pipelines are validated in depth by the chains engine; here only the shape every step has, and
-// unknown keys pass through so that engine can grow without touching this file.
-const stepSchema = z
-  .object({
-    name,
-    agent: z.string().min(1).optional(),
-    after: z.string().min(1).optional(),
-    when: z.string().min(1).optional(),
-    prompt: z.string().min(1, 'prompt is required'),
-  })
-  .passthrough();
-
-const pipelineSchema = z
-  .object({
-    max_depth: z.number().int().min(1).max(100).optional(),
-    steps: z.array(stepSchema).min(1, 'a pipeline needs at least one step'),
-  })
-  .passthrough();
-
+// Pipelines are checked by the chains engine (src/chains/pipeline.ts): tree rules, `when` values and
+// template fields need the agents and environments known, and its errors carry line and column.
 const fileSchema = z
   .object({
     agents: z.record(name, agentSchema).optional(),
     environments: z.record(name, environmentSchema).optional(),
-    pipelines: z.record(name, pipelineSchema).optional(),
+    pipelines: z.unknown().optional(),
   })
   .strict();
 
 export type AgentConfig = z.infer<typeof agentSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
-export type PipelineConfig = z.infer<typeof pipelineSchema>;
-export type StepConfig = z.infer<typeof stepSchema>;
+export type { Pipeline as PipelineConfig, PipelineStep as StepConfig } from './chains/pipeline.js';
 
 export interface ConfigFile {
   /** Absolute path, or null when no file was given and ./agenthooks.yaml does not exist. */
   path: string | null;
   agents: Record<string, AgentConfig>;
   environments: Record<string, EnvironmentConfig>;
-  pipelines: Record<string, PipelineConfig>;
+  /** Validated pipelines, by name. */
+  pipelines: Record<string, Pipeline>;
 }
 
 export const DEFAULT_CONFIG_FILE = 'agenthooks.yaml';
@@ -106,12 +91,14 @@ export function parseConfigText(text: string, file: string): ConfigFile {
     const message = unknown !== undefined ? `unknown field "${unknown}"` : issue.message;
     throw new AppError('config_invalid', `${file}:${line}: ${field}: ${message}`, { details: { file, line, field } });
   }
-  return {
-    path: file,
-    agents: parsed.data.agents ?? {},
-    environments: parsed.data.environments ?? {},
-    pipelines: parsed.data.pipelines ?? {},
-  };
+  const agents = parsed.data.agents ?? {};
+  const environments = parsed.data.environments ?? {};
+  const pipelines = validatePipelines(parsed.data.pipelines, {
+    agents: new Set(Object.keys(agents)),
+    environments: new Set(Object.keys(environments)),
+    locate: locator(doc, lineCounter, file),
+  });
+  return { path: file, agents, environments, pipelines: Object.fromEntries(pipelines) };
 }
 
 function lineOf(

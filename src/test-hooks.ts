@@ -3,7 +3,12 @@
 // durability tests can cut it off exactly where a real power loss would hurt most.
 // Off by default: configureCrashPoints is called once by `serve` with the value from ctx.env.
 
-export type CrashPointName = 'after-commit-before-ack';
+export type CrashPointName =
+  | 'after-commit-before-ack'
+  // chains (src/chains): intent stored / session created but not recorded / children launched, event not done
+  | 'after-intent'
+  | 'after-create'
+  | 'before-mark-done';
 
 let armed: ReadonlySet<string> = new Set();
 

@@ -26,6 +26,8 @@ export interface PipelineStep {
   prompt: string;
   after: string | null;
   when: When;
+  /** Extra session metadata for this step's sessions (agenthooks_* keys are reserved). */
+  metadata: Record<string, string>;
   /** 1 for a root step. */
   depth: number;
 }
@@ -41,6 +43,9 @@ export interface Pipeline {
 
 export const DEFAULT_MAX_DEPTH = 5;
 export const DEFAULT_OUTPUT_CAP = 20_000;
+export const RESERVED_METADATA_PREFIX = 'agenthooks_';
+/** 16 platform pairs minus the five agenthooks tags (launch, chain, pipeline, step, parent). */
+export const MAX_STEP_METADATA = 11;
 export const TEMPLATE_FIELDS = ['task', 'output'] as const;
 /** `{{ name }}` with optional spaces; anything else between braces is an error at load time. */
 export const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
@@ -73,8 +78,15 @@ const stepSchema = z.strictObject(
       .min(1, 'must not be empty'),
     after: z.string({ error: 'must be the name of one earlier step (a single parent)' }).optional(),
     when: whenSchema.optional(),
+    metadata: z
+      .record(
+        z.string().min(1).max(64, 'keys are at most 64 characters'),
+        z.string({ error: 'values must be text' }).max(512, 'values are at most 512 characters'),
+        { error: 'must be a map of text keys to text values' },
+      )
+      .optional(),
   },
-  { error: 'must be a map with name, agent, prompt and optionally after, when, environment' },
+  { error: 'must be a map with name, agent, prompt and optionally after, when, environment, metadata' },
 );
 
 const pipelineSchema = z.strictObject(
@@ -208,9 +220,19 @@ export function validatePipelines(raw: unknown, opts: ValidateOptions): Map<stri
       const when = parseWhen(s.when, [...sPath, 'when'], issues);
       if (s.after === undefined && s.when !== undefined)
         issues.push({ path: [...sPath, 'when'], message: 'a root step (no after:) always starts; when: needs after:' });
+      const metadata = s.metadata ?? {};
+      const reserved = Object.keys(metadata).filter((k) => k.startsWith(RESERVED_METADATA_PREFIX));
+      if (reserved.length > 0)
+        issues.push({ path: [...sPath, 'metadata', reserved[0]], message: `keys starting with ${RESERVED_METADATA_PREFIX} are reserved` });
+      if (Object.keys(metadata).length > MAX_STEP_METADATA)
+        issues.push({
+          path: [...sPath, 'metadata'],
+          message: `at most ${MAX_STEP_METADATA} pairs (the platform allows 16; agenthooks uses the rest)`,
+        });
       return {
         name: s.name,
         agent: s.agent,
+        metadata,
         environment: s.environment ?? p.environment ?? null,
         prompt: s.prompt,
         after: s.after ?? null,

@@ -11,12 +11,15 @@ async function commandFactories(): Promise<CommandFactory[]> {
   const list: Array<() => Promise<CommandFactory>> = [
     () => import('./runs.js').then((m) => m.runsCommand),
     () => import('./launch.js').then((m) => m.launchCommand),
+    () => import('./chain.js').then((m) => m.chainCommand),
+    () => import('./demo.js').then((m) => m.demoCommand),
     () => import('./events.js').then((m) => m.eventsCommand),
     () => import('./replay.js').then((m) => m.replayCommand),
     () => import('./export.js').then((m) => m.exportCommand),
     () => import('./import.js').then((m) => m.importCommand),
     () => import('./rejects.js').then((m) => m.rejectsCommand),
     () => import('./simulator.js').then((m) => m.simulatorCommand),
+    () => import('./serve.js').then((m) => m.serveCommand),
   ];
   return Promise.all(list.map((load) => load()));
 }
@@ -28,6 +31,9 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
         'fetch real session state, chain follow-up runs, reconcile missed deliveries.',
     )
     .exitOverride()
+    // Options after a nested subcommand belong to it (`simulator send --webhook-url` is send's,
+    // not simulator's); the root has no options of its own, so nothing else changes.
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
@@ -44,7 +50,12 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
 
 export function handleError(err: unknown, ctx: CliContext): number {
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    if (
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      err.code === 'commander.help'
+    )
+      return EXIT.ok;
     return EXIT.usage;
   }
   if (isAppError(err)) {

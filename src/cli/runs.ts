@@ -123,6 +123,10 @@ async function followRuns(
   };
   if (mode === 'table') print(ctx.stdout, renderHeader(columns, widths, style));
   emit([...initial].reverse());
+  // Runs in the window but beyond --limit were not shown and have not changed: only later changes print.
+  for (const r of await store.listRuns({ ...q.filter, limit: Math.max(FOLLOW_WINDOW, q.limit) })) {
+    if (!seen.has(r.id)) seen.set(r.id, r.version);
+  }
   await followLoop(ctx.signal, async () => {
     const latest = await store.listRuns({ ...q.filter, limit: Math.max(FOLLOW_WINDOW, q.limit) });
     emit(latest.filter((r) => seen.get(r.id) !== r.version).reverse());

@@ -20,11 +20,19 @@ import { type CliContext, EXIT, print } from './context.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function num(value: string | undefined, name: string, min: number, max = Number.POSITIVE_INFINITY): number | undefined {
+function num(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > max)
-    throw new AppError('usage', `${name} must be a number from ${min}${max === Number.POSITIVE_INFINITY ? ' up' : ` to ${max}`} (got ${JSON.stringify(value)}).`);
+    throw new AppError(
+      'usage',
+      `${name} must be a number from ${min}${max === Number.POSITIVE_INFINITY ? ' up' : ` to ${max}`} (got ${JSON.stringify(value)}).`,
+    );
   return n;
 }
 
@@ -58,11 +66,20 @@ interface ServeFlags {
 }
 
 async function runSimulator(ctx: CliContext, f: ServeFlags): Promise<number> {
-  if (!isScenario(f.scenario)) throw new AppError('usage', `--scenario must be one of ${SCENARIOS.join(', ')} (got ${f.scenario}).`);
-  const [envKey] = f.signingKey ? resolveSigningKeys([f.signingKey], ctx.env) : resolveSigningKeys(undefined, ctx.env);
-  const rotate = f.rotateSigningKey === true ? `whsec_${randomBytes(32).toString('base64')}` : f.rotateSigningKey;
+  if (!isScenario(f.scenario))
+    throw new AppError('usage', `--scenario must be one of ${SCENARIOS.join(', ')} (got ${f.scenario}).`);
+  const [envKey] = f.signingKey
+    ? resolveSigningKeys([f.signingKey], ctx.env)
+    : resolveSigningKeys(undefined, ctx.env);
+  const rotate =
+    f.rotateSigningKey === true ? `whsec_${randomBytes(32).toString('base64')}` : f.rotateSigningKey;
   if (rotate) resolveSigningKeys([rotate], {});
-  const types = f.webhookTypes ? f.webhookTypes.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const types = f.webhookTypes
+    ? f.webhookTypes
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
   for (const u of f.webhookUrl ?? []) {
     try {
       new URL(u);
@@ -100,9 +117,13 @@ async function runSimulator(ctx: CliContext, f: ServeFlags): Promise<number> {
     },
   });
   print(ctx.stdout, `simulator listening on ${sim.url} (seed ${sim.seed})`);
-  print(ctx.stdout, `  use it with: ANTHROPIC_BASE_URL=${sim.url} ANTHROPIC_API_KEY=${f.apiKey?.[0] ?? 'any-non-empty-key'}`);
+  print(
+    ctx.stdout,
+    `  use it with: ANTHROPIC_BASE_URL=${sim.url} ANTHROPIC_API_KEY=${f.apiKey?.[0] ?? 'any-non-empty-key'}`,
+  );
   if (sim.signingKeyGenerated) print(ctx.stdout, `  webhook signing key (shown once): ${sim.signingKey}`);
-  if (rotate && f.rotateSigningKey === true) print(ctx.stdout, `  rotated signing key (shown once): ${rotate}`);
+  if (rotate && f.rotateSigningKey === true)
+    print(ctx.stdout, `  rotated signing key (shown once): ${rotate}`);
   for (const u of f.webhookUrl ?? []) print(ctx.stdout, `  delivering webhooks to ${u}`);
   if (!f.webhookUrl?.length) print(ctx.stdout, '  no --webhook-url: events are emitted but not delivered');
   await new Promise<void>((resolve) => {
@@ -116,10 +137,23 @@ async function runSimulator(ctx: CliContext, f: ServeFlags): Promise<number> {
 
 async function sendOne(
   ctx: CliContext,
-  f: { type: string; session: string; webhookUrl: string; signingKey?: string; thread?: string; timeoutMs: string },
+  f: {
+    type: string;
+    session: string;
+    webhookUrl: string;
+    signingKey?: string;
+    thread?: string;
+    timeoutMs: string;
+  },
 ): Promise<number> {
-  const [key] = f.signingKey ? resolveSigningKeys([f.signingKey], {}) : resolveSigningKeys(undefined, ctx.env);
-  if (!key) throw new AppError('signing_key_required', 'Pass --signing-key whsec_... (or set ANTHROPIC_WEBHOOK_SIGNING_KEY).');
+  const [key] = f.signingKey
+    ? resolveSigningKeys([f.signingKey], {})
+    : resolveSigningKeys(undefined, ctx.env);
+  if (!key)
+    throw new AppError(
+      'signing_key_required',
+      'Pass --signing-key whsec_... (or set ANTHROPIC_WEBHOOK_SIGNING_KEY).',
+    );
   const id = `whe_011C${randomBytes(16).toString('base64url').slice(0, 22)}`;
   const event = {
     type: 'event',
@@ -136,9 +170,17 @@ async function sendOne(
   const body = JSON.stringify(event);
   let res: { status: number; text: string };
   try {
-    res = await postSigned(f.webhookUrl, body, signedHeaders([key], id, Math.floor(Date.now() / 1000), body), Number(f.timeoutMs));
+    res = await postSigned(
+      f.webhookUrl,
+      body,
+      signedHeaders([key], id, Math.floor(Date.now() / 1000), body),
+      Number(f.timeoutMs),
+    );
   } catch (err) {
-    print(ctx.stderr, `error: could not deliver to ${f.webhookUrl}: ${err instanceof Error ? err.message : String(err)}`);
+    print(
+      ctx.stderr,
+      `error: could not deliver to ${f.webhookUrl}: ${err instanceof Error ? err.message : String(err)}`,
+    );
     return EXIT.failed;
   }
   print(ctx.stdout, `${id} ${f.type} -> ${res.status}${res.text ? ` ${res.text}` : ''}`);
@@ -170,7 +212,18 @@ async function showLog(ctx: CliContext, f: { url: string; event?: string; json?:
   for (const r of data)
     print(
       ctx.stdout,
-      [r.at, r.event_id, r.type, r.endpoint, `attempt ${r.attempt}${r.copy > 1 ? ` (copy ${r.copy})` : ''}`, r.status ?? '-', r.outcome, r.fault ?? ''].join('  ').trimEnd(),
+      [
+        r.at,
+        r.event_id,
+        r.type,
+        r.endpoint,
+        `attempt ${r.attempt}${r.copy > 1 ? ` (copy ${r.copy})` : ''}`,
+        r.status ?? '-',
+        r.outcome,
+        r.fault ?? '',
+      ]
+        .join('  ')
+        .trimEnd(),
     );
   return EXIT.ok;
 }
@@ -178,31 +231,55 @@ async function showLog(ctx: CliContext, f: { url: string; event?: string; json?:
 export function simulatorCommand(ctx: CliContext): Command {
   const cmd = new Command('simulator')
     .description(
-      'Run an offline twin of the Claude Managed Agents API and its webhook sender.\n' +
-        'Point the SDK at it with baseURL (or ANTHROPIC_BASE_URL); sessions follow a seeded script chosen by\n' +
-        `metadata.sim_scenario (${SCENARIOS.join(', ')}) and send signed webhooks to --webhook-url.\n` +
-        'Rates are fractions 0-1; every fault is seeded (--seed) and counted at GET /_simulator/stats.',
+      'Run an offline twin of the Claude Managed Agents API and its signed webhook sender. Point the SDK at\n' +
+        'it with baseURL (or ANTHROPIC_BASE_URL). Sessions follow a seeded script chosen by metadata.sim_scenario:\n' +
+        `  ${SCENARIOS.join(', ')}.\n` +
+        'Rates are fractions 0-1; every fault is seeded (--seed) and counted at GET /_simulator/stats.\n' +
+        'See docs/simulator.md.',
     )
     .enablePositionalOptions()
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_PORT))
     .option('--webhook-url <url>', 'receiver to deliver signed webhooks to (repeatable)', collect)
-    .option('--webhook-types <types>', 'comma-separated data.type values the endpoints subscribe to (default: all)')
-    .option('--signing-key <whsec>', 'webhook signing secret (default: ANTHROPIC_WEBHOOK_SIGNING_KEY, else generated and printed once)')
-    .option('--rotate-signing-key [whsec]', 'simulate a key rotation: every delivery carries two signatures (old key, new key)')
+    .option(
+      '--webhook-types <types>',
+      'comma-separated data.type values the endpoints subscribe to (default: all)',
+    )
+    .option(
+      '--signing-key <whsec>',
+      'webhook signing secret (default: ANTHROPIC_WEBHOOK_SIGNING_KEY, else generated and printed once)',
+    )
+    .option(
+      '--rotate-signing-key [whsec]',
+      'simulate a key rotation: every delivery carries two signatures (old key, new key)',
+    )
     .option('--api-key <key>', 'accepted API key (repeatable; default: any non-empty key)', collect)
     .option('--seed <n>', 'seed for ids, replies and every fault decision', '1')
-    .option('--time-scale <factor>', 'multiplies simulated durations and delivery delays (0.01 = 100x faster)', '1')
+    .option(
+      '--time-scale <factor>',
+      'multiplies simulated durations and delivery delays (0.01 = 100x faster)',
+      '1',
+    )
     .option('--scenario <name>', 'default scenario for sessions without metadata.sim_scenario', 'success')
-    .option('--duration-ms <ms>', 'simulated run time of one turn (metadata.sim_duration_ms overrides)', String(DEFAULT_DURATION_MS))
+    .option(
+      '--duration-ms <ms>',
+      'simulated run time of one turn (metadata.sim_duration_ms overrides)',
+      String(DEFAULT_DURATION_MS),
+    )
     .addOption(new Option('--duplicate-rate <0-1>', 'fraction of events delivered twice'))
     .addOption(new Option('--reorder-rate <0-1>', 'fraction of events held back so later ones overtake them'))
-    .addOption(new Option('--reorder-window-ms <ms>', 'longest hold-back of a reordered event (default 5000)'))
+    .addOption(
+      new Option('--reorder-window-ms <ms>', 'longest hold-back of a reordered event (default 5000)'),
+    )
     .addOption(new Option('--drop-rate <0-1>', 'fraction of events never sent at all'))
-    .addOption(new Option('--attempt-failure-rate <0-1>', 'fraction of attempts lost on the way (then retried)'))
+    .addOption(
+      new Option('--attempt-failure-rate <0-1>', 'fraction of attempts lost on the way (then retried)'),
+    )
     .addOption(new Option('--delay-ms <ms>', 'extra delay before every first attempt'))
     .addOption(new Option('--bad-signature-rate <0-1>', 'fraction of attempts signed with a wrong key'))
-    .addOption(new Option('--clock-skew-s <s>', 'seconds added to webhook-timestamp (negative = in the past)'))
+    .addOption(
+      new Option('--clock-skew-s <s>', 'seconds added to webhook-timestamp (negative = in the past)'),
+    )
     .addOption(new Option('--api-error-rate <0-1>', 'fraction of API requests answered 500 api_error'))
     .addOption(new Option('--api-429-rate <0-1>', 'fraction of API requests answered 429 with retry-after'))
     .addOption(new Option('--api-latency-ms <ms>', 'latency added to every API request'))
@@ -227,7 +304,9 @@ export function simulatorCommand(ctx: CliContext): Command {
 
   cmd
     .command('log')
-    .description('Print the delivery log of a running simulator (each attempt: event, endpoint, status, fault).')
+    .description(
+      'Print the delivery log of a running simulator (each attempt: event, endpoint, status, fault).',
+    )
     .option('--url <url>', 'the simulator', `http://127.0.0.1:${DEFAULT_PORT}`)
     .option('--event <id>', 'only this event id (whe_...)')
     .option('--json', 'print JSON')

@@ -70,7 +70,8 @@ export interface AccessRequest {
 }
 
 export function decideAccess(req: AccessRequest, token: string | null): AccessDecision {
-  if (isLoopbackAddress(req.remoteAddress) && !hasForwardingHeader(req.headers)) return { allowed: true, via: 'loopback' };
+  if (isLoopbackAddress(req.remoteAddress) && !hasForwardingHeader(req.headers))
+    return { allowed: true, via: 'loopback' };
   if (token === null || token === '') {
     return {
       allowed: false,
@@ -82,7 +83,8 @@ export function decideAccess(req: AccessRequest, token: string | null): AccessDe
   const presented = bearer(req.headers);
   if (presented !== null && safeEqual(presented, token)) return { allowed: true, via: 'bearer' };
   const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-  if (cookie !== undefined && safeEqual(cookie, sessionCookieValue(token))) return { allowed: true, via: 'cookie' };
+  if (cookie !== undefined && safeEqual(cookie, sessionCookieValue(token)))
+    return { allowed: true, via: 'cookie' };
   return {
     allowed: false,
     code: 'unauthorized',
@@ -112,7 +114,8 @@ export function clearSessionCookieHeader(): string {
 
 /** Only same-site relative paths are accepted as a post-login destination (no open redirect). */
 export function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\'))
+    return '/';
   if (/[\r\n]/.test(next)) return '/';
   return next;
 }

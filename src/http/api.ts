@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../errors.js';
-import { changeFeed, DEFAULT_RECONCILER_META_KEY, type DashboardDeps } from '../web/deps.js';
+import { changeFeed, type DashboardDeps, DEFAULT_RECONCILER_META_KEY } from '../web/deps.js';
 import { parseEventFilters, parseRunFilters, type Query } from '../web/filters.js';
 import { collectStats, listEventsPage, listRunsPage, runDetail, summarizeEvent } from '../web/queries.js';
 import { decideAccess } from './access.js';
@@ -29,12 +29,14 @@ function route<T>(fn: (req: FastifyRequest) => Promise<T>) {
   };
 }
 
-export async function registerApi(server: FastifyInstance, deps: DashboardDeps): Promise<void> {
+/** Registers the /api routes as an encapsulated plugin (loaded when the server gets ready, so
+ * callers need not await it). */
+export function registerApi(server: FastifyInstance, deps: DashboardDeps): PromiseLike<unknown> {
   const { store, clock } = deps;
   const feed = changeFeed(deps);
   const streams = new Set<ServerResponse>();
 
-  await server.register(async (api) => {
+  return server.register(async (api) => {
     api.addHook('onRequest', async (req, reply) => {
       const d = decideAccess({ headers: req.headers, remoteAddress: req.socket.remoteAddress }, deps.token);
       if (d.allowed) return;
@@ -52,7 +54,8 @@ export async function registerApi(server: FastifyInstance, deps: DashboardDeps):
       route(async (req) => {
         const { id } = req.params as { id: string };
         const detail = await runDetail(store, id);
-        if (!detail) throw new AppError('run_not_found', `No run ${id} is stored. List runs with GET /api/runs.`);
+        if (!detail)
+          throw new AppError('run_not_found', `No run ${id} is stored. List runs with GET /api/runs.`);
         return detail;
       }),
     );
@@ -67,7 +70,11 @@ export async function registerApi(server: FastifyInstance, deps: DashboardDeps):
       route(async (req) => {
         const { id } = req.params as { id: string };
         const event = await store.getEvent(id);
-        if (!event) throw new AppError('event_not_found', `No event ${id} is stored. List events with GET /api/events.`);
+        if (!event)
+          throw new AppError(
+            'event_not_found',
+            `No event ${id} is stored. List events with GET /api/events.`,
+          );
         let payload: unknown = null;
         if (event.raw !== null) {
           try {
@@ -83,7 +90,9 @@ export async function registerApi(server: FastifyInstance, deps: DashboardDeps):
     api.get(
       '/api/stats',
       route(async () =>
-        collectStats(store, clock.now(), { reconcilerMetaKey: deps.reconcilerMetaKey ?? DEFAULT_RECONCILER_META_KEY }),
+        collectStats(store, clock.now(), {
+          reconcilerMetaKey: deps.reconcilerMetaKey ?? DEFAULT_RECONCILER_META_KEY,
+        }),
       ),
     );
 

@@ -2,7 +2,7 @@
 // takes before Fastify sees the request (measured: see bench/ingest.mjs and docs/operations.md).
 // Trailing-slash folding stays off and nothing redirects: a 3xx would disable the endpoint.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { errorAnswer, isServerFault } from './answer.js';
@@ -16,8 +16,9 @@ export interface HttpServerOptions {
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const { logger, webhook } = options;
   const server = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Fastify's per-request logging is off: the hot path must not log per success, and failures
+    // are logged once, by the error handler below, on our own logger.
+    logger: false,
     // Never fold /webhooks/ into /webhooks (and never redirect): /webhooks/ is a plain 404.
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
     serverFactory: (fastifyHandler) =>

@@ -73,6 +73,8 @@ export function runStart(run: Run): number {
 
 /** Finished runs: start to finish. Runs still going: elapsed so far, marked with "+". */
 export function runDuration(run: Run, now: number): string {
+  // The tutorial's log has one receive time per line and no start: no duration to show.
+  if (run.launchedBy === 'tutorial-import') return '-';
   if (run.finishedAt !== null) return formatDuration(run.finishedAt - runStart(run));
   if (FINAL_STATUSES.includes(run.status)) return '-';
   return `${formatDuration(now - runStart(run))}+`;

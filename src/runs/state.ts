@@ -68,6 +68,13 @@ export function deriveOutcome(s: SessionSnapshot): Derived {
   const last = s.evaluations.length > 0 ? s.evaluations[s.evaluations.length - 1]! : null;
   const terminalResult = last && TERMINAL_EVALUATION_RESULTS.has(last.result) ? last.result : null;
   if (s.status === 'terminated') {
+    // Only an idle session can be archived, so an archived one ended its turn the way its last idle
+    // event says: judge that turn (an archive alone is not a failure), as if the snapshot were idle.
+    if (s.archivedAt !== null && s.stopReason !== null) {
+      const asIdle = deriveOutcome({ ...s, status: 'idle', archivedAt: null });
+      if (isFinal(asIdle.status)) return asIdle;
+      return { ...asIdle, status: 'failed', error: `The session was archived while ${asIdle.status}.` };
+    }
     return { status: 'failed', stopReason: 'terminated', outcomeResult: terminalResult, error: s.error ?? 'The session was terminated.' };
   }
   if (s.status !== 'idle') return { status: 'running', stopReason: null, outcomeResult: null, error: null };

@@ -36,10 +36,15 @@ export class ApiError extends Error {
     this.status = STATUS[type];
   }
 
-  envelope(requestId: string): { type: 'error'; error: { type: ApiErrorType; message: string }; request_id: string } {
+  envelope(requestId: string): {
+    type: 'error';
+    error: { type: ApiErrorType; message: string };
+    request_id: string;
+  } {
     return { type: 'error', error: { type: this.type, message: this.message }, request_id: requestId };
   }
 }
 
 export const badRequest = (message: string): ApiError => new ApiError('invalid_request_error', message);
-export const notFound = (what: string, id: string): ApiError => new ApiError('not_found_error', `${what} ${id} not found.`);
+export const notFound = (what: string, id: string): ApiError =>
+  new ApiError('not_found_error', `${what} ${id} not found.`);

@@ -13,7 +13,13 @@ import { miscRoutes } from './routes/misc.js';
 import { sessionRoutes } from './routes/sessions.js';
 
 export const MANAGED_AGENTS_BETA = 'managed-agents-2026-04-01';
-const BETA_PREFIXES = ['/v1/agents', '/v1/environments', '/v1/sessions', '/v1/deployment_runs', '/v1/deployments'];
+const BETA_PREFIXES = [
+  '/v1/agents',
+  '/v1/environments',
+  '/v1/sessions',
+  '/v1/deployment_runs',
+  '/v1/deployments',
+];
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -65,7 +71,12 @@ export function buildApp(ctx: SimContext): FastifyInstance {
     const path = req.url.split('?')[0];
     if (BETA_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) {
       const beta = String(req.headers['anthropic-beta'] ?? '');
-      if (!beta.split(',').map((s) => s.trim()).includes(MANAGED_AGENTS_BETA))
+      if (
+        !beta
+          .split(',')
+          .map((s) => s.trim())
+          .includes(MANAGED_AGENTS_BETA)
+      )
         throw badRequest(`This route needs the beta header "anthropic-beta: ${MANAGED_AGENTS_BETA}".`);
     }
     requestCount += 1;
@@ -78,13 +89,19 @@ export function buildApp(ctx: SimContext): FastifyInstance {
     const wait = limiter.take(kind, ctx.clock.now());
     if (wait !== null) {
       counter.faults.rate_limited += 1;
-      throw new ApiError('rate_limit_error', `Rate limit of ${kind === 'read' ? ctx.api.readRpm : ctx.api.createRpm} ${kind} requests per minute exceeded.`, {
-        'retry-after': String(wait),
-      });
+      throw new ApiError(
+        'rate_limit_error',
+        `Rate limit of ${kind === 'read' ? ctx.api.readRpm : ctx.api.createRpm} ${kind} requests per minute exceeded.`,
+        {
+          'retry-after': String(wait),
+        },
+      );
     }
     if (chance(ctx.seed, ctx.api.rate429, 'api429', n)) {
       counter.faults.api_429 += 1;
-      throw new ApiError('rate_limit_error', 'Simulated rate limit (--api-429-rate).', { 'retry-after': '1' });
+      throw new ApiError('rate_limit_error', 'Simulated rate limit (--api-429-rate).', {
+        'retry-after': '1',
+      });
     }
     if (chance(ctx.seed, ctx.api.errorRate, 'api5xx', n)) {
       counter.faults.api_error += 1;
@@ -116,7 +133,11 @@ export function buildApp(ctx: SimContext): FastifyInstance {
   app.setNotFoundHandler((req, reply) => {
     reply
       .status(404)
-      .send(new ApiError('not_found_error', `No route ${req.method} ${req.url.split('?')[0]}.`).envelope(req.simRequestId));
+      .send(
+        new ApiError('not_found_error', `No route ${req.method} ${req.url.split('?')[0]}.`).envelope(
+          req.simRequestId,
+        ),
+      );
   });
 
   agentRoutes(app, ctx);

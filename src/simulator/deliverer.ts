@@ -13,12 +13,7 @@ export const MAX_ATTEMPTS = 3;
 export const BACKOFF_MIN_S = 5;
 export const BACKOFF_MAX_S = 120;
 
-export type DeliveryFault =
-  | 'dropped'
-  | 'attempt_lost'
-  | 'bad_signature'
-  | 'endpoint_disabled'
-  | null;
+export type DeliveryFault = 'dropped' | 'attempt_lost' | 'bad_signature' | 'endpoint_disabled' | null;
 
 export interface DeliveryRecord {
   event_id: string;
@@ -117,11 +112,25 @@ export class Deliverer {
     dropped_after_retries: 0,
     auto_disabled: 0,
     not_sent_disabled: 0,
-    faults: { duplicate: 0, reorder: 0, drop: 0, attempt_failure: 0, bad_signature: 0, delay: 0, clock_skew: 0, rotation: 0 },
+    faults: {
+      duplicate: 0,
+      reorder: 0,
+      drop: 0,
+      attempt_failure: 0,
+      bad_signature: 0,
+      delay: 0,
+      clock_skew: 0,
+      rotation: 0,
+    },
   };
 
   constructor(private readonly o: DelivererOptions) {
-    this.endpointStates = o.endpoints.map((e) => ({ url: e.url, types: e.types ?? [], state: 'enabled', disabled_reason: '' }));
+    this.endpointStates = o.endpoints.map((e) => ({
+      url: e.url,
+      types: e.types ?? [],
+      state: 'enabled',
+      disabled_reason: '',
+    }));
   }
 
   /** Registers an endpoint at run time (e.g. a receiver whose port is known only after start). */
@@ -181,12 +190,26 @@ export class Deliverer {
     if (ep.state === 'disabled') {
       // Events emitted while an endpoint is disabled are never replayed (reference 6.2).
       this.counters.not_sent_disabled += 1;
-      this.record(event, ep, { attempt: 0, copy: 1, status: null, fault: 'endpoint_disabled', outcome: 'not_sent', wait_ms: 0 });
+      this.record(event, ep, {
+        attempt: 0,
+        copy: 1,
+        status: null,
+        fault: 'endpoint_disabled',
+        outcome: 'not_sent',
+        wait_ms: 0,
+      });
       return;
     }
     if (chance(seed, f.dropRate, 'drop', event.id, index)) {
       this.counters.faults.drop += 1;
-      this.record(event, ep, { attempt: 0, copy: 1, status: null, fault: 'dropped', outcome: 'not_sent', wait_ms: 0 });
+      this.record(event, ep, {
+        attempt: 0,
+        copy: 1,
+        status: null,
+        fault: 'dropped',
+        outcome: 'not_sent',
+        wait_ms: 0,
+      });
       return;
     }
     const copies = chance(seed, f.duplicateRate, 'duplicate', event.id, index) ? 2 : 1;
@@ -249,7 +272,14 @@ export class Deliverer {
     const seed = this.o.seed;
     if (ep.state === 'disabled') {
       this.counters.not_sent_disabled += 1;
-      this.record(event, ep, { attempt, copy, status: null, fault: 'endpoint_disabled', outcome: 'not_sent', wait_ms: waitMs });
+      this.record(event, ep, {
+        attempt,
+        copy,
+        status: null,
+        fault: 'endpoint_disabled',
+        outcome: 'not_sent',
+        wait_ms: waitMs,
+      });
       return;
     }
     this.counters.attempts += 1;
@@ -306,7 +336,11 @@ export class Deliverer {
     this.schedule(backoff, () => this.attempt(event, body, ep, index, copy, attempt + 1, backoff));
   }
 
-  private record(event: BetaWebhookEvent, ep: EndpointState, r: Omit<DeliveryRecord, 'event_id' | 'type' | 'endpoint' | 'at'>): void {
+  private record(
+    event: BetaWebhookEvent,
+    ep: EndpointState,
+    r: Omit<DeliveryRecord, 'event_id' | 'type' | 'endpoint' | 'at'>,
+  ): void {
     this.records.push({
       event_id: event.id,
       type: event.data.type,

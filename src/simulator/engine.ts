@@ -66,8 +66,15 @@ export class SessionEngine {
       const obj = asObject(value, 'agent');
       if (obj.type === 'agent') onlyKeys(obj, ['type', 'id', 'version'], 'agent');
       else if (obj.type === 'agent_with_overrides')
-        onlyKeys(obj, ['type', 'id', 'version', 'model', 'system', 'tools', 'mcp_servers', 'skills'], 'agent');
-      else throw badRequest('agent: "type" must be "agent" or "agent_with_overrides" (or pass the agent id as a string).');
+        onlyKeys(
+          obj,
+          ['type', 'id', 'version', 'model', 'system', 'tools', 'mcp_servers', 'skills'],
+          'agent',
+        );
+      else
+        throw badRequest(
+          'agent: "type" must be "agent" or "agent_with_overrides" (or pass the agent id as a string).',
+        );
       if (typeof obj.id !== 'string') throw badRequest('agent: "id" is required.');
       id = obj.id;
       if (obj.version !== undefined) {
@@ -81,7 +88,8 @@ export class SessionEngine {
     const agent: BetaManagedAgentsAgent | undefined =
       version === undefined ? versions[versions.length - 1] : versions.find((v) => v.version === version);
     if (!agent) throw notFound(`Agent ${id} version`, String(version));
-    if (agent.archived_at !== null) throw badRequest(`Agent ${id} is archived; sessions cannot be created with it.`);
+    if (agent.archived_at !== null)
+      throw badRequest(`Agent ${id} is archived; sessions cannot be created with it.`);
     const snapshot: BetaManagedAgentsSessionAgent = {
       id: agent.id,
       type: 'agent',
@@ -97,10 +105,14 @@ export class SessionEngine {
       execution_identity: agent.execution_identity,
     };
     if (overrides.model !== undefined)
-      snapshot.model = typeof overrides.model === 'string' ? { id: overrides.model } : (overrides.model as typeof snapshot.model);
+      snapshot.model =
+        typeof overrides.model === 'string'
+          ? { id: overrides.model }
+          : (overrides.model as typeof snapshot.model);
     if (overrides.system !== undefined) snapshot.system = overrides.system as string | null;
     if (overrides.tools !== undefined) snapshot.tools = overrides.tools as typeof snapshot.tools;
-    if (overrides.mcp_servers !== undefined) snapshot.mcp_servers = overrides.mcp_servers as typeof snapshot.mcp_servers;
+    if (overrides.mcp_servers !== undefined)
+      snapshot.mcp_servers = overrides.mcp_servers as typeof snapshot.mcp_servers;
     if (overrides.skills !== undefined) snapshot.skills = overrides.skills as typeof snapshot.skills;
     return snapshot;
   }
@@ -108,7 +120,11 @@ export class SessionEngine {
   // ---- sessions -----------------------------------------------------------------------------
 
   create(body: Json): BetaManagedAgentsSession {
-    onlyKeys(body, ['agent', 'environment_id', 'budget', 'initial_events', 'metadata', 'resources', 'title', 'vault_ids'], 'session');
+    onlyKeys(
+      body,
+      ['agent', 'environment_id', 'budget', 'initial_events', 'metadata', 'resources', 'title', 'vault_ids'],
+      'session',
+    );
     if (body.agent === undefined) throw badRequest('session: "agent" is required.');
     if (typeof body.environment_id !== 'string') throw badRequest('session: "environment_id" is required.');
     const env = this.d.state.environments.get(body.environment_id);
@@ -124,14 +140,19 @@ export class SessionEngine {
     for (const e of initial) {
       const t = asObject(e, 'initial_events[]').type;
       if (t !== 'user.message' && t !== 'user.define_outcome')
-        throw badRequest(`initial_events: only user.message and user.define_outcome are allowed, got ${String(t)}.`);
+        throw badRequest(
+          `initial_events: only user.message and user.define_outcome are allowed, got ${String(t)}.`,
+        );
       if (t === 'user.define_outcome') outcomes += 1;
     }
     if (outcomes > 1) throw badRequest('initial_events: at most one user.define_outcome is allowed.');
     const scenarioName = metadata.sim_scenario ?? this.d.defaultScenario;
-    if (!isScenario(scenarioName)) throw badRequest(`metadata.sim_scenario: unknown scenario "${scenarioName}".`);
-    const duration = metadata.sim_duration_ms === undefined ? this.d.defaultDurationMs : Number(metadata.sim_duration_ms);
-    if (!Number.isFinite(duration) || duration < 0) throw badRequest('metadata.sim_duration_ms must be a non-negative number.');
+    if (!isScenario(scenarioName))
+      throw badRequest(`metadata.sim_scenario: unknown scenario "${scenarioName}".`);
+    const duration =
+      metadata.sim_duration_ms === undefined ? this.d.defaultDurationMs : Number(metadata.sim_duration_ms);
+    if (!Number.isFinite(duration) || duration < 0)
+      throw badRequest('metadata.sim_duration_ms must be a non-negative number.');
 
     const now = this.d.clock.now();
     const id = this.d.ids.next('sesn');
@@ -230,24 +251,35 @@ export class SessionEngine {
 
   archive(rec: SessionRecord): BetaManagedAgentsSession {
     if (rec.session.status === 'running' || rec.session.status === 'rescheduling')
-      throw new ApiError('conflict_error', `Session ${rec.session.id} is running; send user.interrupt and wait for idle before archiving.`);
+      throw new ApiError(
+        'conflict_error',
+        `Session ${rec.session.id} is running; send user.interrupt and wait for idle before archiving.`,
+      );
     if (rec.session.archived_at !== null) return rec.session;
     this.cancelTurn(rec);
     const now = this.d.clock.now();
     rec.session.archived_at = iso(now);
     for (const t of rec.threads) t.archived_at = iso(now);
     this.setStatus(rec, 'terminated');
-    this.append(rec, { type: 'session.status_terminated', id: this.eventId(rec), processed_at: this.nowIso() });
+    this.append(rec, {
+      type: 'session.status_terminated',
+      id: this.eventId(rec),
+      processed_at: this.nowIso(),
+    });
     this.webhook('session.status_terminated', rec);
     return rec.session;
   }
 
   delete(rec: SessionRecord): { id: string; type: 'session_deleted' } {
     if (rec.session.status === 'running' || rec.session.status === 'rescheduling')
-      throw new ApiError('conflict_error', `Session ${rec.session.id} is running; send user.interrupt and wait for idle before deleting.`);
+      throw new ApiError(
+        'conflict_error',
+        `Session ${rec.session.id} is running; send user.interrupt and wait for idle before deleting.`,
+      );
     this.cancelTurn(rec);
     this.d.state.sessions.delete(rec.session.id);
-    for (const [fid, f] of this.d.state.files) if (f.meta.scope?.id === rec.session.id) this.d.state.files.delete(fid);
+    for (const [fid, f] of this.d.state.files)
+      if (f.meta.scope?.id === rec.session.id) this.d.state.files.delete(fid);
     this.webhook('session.deleted', rec);
     return { id: rec.session.id, type: 'session_deleted' };
   }
@@ -255,8 +287,10 @@ export class SessionEngine {
   /** events.send: validates all first (nothing is applied from a rejected batch), then applies. */
   send(rec: SessionRecord, body: Json): BetaManagedAgentsSessionEvent[] {
     onlyKeys(body, ['events'], 'events.send');
-    if (!Array.isArray(body.events) || body.events.length === 0) throw badRequest('"events" must be a non-empty array.');
-    if (rec.session.status === 'terminated') throw badRequest(`Session ${rec.session.id} is terminated; it accepts no more events.`);
+    if (!Array.isArray(body.events) || body.events.length === 0)
+      throw badRequest('"events" must be a non-empty array.');
+    if (rec.session.status === 'terminated')
+      throw badRequest(`Session ${rec.session.id} is terminated; it accepts no more events.`);
     return this.accept(rec, body.events);
   }
 
@@ -265,25 +299,40 @@ export class SessionEngine {
       const obj = asObject(e, `events[${i}]`);
       const type = String(obj.type);
       const keys = EVENT_KEYS[type];
-      if (!keys) throw badRequest(`events[${i}]: "${type}" cannot be sent. Sendable types: ${Object.keys(EVENT_KEYS).join(', ')}.`);
+      if (!keys)
+        throw badRequest(
+          `events[${i}]: "${type}" cannot be sent. Sendable types: ${Object.keys(EVENT_KEYS).join(', ')}.`,
+        );
       onlyKeys(obj, keys, `events[${i}] (${type})`);
       if (type === 'user.message' || type === 'system.message') {
-        if (!Array.isArray(obj.content) || obj.content.length === 0) throw badRequest(`events[${i}]: "content" must be a non-empty array.`);
+        if (!Array.isArray(obj.content) || obj.content.length === 0)
+          throw badRequest(`events[${i}]: "content" must be a non-empty array.`);
         if (type === 'user.message' && rec.budgetReached)
-          throw badRequest(`Session ${rec.session.id} reached its budget; raise or remove the budget before sending a user.message.`);
+          throw badRequest(
+            `Session ${rec.session.id} reached its budget; raise or remove the budget before sending a user.message.`,
+          );
       }
       if (type === 'user.define_outcome') {
         if (typeof obj.description !== 'string') throw badRequest(`events[${i}]: "description" is required.`);
         const rubric = asObject(obj.rubric, 'rubric');
-        if (rubric.type !== 'text' && rubric.type !== 'file') throw badRequest(`events[${i}]: "rubric" is required ({type:"text", content} or {type:"file", file_id}).`);
+        if (rubric.type !== 'text' && rubric.type !== 'file')
+          throw badRequest(
+            `events[${i}]: "rubric" is required ({type:"text", content} or {type:"file", file_id}).`,
+          );
         if (rubric.type === 'text' && (typeof rubric.content !== 'string' || rubric.content.length > 262_144))
           throw badRequest(`events[${i}]: a text rubric needs "content" of at most 262,144 characters.`);
         const max = obj.max_iterations;
-        if (max !== undefined && max !== null && (!Number.isInteger(max) || (max as number) < 1 || (max as number) > 20))
+        if (
+          max !== undefined &&
+          max !== null &&
+          (!Number.isInteger(max) || (max as number) < 1 || (max as number) > 20)
+        )
           throw badRequest(`events[${i}]: "max_iterations" must be an integer from 1 to 20.`);
         const pending = rec.queue.some((q) => q.kind === 'outcome');
         if ((rec.outcome && !this.outcomeDone(rec)) || pending)
-          throw badRequest('Only one outcome can be active at a time; wait for its terminal span.outcome_evaluation_end.');
+          throw badRequest(
+            'Only one outcome can be active at a time; wait for its terminal span.outcome_evaluation_end.',
+          );
       }
       if (type === 'user.tool_confirmation' && obj.tool_use_id !== rec.pendingToolUseId)
         throw badRequest(`events[${i}]: no pending tool use ${String(obj.tool_use_id)} awaits confirmation.`);
@@ -301,7 +350,12 @@ export class SessionEngine {
       case 'user.message': {
         const content = obj.content as BetaManagedAgentsTextBlock[];
         // A message sent while a turn runs waits for it: processed_at stays null until then.
-        const event = { id, type: 'user.message', content, processed_at: running ? null : this.nowIso() } as BetaManagedAgentsSessionEvent;
+        const event = {
+          id,
+          type: 'user.message',
+          content,
+          processed_at: running ? null : this.nowIso(),
+        } as BetaManagedAgentsSessionEvent;
         this.append(rec, event);
         if (running) rec.queue.push({ id, kind: 'message' });
         else this.startTurn(rec, id);
@@ -420,7 +474,13 @@ export class SessionEngine {
     };
     switch (scenario) {
       case 'terminated': {
-        steps.push(() => this.append(rec, { type: 'span.model_request_start', id: this.eventId(rec), processed_at: this.nowIso() }));
+        steps.push(() =>
+          this.append(rec, {
+            type: 'span.model_request_start',
+            id: this.eventId(rec),
+            processed_at: this.nowIso(),
+          }),
+        );
         steps.push(() => this.sessionError(rec, 'terminal'));
         steps.push(() => this.terminate(rec));
         return steps;
@@ -434,12 +494,20 @@ export class SessionEngine {
         steps.push(() => {
           this.sessionError(rec, 'retrying');
           this.setStatus(rec, 'rescheduling');
-          this.append(rec, { type: 'session.status_rescheduled', id: this.eventId(rec), processed_at: this.nowIso() });
+          this.append(rec, {
+            type: 'session.status_rescheduled',
+            id: this.eventId(rec),
+            processed_at: this.nowIso(),
+          });
           this.webhook('session.status_rescheduled', rec);
         });
         steps.push(() => {
           this.setStatus(rec, 'running');
-          this.append(rec, { type: 'session.status_running', id: this.eventId(rec), processed_at: this.nowIso() });
+          this.append(rec, {
+            type: 'session.status_running',
+            id: this.eventId(rec),
+            processed_at: this.nowIso(),
+          });
           this.webhook('session.status_run_started', rec);
         });
         steps.push(() => this.sessionError(rec, 'exhausted'));
@@ -460,7 +528,11 @@ export class SessionEngine {
           this.idle(
             rec,
             { type: 'refusal' },
-            { type: 'refusal', category: 'general_harms', explanation: 'The simulated model declined this request (sim_scenario=refusal).' },
+            {
+              type: 'refusal',
+              category: 'general_harms',
+              explanation: 'The simulated model declined this request (sim_scenario=refusal).',
+            },
           ),
         );
         return steps;
@@ -499,7 +571,9 @@ export class SessionEngine {
         });
         steps.push(() => this.modelRequestEnd(rec, startId, false, 'tool'));
         steps.push(() => this.usage(rec));
-        steps.push(() => this.idle(rec, { type: 'requires_action', event_ids: [rec.pendingToolUseId ?? ''] }));
+        steps.push(() =>
+          this.idle(rec, { type: 'requires_action', event_ids: [rec.pendingToolUseId ?? ''] }),
+        );
         return steps;
       }
       case 'multiagent': {
@@ -608,7 +682,12 @@ export class SessionEngine {
       iteration,
       result,
       explanation,
-      usage: { input_tokens: 2400, output_tokens: 350, cache_creation_input_tokens: 0, cache_read_input_tokens: 1800 },
+      usage: {
+        input_tokens: 2400,
+        output_tokens: 350,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 1800,
+      },
       processed_at: this.nowIso(),
     });
     o.results.push(result);
@@ -639,7 +718,12 @@ export class SessionEngine {
         iteration: o.iteration,
         result: 'interrupted',
         explanation: 'A user.interrupt arrived while the outcome was active.',
-        usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+        usage: {
+          input_tokens: 0,
+          output_tokens: 0,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+        },
         processed_at: this.nowIso(),
       });
       ev.result = 'interrupted';
@@ -665,9 +749,19 @@ export class SessionEngine {
 
   // ---- event helpers ------------------------------------------------------------------------
 
-  private idle(rec: SessionRecord, stop_reason: StopReason, stop_details: BetaManagedAgentsSessionRefusalStopDetails | null = null): void {
+  private idle(
+    rec: SessionRecord,
+    stop_reason: StopReason,
+    stop_details: BetaManagedAgentsSessionRefusalStopDetails | null = null,
+  ): void {
     this.setStatus(rec, 'idle');
-    this.append(rec, { type: 'session.status_idle', id: this.eventId(rec), stop_reason, stop_details, processed_at: this.nowIso() });
+    this.append(rec, {
+      type: 'session.status_idle',
+      id: this.eventId(rec),
+      stop_reason,
+      stop_details,
+      processed_at: this.nowIso(),
+    });
     this.webhook('session.status_idled', rec);
     const next = rec.queue.shift();
     if (next) {
@@ -680,7 +774,11 @@ export class SessionEngine {
   private terminate(rec: SessionRecord): void {
     this.setStatus(rec, 'terminated');
     for (const t of rec.threads) t.status = 'terminated';
-    this.append(rec, { type: 'session.status_terminated', id: this.eventId(rec), processed_at: this.nowIso() });
+    this.append(rec, {
+      type: 'session.status_terminated',
+      id: this.eventId(rec),
+      processed_at: this.nowIso(),
+    });
     this.webhook('session.status_terminated', rec);
   }
 
@@ -690,20 +788,38 @@ export class SessionEngine {
       id: this.eventId(rec),
       error:
         retry === 'terminal'
-          ? { type: 'unknown_error', message: 'The simulated sandbox failed unrecoverably (sim_scenario=terminated).', retry_status: { type: 'terminal' } }
-          : { type: 'model_overloaded_error', message: 'The simulated model is overloaded.', retry_status: { type: retry } },
+          ? {
+              type: 'unknown_error',
+              message: 'The simulated sandbox failed unrecoverably (sim_scenario=terminated).',
+              retry_status: { type: 'terminal' },
+            }
+          : {
+              type: 'model_overloaded_error',
+              message: 'The simulated model is overloaded.',
+              retry_status: { type: retry },
+            },
       processed_at: this.nowIso(),
     });
   }
 
   private agentMessage(rec: SessionRecord, text: string): void {
-    this.append(rec, { type: 'agent.message', id: this.eventId(rec), content: [{ type: 'text', text }], processed_at: this.nowIso() });
+    this.append(rec, {
+      type: 'agent.message',
+      id: this.eventId(rec),
+      content: [{ type: 'text', text }],
+      processed_at: this.nowIso(),
+    });
   }
 
   private modelRequestEnd(rec: SessionRecord, startId: string, isError: boolean, label: string): void {
     const usage: BetaManagedAgentsSpanModelUsage = {
-      input_tokens: 200 + Math.round(rec.task.length / 4) + Math.floor(unitFor(this.d.seed, 'in', rec.session.id, label, rec.events.length) * 800),
-      output_tokens: isError ? 0 : 80 + Math.floor(unitFor(this.d.seed, 'out', rec.session.id, label, rec.events.length) * 400),
+      input_tokens:
+        200 +
+        Math.round(rec.task.length / 4) +
+        Math.floor(unitFor(this.d.seed, 'in', rec.session.id, label, rec.events.length) * 800),
+      output_tokens: isError
+        ? 0
+        : 80 + Math.floor(unitFor(this.d.seed, 'out', rec.session.id, label, rec.events.length) * 400),
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 100,
     };
@@ -751,14 +867,17 @@ export class SessionEngine {
     const task = rec.task.trim() || (rec.outcome?.description ?? 'the task');
     const excerpt = task.length > 120 ? `${task.slice(0, 117)}...` : task;
     const digest = tokenFor(this.d.seed, 8, 'reply', task, label);
-    if (label === 'acknowledgement') return `Reached the iteration limit for "${excerpt}"; delivering the best version so far. [sim ${digest}]`;
+    if (label === 'acknowledgement')
+      return `Reached the iteration limit for "${excerpt}"; delivering the best version so far. [sim ${digest}]`;
     return `Simulated ${label} for: ${excerpt}\n\n1. Restated the task.\n2. Worked through it step by step.\n3. Summarised the result. [sim ${digest}]`;
   }
 
   private writeOutputFile(rec: SessionRecord): void {
     const last = [...rec.events].reverse().find((e) => e.event.type === 'agent.message');
     const content =
-      last && last.event.type === 'agent.message' ? last.event.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n') : '';
+      last && last.event.type === 'agent.message'
+        ? last.event.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n')
+        : '';
     const id = this.d.ids.next('file', rec.session.id);
     this.d.state.files.set(id, {
       content,
@@ -858,7 +977,8 @@ function metadataStrings(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of entries) {
     if (typeof v !== 'string') throw badRequest(`metadata value for "${k}" must be a string.`);
-    if (k.length > 64 || v.length > 512) throw badRequest(`metadata "${k}": keys are at most 64 and values at most 512 characters.`);
+    if (k.length > 64 || v.length > 512)
+      throw badRequest(`metadata "${k}": keys are at most 64 and values at most 512 characters.`);
     out[k] = v;
   }
   return out;
@@ -870,7 +990,14 @@ function parseBudget(value: unknown): BetaManagedAgentsBudgetLimit | null {
   onlyKeys(b, ['type', 'max_list_cost'], 'budget');
   const cost = asObject(b.max_list_cost, 'budget.max_list_cost');
   onlyKeys(cost, ['amount', 'currency'], 'budget.max_list_cost');
-  if (b.type !== 'limit' || typeof cost.amount !== 'string' || !/^[1-9][0-9]*$/.test(cost.amount) || (cost.currency ?? 'USD') !== 'USD')
-    throw badRequest('budget must be {type:"limit", max_list_cost:{amount:"<whole cents>", currency:"USD"}}.');
+  if (
+    b.type !== 'limit' ||
+    typeof cost.amount !== 'string' ||
+    !/^[1-9][0-9]*$/.test(cost.amount) ||
+    (cost.currency ?? 'USD') !== 'USD'
+  )
+    throw badRequest(
+      'budget must be {type:"limit", max_list_cost:{amount:"<whole cents>", currency:"USD"}}.',
+    );
   return { type: 'limit', max_list_cost: { amount: cost.amount, currency: 'USD' } };
 }

@@ -16,7 +16,8 @@ export class MinuteLimiter {
       this.window = window;
       this.used = { read: 0, create: 0 };
     }
-    if (this.used[kind] >= this.limits[kind]) return Math.max(1, Math.ceil(((window + 1) * 60_000 - nowMs) / 1000));
+    if (this.used[kind] >= this.limits[kind])
+      return Math.max(1, Math.ceil(((window + 1) * 60_000 - nowMs) / 1000));
     this.used[kind] += 1;
     return null;
   }

@@ -97,7 +97,13 @@ export const DEFAULT_FAULTS: DeliveryFaults = {
   clockSkewS: 0,
 };
 
-export const DEFAULT_API: ApiFaults = { errorRate: 0, rate429: 0, latencyMs: 0, readRpm: 1200, createRpm: 300 };
+export const DEFAULT_API: ApiFaults = {
+  errorRate: 0,
+  rate429: 0,
+  latencyMs: 0,
+  readRpm: 1200,
+  createRpm: 300,
+};
 
 export const DEFAULT_PORT = 8790;
 export const DEFAULT_DURATION_MS = 3_000;

@@ -19,9 +19,12 @@ export function decodeCursor(value: string, order: 'asc' | 'desc'): CursorBody {
     if (!value.startsWith('page_')) throw new Error('prefix');
     body = JSON.parse(Buffer.from(value.slice(5), 'base64url').toString('utf8')) as CursorBody;
   } catch {
-    throw badRequest('Query parameter "page" is not a valid cursor; pass back next_page or prev_page unchanged.');
+    throw badRequest(
+      'Query parameter "page" is not a valid cursor; pass back next_page or prev_page unchanged.',
+    );
   }
-  if (body.o !== order) throw badRequest(`The "page" cursor was made for order=${body.o}; pass the same order again.`);
+  if (body.o !== order)
+    throw badRequest(`The "page" cursor was made for order=${body.o}; pass the same order again.`);
   return body;
 }
 
@@ -52,6 +55,7 @@ export function pageOf<T>(
   const data = items.slice(start, Math.min(end, start + limit));
   const hasNext = start + data.length < items.length && data.length > 0;
   const next_page = hasNext ? encodeCursor({ o: order, k: keyOf(data[data.length - 1]), d: 'next' }) : null;
-  const prev_page = start > 0 && data.length > 0 ? encodeCursor({ o: order, k: keyOf(data[0]), d: 'prev' }) : null;
+  const prev_page =
+    start > 0 && data.length > 0 ? encodeCursor({ o: order, k: keyOf(data[0]), d: 'prev' }) : null;
   return { data, next_page, prev_page };
 }

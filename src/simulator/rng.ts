@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 
 /** A number in [0, 1) determined only by the seed and the label parts. */
 export function unitFor(seed: number | string, ...parts: Array<string | number>): number {
-  const digest = createHash('sha256').update(`${seed}\u0000${parts.join('\u0000')}`).digest();
+  const digest = createHash('sha256')
+    .update(`${seed}\u0000${parts.join('\u0000')}`)
+    .digest();
   // 48 bits are plenty for fractions and stay exact in a double.
   return digest.readUIntBE(0, 6) / 2 ** 48;
 }
@@ -18,7 +20,12 @@ export function chance(seed: number | string, rate: number, ...parts: Array<stri
 }
 
 /** An integer in [min, max] for this label. */
-export function intBetween(seed: number | string, min: number, max: number, ...parts: Array<string | number>): number {
+export function intBetween(
+  seed: number | string,
+  min: number,
+  max: number,
+  ...parts: Array<string | number>
+): number {
   return min + Math.floor(unitFor(seed, ...parts) * (max - min + 1));
 }
 
@@ -26,7 +33,9 @@ const ALPHABET = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 
 /** `len` characters of a base-58 alphabet derived from the label; used for ids. */
 export function tokenFor(seed: number | string, len: number, ...parts: Array<string | number>): string {
-  const digest = createHash('sha256').update(`${seed}\u0001${parts.join('\u0000')}`).digest();
+  const digest = createHash('sha256')
+    .update(`${seed}\u0001${parts.join('\u0000')}`)
+    .digest();
   let out = '';
   for (let i = 0; i < len; i++) out += ALPHABET[digest[i % digest.length] % ALPHABET.length];
   return out;

@@ -2,7 +2,12 @@
 // engineer) ask `expectedFinal` what a session must look like once it settles.
 import type { Scenario } from './options.js';
 
-export type StopReasonType = 'end_turn' | 'requires_action' | 'retries_exhausted' | 'budget_reached' | 'refusal';
+export type StopReasonType =
+  | 'end_turn'
+  | 'requires_action'
+  | 'retries_exhausted'
+  | 'budget_reached'
+  | 'refusal';
 
 export interface ExpectedFinal {
   status: 'idle' | 'terminated';
@@ -28,7 +33,10 @@ export function evaluationResults(scenario: Scenario, maxIterations: number): st
     case 'outcome_revise_then_satisfied':
       return maxIterations >= 2 ? ['needs_revision', 'satisfied'] : ['max_iterations_reached'];
     case 'outcome_max_iterations':
-      return [...Array.from({ length: Math.max(0, maxIterations - 1) }, () => 'needs_revision'), 'max_iterations_reached'];
+      return [
+        ...Array.from({ length: Math.max(0, maxIterations - 1) }, () => 'needs_revision'),
+        'max_iterations_reached',
+      ];
     case 'outcome_failed':
       return ['failed'];
     default:
@@ -36,7 +44,10 @@ export function evaluationResults(scenario: Scenario, maxIterations: number): st
   }
 }
 
-export function expectedFinal(scenario: Scenario, outcome?: { maxIterations?: number | null }): ExpectedFinal {
+export function expectedFinal(
+  scenario: Scenario,
+  outcome?: { maxIterations?: number | null },
+): ExpectedFinal {
   const results = outcome ? evaluationResults(scenario, outcome.maxIterations ?? 3) : [];
   const last = results.length > 0 ? results[results.length - 1] : null;
   switch (scenario) {

@@ -56,7 +56,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const signingKey = options.signingKey ?? generateSecret();
   const ids = new IdSource(seed);
   const state = new SimState();
-  const endpoints: WebhookEndpointOption[] = (options.webhooks ?? []).map((w) => (typeof w === 'string' ? { url: w } : w));
+  const endpoints: WebhookEndpointOption[] = (options.webhooks ?? []).map((w) =>
+    typeof w === 'string' ? { url: w } : w,
+  );
   const deliverer = new Deliverer({
     seed,
     endpoints,

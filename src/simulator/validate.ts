@@ -8,25 +8,29 @@ export type Json = Record<string, unknown>;
 
 export function asObject(value: unknown, where: string): Json {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw badRequest(`${where}: expected a JSON object.`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw badRequest(`${where}: expected a JSON object.`);
   return value as Json;
 }
 
 export function onlyKeys(obj: Json, allowed: readonly string[], where: string): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) throw badRequest(`${where}: unknown field "${key}". Allowed: ${allowed.join(', ')}.`);
+    if (!allowed.includes(key))
+      throw badRequest(`${where}: unknown field "${key}". Allowed: ${allowed.join(', ')}.`);
   }
 }
 
 export function onlyQuery(query: Query, allowed: readonly string[]): void {
   for (const key of Object.keys(query)) {
-    if (!allowed.includes(key)) throw badRequest(`Unknown query parameter "${key}". Allowed: ${allowed.join(', ')}.`);
+    if (!allowed.includes(key))
+      throw badRequest(`Unknown query parameter "${key}". Allowed: ${allowed.join(', ')}.`);
   }
 }
 
 export function requireString(obj: Json, key: string, where: string): string {
   const v = obj[key];
-  if (typeof v !== 'string' || v.length === 0) throw badRequest(`${where}: "${key}" is required and must be a non-empty string.`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw badRequest(`${where}: "${key}" is required and must be a non-empty string.`);
   return v;
 }
 
@@ -39,18 +43,21 @@ export function optionalString(obj: Json, key: string, where: string): string | 
 
 export function metadataOf(value: unknown, where: string, allowNull = false): Record<string, string | null> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw badRequest(`${where}: "metadata" must be an object of strings.`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw badRequest(`${where}: "metadata" must be an object of strings.`);
   const entries = Object.entries(value as Json);
   if (entries.length > 16) throw badRequest(`${where}: "metadata" has more than 16 pairs.`);
   const out: Record<string, string | null> = {};
   for (const [k, v] of entries) {
-    if (k.length > 64) throw badRequest(`${where}: metadata key "${k.slice(0, 20)}..." is longer than 64 characters.`);
+    if (k.length > 64)
+      throw badRequest(`${where}: metadata key "${k.slice(0, 20)}..." is longer than 64 characters.`);
     if (v === null && allowNull) {
       out[k] = null;
       continue;
     }
     if (typeof v !== 'string') throw badRequest(`${where}: metadata value for "${k}" must be a string.`);
-    if (v.length > 512) throw badRequest(`${where}: metadata value for "${k}" is longer than 512 characters.`);
+    if (v.length > 512)
+      throw badRequest(`${where}: metadata value for "${k}" is longer than 512 characters.`);
     out[k] = v;
   }
   return out;
@@ -76,7 +83,8 @@ export function queryInt(query: Query, key: string, min: number, max: number): n
   const v = single(query, key);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw badRequest(`Query parameter "${key}" must be an integer from ${min} to ${max}.`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw badRequest(`Query parameter "${key}" must be an integer from ${min} to ${max}.`);
   return n;
 }
 
@@ -116,4 +124,9 @@ export function timeRange(query: Query): (ms: number) => boolean {
     (lte === undefined || ms <= lte);
 }
 
-export const TIME_FILTERS = ['created_at[gt]', 'created_at[gte]', 'created_at[lt]', 'created_at[lte]'] as const;
+export const TIME_FILTERS = [
+  'created_at[gt]',
+  'created_at[gte]',
+  'created_at[lt]',
+  'created_at[lte]',
+] as const;

@@ -82,7 +82,8 @@ export class ChangeFeed {
       this.warned = false;
       if (changed) for (const l of [...this.listeners]) l(next);
     } catch (err) {
-      if (!this.warned) this.logger.warn({ err }, 'dashboard live updates: reading the store failed; retrying');
+      if (!this.warned)
+        this.logger.warn({ err }, 'dashboard live updates: reading the store failed; retrying');
       this.warned = true;
     } finally {
       this.polling = false;

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, isAppError } from '../errors.js';
 import {
   clearSessionCookieHeader,
   decideAccess,
@@ -11,8 +12,8 @@ import {
   safeNext,
   sessionCookieHeader,
 } from '../http/access.js';
-import { AppError, isAppError } from '../errors.js';
-import { DEFAULT_RECONCILER_META_KEY, type DashboardDeps } from './deps.js';
+import type { RunStatus } from '../store/types.js';
+import { type DashboardDeps, DEFAULT_RECONCILER_META_KEY } from './deps.js';
 import { parseEventFilters, parseRunFilters, type Query, RUN_STATUSES } from './filters.js';
 import { html, type SafeHtml } from './html.js';
 import { type Section, shell } from './layout.js';
@@ -22,7 +23,6 @@ import { loginBody } from './pages/login.js';
 import { runBody } from './pages/run.js';
 import { runsBody } from './pages/runs.js';
 import { collectStats, listEventsPage, listRunsPage, runDetail } from './queries.js';
-import type { RunStatus } from '../store/types.js';
 
 // Pages only load their own CSS and script; the inline style attributes are the only reason for
 // 'unsafe-inline' in style-src, and scripts stay strictly same-origin.
@@ -44,12 +44,25 @@ function isSecure(req: FastifyRequest): boolean {
   return req.protocol === 'https';
 }
 
-export async function registerDashboard(server: FastifyInstance, deps: DashboardDeps): Promise<void> {
+/** Registers the pages, assets and login routes as an encapsulated plugin (loaded when the server
+ * gets ready, so callers need not await it). */
+export function registerDashboard(server: FastifyInstance, deps: DashboardDeps): PromiseLike<unknown> {
+  return server.register(async (app) => {
+    const [css, js] = await Promise.all([
+      loadAsset('app.css', 'text/css; charset=utf-8'),
+      loadAsset('live.js', 'text/javascript; charset=utf-8'),
+    ]);
+    await dashboardRoutes(app, deps, { css, js });
+  });
+}
+
+async function dashboardRoutes(
+  app: FastifyInstance,
+  deps: DashboardDeps,
+  files: { css: Asset; js: Asset },
+): Promise<void> {
   const { store, clock } = deps;
-  const [css, js] = await Promise.all([
-    loadAsset('app.css', 'text/css; charset=utf-8'),
-    loadAsset('live.js', 'text/javascript; charset=utf-8'),
-  ]);
+  const { css, js } = files;
   const assets = { css: css.version, js: js.version };
 
   const page = (
@@ -73,176 +86,196 @@ export async function registerDashboard(server: FastifyInstance, deps: Dashboard
       section,
       body: html`<div class="card card-body"><h1>${err.status === 404 ? 'Not found' : 'Cannot show this'}</h1><p class="muted">${err.message}</p><p><a href="/">Back to runs</a></p></div>`,
     });
-
-  await server.register(async (app) => {
-    // Static assets and the login routes are public: the login page needs the stylesheet.
-    for (const asset of [
-      ['/assets/app.css', css],
-      ['/assets/live.js', js],
-    ] as const) {
-      app.get(asset[0], async (_req, reply) =>
-        reply.header('content-type', asset[1].type).header('cache-control', 'public, max-age=86400').send(asset[1].body),
-      );
-    }
-
-    // Login form bodies only; small, so a form post can never be used to push large bodies.
-    if (app.hasContentTypeParser('application/x-www-form-urlencoded')) {
-      app.removeContentTypeParser('application/x-www-form-urlencoded');
-    }
-    app.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string', bodyLimit: 8192 },
-      (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  // Static assets and the login routes are public: the login page needs the stylesheet.
+  for (const asset of [
+    ['/assets/app.css', css],
+    ['/assets/live.js', js],
+  ] as const) {
+    app.get(asset[0], async (_req, reply) =>
+      reply
+        .header('content-type', asset[1].type)
+        .header('cache-control', 'public, max-age=86400')
+        .send(asset[1].body),
     );
+  }
 
-    app.get('/login', async (req, reply) => {
-      const next = safeNext((req.query as Query).next);
-      return page(reply, deps.token ? 200 : 403, {
+  // Login form bodies only; small, so a form post can never be used to push large bodies.
+  if (app.hasContentTypeParser('application/x-www-form-urlencoded')) {
+    app.removeContentTypeParser('application/x-www-form-urlencoded');
+  }
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 8192 },
+    (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+
+  app.get('/login', async (req, reply) => {
+    const next = safeNext((req.query as Query).next);
+    return page(reply, deps.token ? 200 : 403, {
+      title: 'Sign in',
+      section: 'login',
+      body: loginBody({ next, tokenConfigured: !!deps.token }),
+    });
+  });
+
+  app.post('/login', async (req, reply) => {
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    const next = safeNext(form.next);
+    if (!deps.token) {
+      return page(reply, 403, {
         title: 'Sign in',
         section: 'login',
-        body: loginBody({ next, tokenConfigured: !!deps.token }),
+        body: loginBody({ next, tokenConfigured: false }),
       });
-    });
+    }
+    const given = typeof form.token === 'string' ? form.token.trim() : '';
+    if (given === '' || !safeEqual(given, deps.token)) {
+      return page(reply, 401, {
+        title: 'Sign in',
+        section: 'login',
+        body: loginBody({
+          next,
+          tokenConfigured: true,
+          error: 'That token does not match AGENTHOOKS_TOKEN.',
+        }),
+      });
+    }
+    return reply
+      .code(303)
+      .header('set-cookie', sessionCookieHeader(deps.token, isSecure(req)))
+      .header('location', next)
+      .send();
+  });
 
-    app.post('/login', async (req, reply) => {
-      const form = (req.body ?? {}) as Record<string, unknown>;
-      const next = safeNext(form.next);
-      if (!deps.token) {
-        return page(reply, 403, { title: 'Sign in', section: 'login', body: loginBody({ next, tokenConfigured: false }) });
+  app.post('/logout', async (_req, reply) =>
+    reply.code(303).header('set-cookie', clearSessionCookieHeader()).header('location', '/login').send(),
+  );
+
+  // Everything below needs access (DESIGN.md "Access").
+  await app.register(async (pages) => {
+    pages.decorateRequest('viaCookie', false);
+    pages.addHook('onRequest', async (req, reply) => {
+      const d = decideAccess({ headers: req.headers, remoteAddress: req.socket.remoteAddress }, deps.token);
+      if (d.allowed) {
+        (req as FastifyRequest & { viaCookie: boolean }).viaCookie = d.via === 'cookie';
+        return;
       }
-      const given = typeof form.token === 'string' ? form.token.trim() : '';
-      if (given === '' || !safeEqual(given, deps.token)) {
-        return page(reply, 401, {
-          title: 'Sign in',
+      if (d.code === 'token_required') {
+        return page(reply, 403, {
+          title: 'Token required',
           section: 'login',
-          body: loginBody({ next, tokenConfigured: true, error: 'That token does not match AGENTHOOKS_TOKEN.' }),
+          body: loginBody({ next: '/', tokenConfigured: false }),
         });
       }
-      return reply.code(303).header('set-cookie', sessionCookieHeader(deps.token, isSecure(req))).header('location', next).send();
+      return page(reply, 401, {
+        title: 'Sign in',
+        section: 'login',
+        body: loginBody({ next: safeNext(req.url), tokenConfigured: true }),
+      });
     });
 
-    app.post('/logout', async (_req, reply) =>
-      reply.code(303).header('set-cookie', clearSessionCookieHeader()).header('location', '/login').send(),
+    const loggedIn = (req: FastifyRequest) => (req as FastifyRequest & { viaCookie: boolean }).viaCookie;
+
+    const guard =
+      (section: Section, fn: (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) =>
+      async (req: FastifyRequest, reply: FastifyReply) => {
+        try {
+          return await fn(req, reply);
+        } catch (err) {
+          if (isAppError(err) && err.status < 500) return errorPage(reply, err, section);
+          throw err;
+        }
+      };
+
+    pages.get(
+      '/',
+      guard('runs', async (req, reply) => {
+        const now = clock.now();
+        const filters = parseRunFilters(req.query as Query, now);
+        const base = { agent: filters.agent, since: filters.since, until: filters.until };
+        // Chip totals come from the status index; with a text search they would each be a full
+        // scan, so they are left out then.
+        const countsPromise = filters.search
+          ? Promise.resolve(null)
+          : Promise.all(RUN_STATUSES.map((s) => store.countRuns({ ...base, status: [s] }))).then((ns) => {
+              const out = {} as Record<RunStatus, number>;
+              RUN_STATUSES.forEach((s, i) => {
+                out[s] = ns[i] ?? 0;
+              });
+              return out;
+            });
+        const [runsPage, counts] = await Promise.all([listRunsPage(store, filters), countsPromise]);
+        return page(reply, 200, {
+          title: 'Runs',
+          section: 'runs',
+          live: true,
+          loggedIn: loggedIn(req),
+          body: runsBody({ filters, page: runsPage, counts, now }),
+        });
+      }),
     );
 
-    // Everything below needs access (DESIGN.md "Access").
-    await app.register(async (pages) => {
-      pages.decorateRequest('viaCookie', false);
-      pages.addHook('onRequest', async (req, reply) => {
-        const d = decideAccess({ headers: req.headers, remoteAddress: req.socket.remoteAddress }, deps.token);
-        if (d.allowed) {
-          (req as FastifyRequest & { viaCookie: boolean }).viaCookie = d.via === 'cookie';
-          return;
-        }
-        if (d.code === 'token_required') {
-          return page(reply, 403, { title: 'Token required', section: 'login', body: loginBody({ next: '/', tokenConfigured: false }) });
-        }
-        return page(reply, 401, { title: 'Sign in', section: 'login', body: loginBody({ next: safeNext(req.url), tokenConfigured: true }) });
-      });
+    pages.get(
+      '/runs/:id',
+      guard('runs', async (req, reply) => {
+        const { id } = req.params as { id: string };
+        const detail = await runDetail(store, id);
+        if (!detail) throw new AppError('run_not_found', `No run ${id} is stored.`);
+        return page(reply, 200, {
+          title: detail.run.title ?? detail.run.id,
+          section: 'runs',
+          live: true,
+          loggedIn: loggedIn(req),
+          body: runBody(detail, clock.now()),
+        });
+      }),
+    );
 
-      const loggedIn = (req: FastifyRequest) => (req as FastifyRequest & { viaCookie: boolean }).viaCookie;
+    pages.get(
+      '/events',
+      guard('events', async (req, reply) => {
+        const now = clock.now();
+        const filters = parseEventFilters(req.query as Query, now);
+        const eventsPage = await listEventsPage(store, filters);
+        return page(reply, 200, {
+          title: 'Events',
+          section: 'events',
+          live: true,
+          loggedIn: loggedIn(req),
+          body: eventsBody(filters, eventsPage, now),
+        });
+      }),
+    );
 
-      const guard =
-        (section: Section, fn: (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) =>
-        async (req: FastifyRequest, reply: FastifyReply) => {
-          try {
-            return await fn(req, reply);
-          } catch (err) {
-            if (isAppError(err) && err.status < 500) return errorPage(reply, err, section);
-            throw err;
-          }
-        };
+    pages.get(
+      '/events/:id',
+      guard('events', async (req, reply) => {
+        const { id } = req.params as { id: string };
+        const event = await store.getEvent(id);
+        if (!event) throw new AppError('event_not_found', `No event ${id} is stored.`);
+        return page(reply, 200, {
+          title: event.type,
+          section: 'events',
+          loggedIn: loggedIn(req),
+          body: eventBody(event, clock.now()),
+        });
+      }),
+    );
 
-      pages.get(
-        '/',
-        guard('runs', async (req, reply) => {
-          const now = clock.now();
-          const filters = parseRunFilters(req.query as Query, now);
-          const base = { agent: filters.agent, since: filters.since, until: filters.until };
-          // Chip totals come from the status index; with a text search they would each be a full
-          // scan, so they are left out then.
-          const countsPromise = filters.search
-            ? Promise.resolve(null)
-            : Promise.all(RUN_STATUSES.map((s) => store.countRuns({ ...base, status: [s] }))).then((ns) => {
-                const out = {} as Record<RunStatus, number>;
-                RUN_STATUSES.forEach((s, i) => {
-                  out[s] = ns[i] ?? 0;
-                });
-                return out;
-              });
-          const [runsPage, counts] = await Promise.all([listRunsPage(store, filters), countsPromise]);
-          return page(reply, 200, {
-            title: 'Runs',
-            section: 'runs',
-            live: true,
-            loggedIn: loggedIn(req),
-            body: runsBody({ filters, page: runsPage, counts, now }),
-          });
-        }),
-      );
-
-      pages.get(
-        '/runs/:id',
-        guard('runs', async (req, reply) => {
-          const { id } = req.params as { id: string };
-          const detail = await runDetail(store, id);
-          if (!detail) throw new AppError('run_not_found', `No run ${id} is stored.`);
-          return page(reply, 200, {
-            title: detail.run.title ?? detail.run.id,
-            section: 'runs',
-            live: true,
-            loggedIn: loggedIn(req),
-            body: runBody(detail, clock.now()),
-          });
-        }),
-      );
-
-      pages.get(
-        '/events',
-        guard('events', async (req, reply) => {
-          const now = clock.now();
-          const filters = parseEventFilters(req.query as Query, now);
-          const eventsPage = await listEventsPage(store, filters);
-          return page(reply, 200, {
-            title: 'Events',
-            section: 'events',
-            live: true,
-            loggedIn: loggedIn(req),
-            body: eventsBody(filters, eventsPage, now),
-          });
-        }),
-      );
-
-      pages.get(
-        '/events/:id',
-        guard('events', async (req, reply) => {
-          const { id } = req.params as { id: string };
-          const event = await store.getEvent(id);
-          if (!event) throw new AppError('event_not_found', `No event ${id} is stored.`);
-          return page(reply, 200, {
-            title: event.type,
-            section: 'events',
-            loggedIn: loggedIn(req),
-            body: eventBody(event, clock.now()),
-          });
-        }),
-      );
-
-      pages.get(
-        '/health-view',
-        guard('health', async (req, reply) => {
-          const stats = await collectStats(store, clock.now(), {
-            reconcilerMetaKey: deps.reconcilerMetaKey ?? DEFAULT_RECONCILER_META_KEY,
-          });
-          return page(reply, 200, {
-            title: 'Health',
-            section: 'health',
-            live: true,
-            loggedIn: loggedIn(req),
-            body: healthBody(stats),
-          });
-        }),
-      );
-    });
+    pages.get(
+      '/health-view',
+      guard('health', async (req, reply) => {
+        const stats = await collectStats(store, clock.now(), {
+          reconcilerMetaKey: deps.reconcilerMetaKey ?? DEFAULT_RECONCILER_META_KEY,
+        });
+        return page(reply, 200, {
+          title: 'Health',
+          section: 'health',
+          live: true,
+          loggedIn: loggedIn(req),
+          body: healthBody(stats),
+        });
+      }),
+    );
   });
 }

@@ -4,7 +4,14 @@ import { AppError } from '../errors.js';
 import { parseTimeExpr } from '../inspect/time.js';
 import type { EventState, RunStatus } from '../store/types.js';
 
-export const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'blocked', 'succeeded', 'failed', 'deleted'];
+export const RUN_STATUSES: readonly RunStatus[] = [
+  'pending',
+  'running',
+  'blocked',
+  'succeeded',
+  'failed',
+  'deleted',
+];
 export const EVENT_STATES: readonly EventState[] = ['pending', 'processing', 'done', 'failed', 'ignored'];
 
 export const DEFAULT_LIMIT = 50;
@@ -31,7 +38,10 @@ function parseLimit(q: Query): number {
   if (s === undefined) return DEFAULT_LIMIT;
   const n = Number(s);
   if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
-    throw new AppError('bad_request', `limit must be a whole number from 1 to ${MAX_LIMIT} (got ${JSON.stringify(s)}).`);
+    throw new AppError(
+      'bad_request',
+      `limit must be a whole number from 1 to ${MAX_LIMIT} (got ${JSON.stringify(s)}).`,
+    );
   }
   return n;
 }
@@ -50,7 +60,10 @@ function decodeCursor(value: string): { time: number; id: string } {
   } catch {
     // fall through to the error below
   }
-  throw new AppError('bad_request', 'cursor is not valid: pass the nextCursor value of a previous answer unchanged.');
+  throw new AppError(
+    'bad_request',
+    'cursor is not valid: pass the nextCursor value of a previous answer unchanged.',
+  );
 }
 
 export interface RunFilters {
@@ -75,7 +88,10 @@ export function parseRunFilters(q: Query, now: number): RunFilters {
   for (const s of (raw.status ?? '').split(',').map((x) => x.trim().toLowerCase())) {
     if (s === '') continue;
     if (!(RUN_STATUSES as string[]).includes(s)) {
-      throw new AppError('bad_request', `status must be a comma-separated list of ${RUN_STATUSES.join(', ')} (got ${JSON.stringify(s)}).`);
+      throw new AppError(
+        'bad_request',
+        `status must be a comma-separated list of ${RUN_STATUSES.join(', ')} (got ${JSON.stringify(s)}).`,
+      );
     }
     if (!status.includes(s as RunStatus)) status.push(s as RunStatus);
   }
@@ -109,7 +125,10 @@ export function parseEventFilters(q: Query, now: number): EventFilters {
     if (v !== undefined) raw[k] = v;
   }
   if (raw.state !== undefined && !(EVENT_STATES as string[]).includes(raw.state)) {
-    throw new AppError('bad_request', `state must be one of ${EVENT_STATES.join(', ')} (got ${JSON.stringify(raw.state)}).`);
+    throw new AppError(
+      'bad_request',
+      `state must be one of ${EVENT_STATES.join(', ')} (got ${JSON.stringify(raw.state)}).`,
+    );
   }
   return {
     type: raw.type,

@@ -47,7 +47,8 @@ export function count(n: number): string {
 
 export function tokens(usage: RunUsage | null): string {
   if (!usage) return '–';
-  const total = usage.inputTokens + usage.outputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
+  const total =
+    usage.inputTokens + usage.outputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
   if (total >= 1_000_000) return `${(total / 1_000_000).toFixed(1)}M tok`;
   if (total >= 10_000) return `${Math.round(total / 1000)}k tok`;
   return `${count(total)} tok`;
@@ -56,7 +57,8 @@ export function tokens(usage: RunUsage | null): string {
 /** How long the run took (or has been going): session creation (or first sight) to finish or now. */
 export function runDuration(run: Run, now: number): number | null {
   const start = run.sessionCreatedAt ?? run.firstSeenAt;
-  const end = run.finishedAt ?? (run.status === 'running' || run.status === 'pending' ? now : run.sessionUpdatedAt);
+  const end =
+    run.finishedAt ?? (run.status === 'running' || run.status === 'pending' ? now : run.sessionUpdatedAt);
   return end === null ? null : end - start;
 }
 

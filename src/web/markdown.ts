@@ -21,7 +21,8 @@ export function renderMarkdown(source: string): SafeHtml {
     para = [];
   };
   const flushList = () => {
-    if (list) out.push(`<${list.tag}>${list.items.map((i) => `<li>${inline(i)}</li>`).join('')}</${list.tag}>`);
+    if (list)
+      out.push(`<${list.tag}>${list.items.map((i) => `<li>${inline(i)}</li>`).join('')}</${list.tag}>`);
     list = null;
   };
   for (let i = 0; i < lines.length; i++) {

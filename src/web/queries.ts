@@ -4,7 +4,7 @@
 import { isAppError } from '../errors.js';
 import { loadRunDetail, TIMELINE_LIMIT } from '../inspect/run-detail.js';
 import type { Run, RunHistoryEntry, RunStatus, Store, StoredEvent } from '../store/types.js';
-import { type EventFilters, encodeCursor, type RunFilters, RUN_STATUSES } from './filters.js';
+import { type EventFilters, encodeCursor, RUN_STATUSES, type RunFilters } from './filters.js';
 
 export interface RunsPage {
   runs: Run[];
@@ -51,7 +51,10 @@ export async function listEventsPage(store: Store, f: EventFilters): Promise<Eve
   });
   const events = rows.slice(0, f.limit).map(summarizeEvent);
   const last = events[events.length - 1];
-  return { events, nextCursor: rows.length > f.limit && last ? encodeCursor(last.receivedAt, last.id) : null };
+  return {
+    events,
+    nextCursor: rows.length > f.limit && last ? encodeCursor(last.receivedAt, last.id) : null,
+  };
 }
 
 export interface RunDetail {
@@ -68,6 +71,7 @@ export interface RunDetail {
 }
 
 export { TIMELINE_LIMIT };
+
 const MAX_ANCESTORS = 10;
 
 /** The inspector's `runs show` query, plus the chain above the parent for the lineage graph. */
@@ -154,20 +158,30 @@ export async function collectStats(store: Store, now: number, opts: StatsOptions
   const thisMinute = Math.floor(now / MINUTE) * MINUTE;
   const firstMinute = thisMinute - 59 * MINUTE;
   const minutes = Array.from({ length: 60 }, (_, i) => firstMinute + i * MINUTE);
-  const [perMinute, rejectRows, pending, processing, failed, runCounts, latest, sweep, heartbeat, recentFailures] =
-    await Promise.all([
-      // 60 indexed range counts; each one walks only that minute's slice of events_received.
-      Promise.all(minutes.map((m) => store.countEvents({ since: m, until: m + MINUTE }))),
-      store.listRejects(firstMinute),
-      store.countEvents({ state: 'pending' }),
-      store.countEvents({ state: 'processing' }),
-      store.countEvents({ state: 'failed' }),
-      Promise.all(RUN_STATUSES.map((s) => store.countRuns({ status: [s] }))),
-      store.listEvents({ limit: 1 }),
-      store.getMeta(opts.reconcilerMetaKey),
-      store.getMeta('serve.heartbeat'),
-      store.listEvents({ state: 'failed', limit: 10 }),
-    ]);
+  const [
+    perMinute,
+    rejectRows,
+    pending,
+    processing,
+    failed,
+    runCounts,
+    latest,
+    sweep,
+    heartbeat,
+    recentFailures,
+  ] = await Promise.all([
+    // 60 indexed range counts; each one walks only that minute's slice of events_received.
+    Promise.all(minutes.map((m) => store.countEvents({ since: m, until: m + MINUTE }))),
+    store.listRejects(firstMinute),
+    store.countEvents({ state: 'pending' }),
+    store.countEvents({ state: 'processing' }),
+    store.countEvents({ state: 'failed' }),
+    Promise.all(RUN_STATUSES.map((s) => store.countRuns({ status: [s] }))),
+    store.listEvents({ limit: 1 }),
+    store.getMeta(opts.reconcilerMetaKey),
+    store.getMeta('serve.heartbeat'),
+    store.listEvents({ state: 'failed', limit: 10 }),
+  ]);
   const byCode = new Map<string, number>();
   const rejectMinutes = new Map<number, number>();
   for (const r of rejectRows) {

@@ -67,7 +67,7 @@ export function lineageGraph(ancestors: Run[], current: Run, children: Run[]): S
       <rect width="${NODE_W}" height="${NODE_H}" rx="9"></rect>
       <circle class="dot" cx="14" cy="${NODE_H / 2}" r="4.5"></circle>
       <text x="26" y="19" class="label">${nodeLabel(r)}</text>
-      <text x="26" y="35" class="sub">${r.status}${r.pipeline ? ` · ${r.pipeline}` : ''}</text>
+      <text x="26" y="35" class="sub">${r.status}${r.agentName ? ` · ${truncate(r.agentName, 12)}` : ''}</text>
       <title>${r.id}</title>
     </g>`;
     return r.id === current.id ? body : html`<a href="/runs/${encodeURIComponent(r.id)}">${body}</a>`;

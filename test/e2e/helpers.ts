@@ -47,3 +47,41 @@ export async function setup(sim: SimulatorOptions = {}): Promise<Env> {
 export function deps(env: Env, config: ConfigFile = emptyConfig) {
   return { store: env.store, platform: env.platform, clock: systemClock, logger: silentLogger, config };
 }
+
+export interface Serving {
+  url: string;
+  app: import('../../src/app.js').App;
+  close(): Promise<void>;
+}
+
+/** serve in-process on the env's store, with the worker and reconciler against the simulator. */
+export async function startServe(
+  env: Env,
+  o: { reconcileInterval?: string; runs?: import('../../src/runs/services.js').RunServicesOptions; worker?: boolean } = {},
+): Promise<Serving> {
+  const { createApp } = await import('../../src/app.js');
+  const { resolveServeConfig } = await import('../../src/http/serve-config.js');
+  const config = resolveServeConfig(
+    {
+      host: '127.0.0.1',
+      port: '0',
+      database: env.dbFile,
+      signingKey: [env.sim.signingKey],
+      reconcileInterval: o.reconcileInterval ?? '60s',
+      worker: o.worker !== false,
+    },
+    { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: env.sim.url },
+    env.dir,
+  );
+  const app = createApp({
+    config,
+    store: env.store,
+    platform: o.worker === false ? null : env.platform,
+    clock: systemClock,
+    logger: silentLogger,
+    runs: { worker: { idleMs: 20 }, ...o.runs },
+    heartbeatMs: 1000,
+  });
+  const url = (await app.listen())!;
+  return { url, app, close: () => app.close() };
+}

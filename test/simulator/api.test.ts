@@ -32,13 +32,23 @@ describe('simulator API through the SDK', () => {
     expect(done.status).toBe('idle');
     expect(Number(done.usage.list_cost?.amount)).toBeGreaterThan(0);
     expect(done.usage.input_tokens).toBeGreaterThan(0);
-    const idle = await c.beta.sessions.events.list(session.id, { types: ['session.status_idle'], order: 'desc', limit: 1 });
+    const idle = await c.beta.sessions.events.list(session.id, {
+      types: ['session.status_idle'],
+      order: 'desc',
+      limit: 1,
+    });
     const last = idle.data[0];
     expect(last?.type === 'session.status_idle' && last.stop_reason.type).toBe('end_turn');
-    const msgs = await c.beta.sessions.events.list(session.id, { types: ['agent.message'], order: 'desc', limit: 1 });
+    const msgs = await c.beta.sessions.events.list(session.id, {
+      types: ['agent.message'],
+      order: 'desc',
+      limit: 1,
+    });
     const msg = msgs.data[0];
     expect(msg?.type).toBe('agent.message');
-    expect(msg?.type === 'agent.message' && msg.content[0]?.type === 'text' && msg.content[0].text).toContain('Summarise TCP vs UDP');
+    expect(msg?.type === 'agent.message' && msg.content[0]?.type === 'text' && msg.content[0].text).toContain(
+      'Summarise TCP vs UDP',
+    );
     const all = await c.beta.sessions.events.list(session.id);
     expect(all.data.map((e) => e.type)).toEqual([
       'user.message',
@@ -85,22 +95,32 @@ describe('simulator API through the SDK', () => {
   it('paginates sessions (bidirectional cursor) and events with for await', async () => {
     const { agent, environment } = await setup(c, 'pager');
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await c.beta.sessions.create({ agent: agent.id, environment_id: environment.id })).id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await c.beta.sessions.create({ agent: agent.id, environment_id: environment.id })).id);
     const seen: string[] = [];
     for await (const s of c.beta.sessions.list({ agent_id: agent.id, limit: 2 })) seen.push(s.id);
     expect(seen).toEqual([...ids].reverse());
     const asc: string[] = [];
-    for await (const s of c.beta.sessions.list({ agent_id: agent.id, limit: 2, order: 'asc' })) asc.push(s.id);
+    for await (const s of c.beta.sessions.list({ agent_id: agent.id, limit: 2, order: 'asc' }))
+      asc.push(s.id);
     expect(asc).toEqual(ids);
     const first = await c.beta.sessions.list({ agent_id: agent.id, limit: 2 });
     expect(first.prev_page).toBeNull();
     expect(first.next_page).toMatch(/^page_/);
-    const idle = await c.beta.sessions.list({ agent_id: agent.id, statuses: ['idle'], 'created_at[gte]': new Date(0).toISOString() });
+    const idle = await c.beta.sessions.list({
+      agent_id: agent.id,
+      statuses: ['idle'],
+      'created_at[gte]': new Date(0).toISOString(),
+    });
     expect(idle.data).toHaveLength(5);
     const none = await c.beta.sessions.list({ agent_id: agent.id, statuses: ['running'] });
     expect(none.data).toHaveLength(0);
 
-    const s = await c.beta.sessions.create({ agent: agent.id, environment_id: environment.id, initial_events: [task('page me')] });
+    const s = await c.beta.sessions.create({
+      agent: agent.id,
+      environment_id: environment.id,
+      initial_events: [task('page me')],
+    });
     await settle(c, s.id);
     const types: string[] = [];
     for await (const e of c.beta.sessions.events.list(s.id, { limit: 2 })) types.push(e.type);
@@ -124,9 +144,15 @@ describe('simulator API through the SDK', () => {
       headers: { authorization: 'Bearer sk-test', 'anthropic-beta': 'managed-agents-2026-04-01' },
     });
     expect(unknownQuery.status).toBe(400);
-    expect(await unknownQuery.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately sending a field the SDK types forbid
-    const unknownField = await c.beta.agents.create({ name: 'x', model: 'm', colour: 'red' } as any).catch((e: unknown) => e);
+    expect(await unknownQuery.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'invalid_request_error' },
+    });
+    // A field the SDK types forbid, sent on purpose.
+    const params = { name: 'x', model: 'm', colour: 'red' } as unknown as Parameters<
+      typeof c.beta.agents.create
+    >[0];
+    const unknownField = await c.beta.agents.create(params).catch((e: unknown) => e);
     expect(unknownField).toBeInstanceOf(Anthropic.BadRequestError);
     const noBeta = await fetch(`${sim.url}/v1/sessions`, { headers: { authorization: 'Bearer sk-test' } });
     expect(noBeta.status).toBe(400);
@@ -140,10 +166,18 @@ describe('simulator API through the SDK', () => {
       rubric: { type: 'text' as const, content: 'r' },
     };
     await expect(
-      c.beta.sessions.create({ agent: agent.id, environment_id: environment.id, initial_events: [outcome, outcome] }),
+      c.beta.sessions.create({
+        agent: agent.id,
+        environment_id: environment.id,
+        initial_events: [outcome, outcome],
+      }),
     ).rejects.toBeInstanceOf(Anthropic.BadRequestError);
     await expect(
-      c.beta.sessions.create({ agent: agent.id, environment_id: environment.id, initial_events: Array.from({ length: 51 }, () => task('x')) }),
+      c.beta.sessions.create({
+        agent: agent.id,
+        environment_id: environment.id,
+        initial_events: Array.from({ length: 51 }, () => task('x')),
+      }),
     ).rejects.toBeInstanceOf(Anthropic.BadRequestError);
     const s = await c.beta.sessions.create({
       agent: agent.id,

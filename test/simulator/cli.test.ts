@@ -26,7 +26,14 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   stderr.on('data', (d) => {
     err += d;
   });
-  const ctx: CliContext = { env, cwd: process.cwd(), stdout, stderr, signal: new AbortController().signal, exitCode: 0 };
+  const ctx: CliContext = {
+    env,
+    cwd: process.cwd(),
+    stdout,
+    stderr,
+    signal: new AbortController().signal,
+    exitCode: 0,
+  };
   const code = await runCli(args, ctx);
   return { code, out, err };
 }
@@ -38,7 +45,22 @@ describe('agenthooks simulator CLI', () => {
     const key = generateSecret();
     const child = spawn(
       'node',
-      ['dist/cli/bin.js', 'simulator', '--port', '0', '--time-scale', '0.001', '--seed', '5', '--webhook-url', rx.url, '--signing-key', key, '--api-key', 'sk-cli'],
+      [
+        'dist/cli/bin.js',
+        'simulator',
+        '--port',
+        '0',
+        '--time-scale',
+        '0.001',
+        '--seed',
+        '5',
+        '--webhook-url',
+        rx.url,
+        '--signing-key',
+        key,
+        '--api-key',
+        'sk-cli',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -53,9 +75,16 @@ describe('agenthooks simulator CLI', () => {
     expect(out).not.toContain(key);
     const c = client(url, 'sk-cli');
     const { agent, environment } = await setup(c);
-    const s = await c.beta.sessions.create({ agent: agent.id, environment_id: environment.id, initial_events: [task('via cli')] });
+    const s = await c.beta.sessions.create({
+      agent: agent.id,
+      environment_id: environment.id,
+      initial_events: [task('via cli')],
+    });
     expect((await settle(c, s.id)).status).toBe('idle');
-    await waitFor(() => (rx.received.some((r) => r.body.includes('session.status_idled')) ? true : undefined), 'idled webhook');
+    await waitFor(
+      () => (rx.received.some((r) => r.body.includes('session.status_idled')) ? true : undefined),
+      'idled webhook',
+    );
     const wh = new Anthropic({ apiKey: 'x', webhookKey: key });
     const r = rx.received.find((x) => x.body.includes('session.status_idled'));
     const headers = Object.fromEntries(Object.entries(r?.headers ?? {}).map(([k, v]) => [k, String(v)]));
@@ -71,7 +100,10 @@ describe('agenthooks simulator CLI', () => {
   });
 
   it('prints a generated signing key once when none is given', async () => {
-    const child = spawn('node', ['dist/cli/bin.js', 'simulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
+    const child = spawn('node', ['dist/cli/bin.js', 'simulator', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH },
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -88,14 +120,31 @@ describe('agenthooks simulator CLI', () => {
     const rx = await receiver(() => answer);
     cleanups.push(() => rx.close());
     const key = generateSecret();
-    const ok = await cli(['simulator', 'send', '--type', 'session.status_idled', '--session', 'sesn_x', '--webhook-url', rx.url, '--signing-key', key]);
+    const ok = await cli([
+      'simulator',
+      'send',
+      '--type',
+      'session.status_idled',
+      '--session',
+      'sesn_x',
+      '--webhook-url',
+      rx.url,
+      '--signing-key',
+      key,
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/^whe_\S+ session.status_idled -> 200/);
-    const headers = Object.fromEntries(Object.entries(rx.received[0].headers).map(([k, v]) => [k, String(v)]));
-    const event = new Anthropic({ apiKey: 'x', webhookKey: key }).beta.webhooks.unwrap(rx.received[0].body, { headers });
+    const headers = Object.fromEntries(
+      Object.entries(rx.received[0].headers).map(([k, v]) => [k, String(v)]),
+    );
+    const event = new Anthropic({ apiKey: 'x', webhookKey: key }).beta.webhooks.unwrap(rx.received[0].body, {
+      headers,
+    });
     expect(event.data).toMatchObject({ type: 'session.status_idled', id: 'sesn_x' });
     answer = 500;
-    const bad = await cli(['simulator', 'send', '--session', 'sesn_x', '--webhook-url', rx.url], { ANTHROPIC_WEBHOOK_SIGNING_KEY: key });
+    const bad = await cli(['simulator', 'send', '--session', 'sesn_x', '--webhook-url', rx.url], {
+      ANTHROPIC_WEBHOOK_SIGNING_KEY: key,
+    });
     expect(bad.code).toBe(1);
     expect(bad.out).toContain('-> 500');
     const noKey = await cli(['simulator', 'send', '--session', 'sesn_x', '--webhook-url', rx.url]);
@@ -105,7 +154,10 @@ describe('agenthooks simulator CLI', () => {
   it('simulator log prints the delivery log, filtered by --event', async () => {
     const rx = await receiver();
     const sim = await startSimulator({ seed: 1, timeScale: 0.001, webhooks: [rx.url] });
-    cleanups.push(() => rx.close(), () => sim.close());
+    cleanups.push(
+      () => rx.close(),
+      () => sim.close(),
+    );
     const c = client(sim.url);
     await setup(c);
     await sim.deliveriesIdle();

@@ -2,7 +2,6 @@
 // and every fault (counted, and reproducible with the same seed).
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateSecret } from '../../src/webhooks/sign.js';
 import {
   BACKOFF_MAX_S,
   BACKOFF_MIN_S,
@@ -11,6 +10,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from '../../src/simulator/index.js';
+import { generateSecret } from '../../src/webhooks/sign.js';
 import { client, type Receiver, receiver, settle, setup, task, waitFor } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -20,21 +20,35 @@ afterEach(async () => {
 
 async function world(options: SimulatorOptions, answer?: Parameters<typeof receiver>[0]) {
   const rx = await receiver(answer);
-  const sim = await startSimulator({ seed: 11, timeScale: 0.001, durationMs: 2000, ...options, webhooks: [rx.url] });
-  cleanups.push(() => rx.close(), () => sim.close());
+  const sim = await startSimulator({
+    seed: 11,
+    timeScale: 0.001,
+    durationMs: 2000,
+    ...options,
+    webhooks: [rx.url],
+  });
+  cleanups.push(
+    () => rx.close(),
+    () => sim.close(),
+  );
   return { rx, sim, c: client(sim.url) };
 }
 
 /** Runs one session to idle and waits until every delivery settled. */
 async function oneSession(sim: RunningSimulator, c: Anthropic, text = 'deliver me') {
   const { agent, environment } = await setup(c);
-  const s = await c.beta.sessions.create({ agent: agent.id, environment_id: environment.id, initial_events: [task(text)] });
+  const s = await c.beta.sessions.create({
+    agent: agent.id,
+    environment_id: environment.id,
+    initial_events: [task(text)],
+  });
   await settle(c, s.id);
   await sim.deliveriesIdle();
   return s;
 }
 
-const unwrapper = (key: string) => new Anthropic({ apiKey: 'x', baseURL: 'http://127.0.0.1:9', webhookKey: key, maxRetries: 0 });
+const unwrapper = (key: string) =>
+  new Anthropic({ apiKey: 'x', baseURL: 'http://127.0.0.1:9', webhookKey: key, maxRetries: 0 });
 
 function plainHeaders(rx: Receiver, i: number): Record<string, string> {
   return Object.fromEntries(Object.entries(rx.received[i].headers).map(([k, v]) => [k, String(v)]));
@@ -45,9 +59,14 @@ describe('webhook deliveries', () => {
     const { rx, sim, c } = await world({});
     const s = await oneSession(sim, c);
     const wh = unwrapper(sim.signingKey);
-    const events = rx.received.map((r, i) => wh.beta.webhooks.unwrap(r.body, { headers: plainHeaders(rx, i) }));
+    const events = rx.received.map((r, i) =>
+      wh.beta.webhooks.unwrap(r.body, { headers: plainHeaders(rx, i) }),
+    );
     const sessionEvents = events.filter((e) => e.data.id === s.id);
-    expect(sessionEvents.map((e) => e.data.type)).toEqual(['session.status_run_started', 'session.status_idled']);
+    expect(sessionEvents.map((e) => e.data.type)).toEqual([
+      'session.status_run_started',
+      'session.status_idled',
+    ]);
     for (const [i, e] of events.entries()) {
       expect(Object.keys(e).sort()).toEqual(['created_at', 'data', 'id', 'type']);
       expect(e.type).toBe('event');
@@ -57,7 +76,9 @@ describe('webhook deliveries', () => {
     }
     // Agent and environment lifecycle events come too (agent.created, environment.created).
     expect(events.map((e) => e.data.type)).toContain('agent.created');
-    expect(() => unwrapper(generateSecret()).beta.webhooks.unwrap(rx.received[0].body, { headers: plainHeaders(rx, 0) })).toThrow();
+    expect(() =>
+      unwrapper(generateSecret()).beta.webhooks.unwrap(rx.received[0].body, { headers: plainHeaders(rx, 0) }),
+    ).toThrow();
   });
 
   it('subscribed types filter what an endpoint gets; thread events carry session_thread_id', async () => {
@@ -67,7 +88,10 @@ describe('webhook deliveries', () => {
       timeScale: 0.001,
       webhooks: [{ url: rx.url, types: ['session.thread_created', 'session.thread_idled'] }],
     });
-    cleanups.push(() => rx.close(), () => sim.close());
+    cleanups.push(
+      () => rx.close(),
+      () => sim.close(),
+    );
     const c = client(sim.url);
     const { agent, environment } = await setup(c);
     const s = await c.beta.sessions.create({
@@ -106,7 +130,9 @@ describe('webhook deliveries', () => {
       expect(r.wait_ms).toBeLessThanOrEqual(BACKOFF_MAX_S * 1000);
     }
     expect(log[2].wait_ms).toBeGreaterThan(log[1].wait_ms);
-    const got = rx.received.filter((r) => JSON.parse(r.body).data.id === s.id && JSON.parse(r.body).data.type === 'session.status_idled');
+    const got = rx.received.filter(
+      (r) => JSON.parse(r.body).data.id === s.id && JSON.parse(r.body).data.type === 'session.status_idled',
+    );
     expect(got).toHaveLength(3);
     // Same event id every attempt; the timestamp is re-stamped per attempt.
     expect(new Set(got.map((r) => r.headers['webhook-id'])).size).toBe(1);
@@ -116,7 +142,10 @@ describe('webhook deliveries', () => {
   it('a 3xx answer disables the endpoint at once: no retry, nothing sent afterwards', async () => {
     const rx = await receiver(() => 302);
     const sim = await startSimulator({ seed: 11, timeScale: 0.001 });
-    cleanups.push(() => rx.close(), () => sim.close());
+    cleanups.push(
+      () => rx.close(),
+      () => sim.close(),
+    );
     const c = client(sim.url);
     const { agent, environment } = await setup(c);
     // Added after setup so that only the session's events (spaced 100 ms apart) reach it.
@@ -175,7 +204,8 @@ describe('webhook deliveries', () => {
     await oneSession(sim, c);
     const wh = unwrapper(sim.signingKey);
     expect(rx.received.length).toBeGreaterThan(0);
-    for (const [i, r] of rx.received.entries()) expect(() => wh.beta.webhooks.unwrap(r.body, { headers: plainHeaders(rx, i) })).toThrow(/signature/i);
+    for (const [i, r] of rx.received.entries())
+      expect(() => wh.beta.webhooks.unwrap(r.body, { headers: plainHeaders(rx, i) })).toThrow(/signature/i);
     expect(sim.stats().deliveries.faults.bad_signature).toBe(rx.received.length);
   });
 
@@ -184,7 +214,9 @@ describe('webhook deliveries', () => {
     await oneSession(sim, c);
     const ts = Number(rx.received[0].headers['webhook-timestamp']);
     expect(Math.abs(ts - (Math.floor(rx.received[0].at / 1000) - 600))).toBeLessThanOrEqual(2);
-    expect(() => unwrapper(sim.signingKey).beta.webhooks.unwrap(rx.received[0].body, { headers: plainHeaders(rx, 0) })).toThrow(/too old/i);
+    expect(() =>
+      unwrapper(sim.signingKey).beta.webhooks.unwrap(rx.received[0].body, { headers: plainHeaders(rx, 0) }),
+    ).toThrow(/too old/i);
     expect(sim.stats().deliveries.faults.clock_skew).toBe(rx.received.length);
   });
 
@@ -194,8 +226,12 @@ describe('webhook deliveries', () => {
     await oneSession(sim, c);
     const h = plainHeaders(rx, 0);
     expect(h['webhook-signature'].split(' ')).toHaveLength(2);
-    expect(unwrapper(sim.signingKey).beta.webhooks.unwrap(rx.received[0].body, { headers: h }).id).toBe(h['webhook-id']);
-    expect(unwrapper(next).beta.webhooks.unwrap(rx.received[0].body, { headers: h }).id).toBe(h['webhook-id']);
+    expect(unwrapper(sim.signingKey).beta.webhooks.unwrap(rx.received[0].body, { headers: h }).id).toBe(
+      h['webhook-id'],
+    );
+    expect(unwrapper(next).beta.webhooks.unwrap(rx.received[0].body, { headers: h }).id).toBe(
+      h['webhook-id'],
+    );
     expect(sim.stats().deliveries.faults.rotation).toBe(rx.received.length);
   });
 
@@ -213,7 +249,14 @@ describe('webhook deliveries', () => {
   });
 
   it('the same seed gives the same delivery log; another seed a different one', async () => {
-    const faults = { dropRate: 0.3, duplicateRate: 0.3, attemptFailureRate: 0.3, badSignatureRate: 0.2, reorderRate: 0.5, reorderWindowMs: 2000 };
+    const faults = {
+      dropRate: 0.3,
+      duplicateRate: 0.3,
+      attemptFailureRate: 0.3,
+      badSignatureRate: 0.2,
+      reorderRate: 0.5,
+      reorderWindowMs: 2000,
+    };
     const run = async (seed: number) => {
       const { sim, c } = await world({ seed, faults }, (r) => (r.body.length % 3 === 0 ? 503 : 200));
       for (let i = 0; i < 3; i++) await oneSession(sim, c, `task ${i}`);
@@ -254,7 +297,15 @@ describe('webhook deliveries', () => {
     expect(run).toMatchObject({ session_id: s.id, error: null, type: 'deployment_run' });
     expect((await c.beta.deploymentRuns.retrieve(failed.id)).error?.type).toBe('session_rate_limited_error');
     await sim.deliveriesIdle();
-    const types = rx.received.map((r) => JSON.parse(r.body).data).filter((d) => d.id.startsWith('drun_')).map((d) => `${d.id === ok.id ? 'ok' : 'bad'} ${d.type}`);
-    expect(types.sort()).toEqual(['bad deployment_run.failed', 'bad deployment_run.started', 'ok deployment_run.started', 'ok deployment_run.succeeded']);
+    const types = rx.received
+      .map((r) => JSON.parse(r.body).data)
+      .filter((d) => d.id.startsWith('drun_'))
+      .map((d) => `${d.id === ok.id ? 'ok' : 'bad'} ${d.type}`);
+    expect(types.sort()).toEqual([
+      'bad deployment_run.failed',
+      'bad deployment_run.started',
+      'ok deployment_run.started',
+      'ok deployment_run.succeeded',
+    ]);
   });
 });

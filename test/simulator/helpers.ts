@@ -10,14 +10,28 @@ export function client(baseURL: string, apiKey = 'sk-test'): Anthropic {
 }
 
 export async function setup(c: Anthropic, agentName = 'tester') {
-  const agent = await c.beta.agents.create({ name: agentName, model: 'claude-sonnet-4-6', system: 'You test.' });
-  const environment = await c.beta.environments.create({ name: 'env', config: { type: 'cloud', networking: { type: 'unrestricted' } } });
+  const agent = await c.beta.agents.create({
+    name: agentName,
+    model: 'claude-sonnet-4-6',
+    system: 'You test.',
+  });
+  const environment = await c.beta.environments.create({
+    name: 'env',
+    config: { type: 'cloud', networking: { type: 'unrestricted' } },
+  });
   return { agent, environment };
 }
 
-export const task = (text: string) => ({ type: 'user.message' as const, content: [{ type: 'text' as const, text }] });
+export const task = (text: string) => ({
+  type: 'user.message' as const,
+  content: [{ type: 'text' as const, text }],
+});
 
-export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -32,7 +46,11 @@ export async function settle(c: Anthropic, id: string): Promise<BetaManagedAgent
   return waitFor(async () => {
     const s = await c.beta.sessions.retrieve(id);
     if (s.status === 'running' || s.status === 'rescheduling') return undefined;
-    if (s.outcome_evaluations.some((o) => ['pending', 'running', 'evaluating'].includes(o.result)) && s.status !== 'idle') return undefined;
+    if (
+      s.outcome_evaluations.some((o) => ['pending', 'running', 'evaluating'].includes(o.result)) &&
+      s.status !== 'idle'
+    )
+      return undefined;
     return s;
   }, `session ${id} to settle`);
 }
@@ -57,7 +75,11 @@ export async function receiver(answer: (r: Received, n: number) => number = () =
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r: Received = { body: Buffer.concat(chunks).toString('utf8'), headers: req.headers, at: Date.now() };
+      const r: Received = {
+        body: Buffer.concat(chunks).toString('utf8'),
+        headers: req.headers,
+        at: Date.now(),
+      };
       rec.received.push(r);
       const status = rec.answer(r, rec.received.length);
       res.writeHead(status, status >= 300 && status < 400 ? { location: 'https://example.invalid/' } : {});

@@ -56,9 +56,13 @@ describe('API faults and limits', () => {
     await expect(client(a.url).beta.agents.list()).rejects.toBeInstanceOf(Anthropic.RateLimitError);
     expect(a.stats().routes['GET /v1/agents'].faults.api_429).toBe(1);
     const b = await sim({ api: { errorRate: 1 } });
-    const err = await client(b.url).beta.agents.list().catch((e: unknown) => e);
+    const err = await client(b.url)
+      .beta.agents.list()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.InternalServerError);
-    expect((err as InstanceType<typeof Anthropic.InternalServerError>).error).toMatchObject({ error: { type: 'api_error' } });
+    expect((err as InstanceType<typeof Anthropic.InternalServerError>).error).toMatchObject({
+      error: { type: 'api_error' },
+    });
     expect(b.stats().routes['GET /v1/agents'].faults.api_error).toBe(1);
   });
 
@@ -82,11 +86,17 @@ describe('API faults and limits', () => {
   it('--api-key restricts the accepted keys; x-api-key works as well as Bearer', async () => {
     const s = await sim({ apiKeys: ['k1', 'k2'] });
     await expect(client(s.url, 'k2').beta.agents.list()).resolves.toBeDefined();
-    await expect(client(s.url, 'k3').beta.agents.list()).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
-    const res = await fetch(`${s.url}/v1/agents`, { headers: { 'x-api-key': 'k1', 'anthropic-beta': 'managed-agents-2026-04-01' } });
+    await expect(client(s.url, 'k3').beta.agents.list()).rejects.toBeInstanceOf(
+      Anthropic.AuthenticationError,
+    );
+    const res = await fetch(`${s.url}/v1/agents`, {
+      headers: { 'x-api-key': 'k1', 'anthropic-beta': 'managed-agents-2026-04-01' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('request-id')).toMatch(/^req_/);
-    const none = await fetch(`${s.url}/v1/agents`, { headers: { 'anthropic-beta': 'managed-agents-2026-04-01' } });
+    const none = await fetch(`${s.url}/v1/agents`, {
+      headers: { 'anthropic-beta': 'managed-agents-2026-04-01' },
+    });
     expect(none.status).toBe(401);
   });
 });

@@ -2,7 +2,12 @@
 // against the engine's own expectedFinal.
 import type Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedFinal, type RunningSimulator, SCENARIOS, startSimulator } from '../../src/simulator/index.js';
+import {
+  expectedFinal,
+  type RunningSimulator,
+  SCENARIOS,
+  startSimulator,
+} from '../../src/simulator/index.js';
 import { client, settle, setup, task, waitFor } from './helpers.js';
 
 let sim: RunningSimulator;
@@ -20,7 +25,11 @@ afterAll(async () => {
 });
 
 async function lastIdle(id: string) {
-  const page = await c.beta.sessions.events.list(id, { types: ['session.status_idle'], order: 'desc', limit: 1 });
+  const page = await c.beta.sessions.events.list(id, {
+    types: ['session.status_idle'],
+    order: 'desc',
+    limit: 1,
+  });
   const e = page.data[0];
   return e?.type === 'session.status_idle' ? e : undefined;
 }
@@ -35,7 +44,10 @@ const outcome = (maxIterations?: number) => ({
 describe('scenarios', () => {
   for (const scenario of SCENARIOS) {
     it(`${scenario}: ends as expectedFinal says`, async () => {
-      const budget = scenario === 'budget_reached' ? { type: 'limit' as const, max_list_cost: { amount: '50', currency: 'USD' as const } } : undefined;
+      const budget =
+        scenario === 'budget_reached'
+          ? { type: 'limit' as const, max_list_cost: { amount: '50', currency: 'USD' as const } }
+          : undefined;
       const s = await c.beta.sessions.create({
         agent: ids.agent,
         environment_id: ids.environment,
@@ -49,27 +61,41 @@ describe('scenarios', () => {
       if (want.stopReason) expect((await lastIdle(s.id))?.stop_reason.type).toBe(want.stopReason);
       if (scenario === 'terminated') {
         const errors = await c.beta.sessions.events.list(s.id, { types: ['session.error'] });
-        expect(errors.data[0]?.type === 'session.error' && errors.data[0].error.retry_status.type).toBe('terminal');
+        expect(errors.data[0]?.type === 'session.error' && errors.data[0].error.retry_status.type).toBe(
+          'terminal',
+        );
       }
-      if (scenario === 'refusal') expect((await lastIdle(s.id))?.stop_details?.category).toBe('general_harms');
+      if (scenario === 'refusal')
+        expect((await lastIdle(s.id))?.stop_details?.category).toBe('general_harms');
       if (scenario === 'budget_reached') {
         expect(Number(done.usage.list_cost?.amount)).toBeGreaterThanOrEqual(50);
-        await expect(c.beta.sessions.events.send(s.id, { events: [task('more')] })).rejects.toMatchObject({ status: 400 });
+        await expect(c.beta.sessions.events.send(s.id, { events: [task('more')] })).rejects.toMatchObject({
+          status: 400,
+        });
       }
       if (scenario === 'multiagent') {
         const threads = [];
         for await (const t of c.beta.sessions.threads.list(s.id)) threads.push(t);
         expect(threads).toHaveLength(3);
-        expect(threads.filter((t) => t.parent_thread_id !== null).every((t) => t.status === 'idle')).toBe(true);
+        expect(threads.filter((t) => t.parent_thread_id !== null).every((t) => t.status === 'idle')).toBe(
+          true,
+        );
         const child = threads.find((t) => t.parent_thread_id !== null);
-        expect((await c.beta.sessions.threads.retrieve(child?.id ?? '', { session_id: s.id })).session_id).toBe(s.id);
+        expect(
+          (await c.beta.sessions.threads.retrieve(child?.id ?? '', { session_id: s.id })).session_id,
+        ).toBe(s.id);
       }
       if (scenario === 'requires_action') {
         const idle = await lastIdle(s.id);
         const toolId = idle?.stop_reason.type === 'requires_action' ? idle.stop_reason.event_ids[0] : '';
         expect(toolId).toMatch(/^sevt_/);
-        await c.beta.sessions.events.send(s.id, { events: [{ type: 'user.tool_confirmation', tool_use_id: toolId, result: 'allow' }] });
-        await waitFor(async () => ((await lastIdle(s.id))?.stop_reason.type === 'end_turn' ? true : undefined), 'resumed turn');
+        await c.beta.sessions.events.send(s.id, {
+          events: [{ type: 'user.tool_confirmation', tool_use_id: toolId, result: 'allow' }],
+        });
+        await waitFor(
+          async () => ((await lastIdle(s.id))?.stop_reason.type === 'end_turn' ? true : undefined),
+          'resumed turn',
+        );
       }
     });
   }
@@ -100,9 +126,17 @@ describe('scenarios', () => {
       expect(ev.outcome_id).toMatch(/^outc_/);
       expect(ev.completed_at).not.toBeNull();
       expect(ev.iteration).toBe(want.evaluationResults.length - 1);
-      const ends = await c.beta.sessions.events.list(s.id, { types: ['span.outcome_evaluation_end'], limit: 50 });
-      expect(ends.data.map((e) => (e.type === 'span.outcome_evaluation_end' ? e.result : ''))).toEqual(want.evaluationResults);
-      const starts = await c.beta.sessions.events.list(s.id, { types: ['span.outcome_evaluation_start'], limit: 50 });
+      const ends = await c.beta.sessions.events.list(s.id, {
+        types: ['span.outcome_evaluation_end'],
+        limit: 50,
+      });
+      expect(ends.data.map((e) => (e.type === 'span.outcome_evaluation_end' ? e.result : ''))).toEqual(
+        want.evaluationResults,
+      );
+      const starts = await c.beta.sessions.events.list(s.id, {
+        types: ['span.outcome_evaluation_start'],
+        limit: 50,
+      });
       expect(starts.data).toHaveLength(want.evaluationResults.length);
     });
   }
@@ -145,10 +179,17 @@ describe('scenarios', () => {
       try {
         const oc = client(other.url);
         const { agent, environment } = await setup(oc);
-        const s = await oc.beta.sessions.create({ agent: agent.id, environment_id: environment.id, initial_events: [task('same')] });
+        const s = await oc.beta.sessions.create({
+          agent: agent.id,
+          environment_id: environment.id,
+          initial_events: [task('same')],
+        });
         await settle(oc, s.id);
         const events = await oc.beta.sessions.events.list(s.id);
-        return { id: s.id, events: events.data.map((e) => [e.id, e.type, e.type === 'agent.message' ? e.content : null]) };
+        return {
+          id: s.id,
+          events: events.data.map((e) => [e.id, e.type, e.type === 'agent.message' ? e.content : null]),
+        };
       } finally {
         await other.close();
       }

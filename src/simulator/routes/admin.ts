@@ -19,7 +19,9 @@ export function adminRoutes(app: FastifyInstance, ctx: SimContext): void {
     const q = req.query as Query;
     const event = typeof q.event === 'string' ? q.event : undefined;
     const type = typeof q.type === 'string' ? q.type : undefined;
-    return { data: ctx.deliverer.log().filter((r) => (!event || r.event_id === event) && (!type || r.type === type)) };
+    return {
+      data: ctx.deliverer.log().filter((r) => (!event || r.event_id === event) && (!type || r.type === type)),
+    };
   });
 
   app.get('/_simulator/webhooks', async () => ({ data: ctx.deliverer.endpoints() }));
@@ -27,7 +29,8 @@ export function adminRoutes(app: FastifyInstance, ctx: SimContext): void {
   app.post('/_simulator/webhooks', async (req) => {
     const body = asObject(req.body, 'webhook endpoint');
     onlyKeys(body, ['url', 'types'], 'webhook endpoint');
-    if (typeof body.url !== 'string' || !/^https?:\/\//.test(body.url)) throw badRequest('"url" must be an http(s) URL.');
+    if (typeof body.url !== 'string' || !/^https?:\/\//.test(body.url))
+      throw badRequest('"url" must be an http(s) URL.');
     const types = Array.isArray(body.types) ? body.types.map(String) : [];
     ctx.deliverer.addEndpoint({ url: body.url, types });
     return { data: ctx.deliverer.endpoints() };

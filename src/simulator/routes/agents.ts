@@ -23,14 +23,27 @@ import {
 
 type Agent = BetaManagedAgentsAgent;
 
-const FIELDS = ['model', 'name', 'description', 'execution_identity', 'mcp_servers', 'metadata', 'multiagent', 'skills', 'system', 'tools'];
+const FIELDS = [
+  'model',
+  'name',
+  'description',
+  'execution_identity',
+  'mcp_servers',
+  'metadata',
+  'multiagent',
+  'skills',
+  'system',
+  'tools',
+];
 
 function model(value: unknown): Agent['model'] {
   if (typeof value === 'string' && value.length > 0) return { id: value };
   const m = asObject(value, 'model');
-  if (typeof m.id !== 'string') throw badRequest('"model" must be a model id string or {id, effort?, speed?, inference_geo?}.');
+  if (typeof m.id !== 'string')
+    throw badRequest('"model" must be a model id string or {id, effort?, speed?, inference_geo?}.');
   const out: Json = { id: m.id };
-  for (const k of ['effort', 'speed', 'inference_geo']) if (m[k] !== undefined && m[k] !== null) out[k] = m[k];
+  for (const k of ['effort', 'speed', 'inference_geo'])
+    if (m[k] !== undefined && m[k] !== null) out[k] = m[k];
   return out as unknown as Agent['model'];
 }
 
@@ -82,7 +95,9 @@ export function agentRoutes(app: FastifyInstance, ctx: SimContext): void {
       mcp_servers: list(body.mcp_servers, 'mcp_servers', 20),
       skills: list(body.skills, 'skills', 64),
       multiagent: (body.multiagent as Agent['multiagent'] | undefined) ?? null,
-      execution_identity: (body.execution_identity as Agent['execution_identity'] | undefined) ?? { type: 'service_account' },
+      execution_identity: (body.execution_identity as Agent['execution_identity'] | undefined) ?? {
+        type: 'service_account',
+      },
       metadata: metadataOf(body.metadata, 'agent') as Record<string, string>,
       version: 1,
       created_at: now,
@@ -111,9 +126,13 @@ export function agentRoutes(app: FastifyInstance, ctx: SimContext): void {
     onlyKeys(body, [...FIELDS, 'version'], 'agent update');
     const versions = latest(ctx, req.params.id);
     const current = versions[versions.length - 1];
-    if (current.archived_at !== null) throw badRequest(`Agent ${current.id} is archived and cannot be updated.`);
+    if (current.archived_at !== null)
+      throw badRequest(`Agent ${current.id} is archived and cannot be updated.`);
     if (body.version !== undefined && body.version !== current.version)
-      throw new ApiError('conflict_error', `Agent ${current.id} is at version ${current.version}, not ${String(body.version)}; fetch it and retry.`);
+      throw new ApiError(
+        'conflict_error',
+        `Agent ${current.id} is at version ${current.version}, not ${String(body.version)}; fetch it and retry.`,
+      );
     const next: Agent = { ...current, metadata: { ...current.metadata } };
     if (body.name !== undefined) next.name = requireString(body, 'name', 'agent update');
     if (body.description !== undefined) next.description = body.description as string | null;
@@ -125,7 +144,9 @@ export function agentRoutes(app: FastifyInstance, ctx: SimContext): void {
     if (body.skills !== undefined) next.skills = list(body.skills, 'skills', 64);
     if (body.multiagent !== undefined) next.multiagent = body.multiagent as Agent['multiagent'];
     if (body.execution_identity !== undefined)
-      next.execution_identity = (body.execution_identity as Agent['execution_identity'] | null) ?? { type: 'service_account' };
+      next.execution_identity = (body.execution_identity as Agent['execution_identity'] | null) ?? {
+        type: 'service_account',
+      };
     if (body.metadata !== undefined) {
       if (body.metadata === null) next.metadata = {};
       else
@@ -153,7 +174,13 @@ export function agentRoutes(app: FastifyInstance, ctx: SimContext): void {
       .map((v) => v[v.length - 1])
       .filter((a) => (archived || a.archived_at === null) && inRange(Date.parse(a.created_at)))
       .sort((a, b) => (ctx.state.order.get(b.id) ?? 0) - (ctx.state.order.get(a.id) ?? 0));
-    const page = pageOf(items, (a) => a.id, 'desc', queryInt(q, 'limit', 1, 1000) ?? 20, queryString(q, 'page'));
+    const page = pageOf(
+      items,
+      (a) => a.id,
+      'desc',
+      queryInt(q, 'limit', 1, 1000) ?? 20,
+      queryString(q, 'page'),
+    );
     return { data: page.data, next_page: page.next_page };
   });
 
@@ -174,7 +201,13 @@ export function agentRoutes(app: FastifyInstance, ctx: SimContext): void {
     const q = req.query as Query;
     onlyQuery(q, ['limit', 'page']);
     const versions = [...latest(ctx, req.params.id)].reverse();
-    const page = pageOf(versions, (a) => String(a.version), 'desc', queryInt(q, 'limit', 1, 1000) ?? 20, queryString(q, 'page'));
+    const page = pageOf(
+      versions,
+      (a) => String(a.version),
+      'desc',
+      queryInt(q, 'limit', 1, 1000) ?? 20,
+      queryString(q, 'page'),
+    );
     return { data: page.data, next_page: page.next_page };
   });
 }

@@ -1,11 +1,24 @@
 // Environments (reference 2.2): create, retrieve, update, list, archive, delete.
-import type { BetaEnvironment, BetaEnvironmentDeleteResponse } from '@anthropic-ai/sdk/resources/beta/environments/environments';
+import type {
+  BetaEnvironment,
+  BetaEnvironmentDeleteResponse,
+} from '@anthropic-ai/sdk/resources/beta/environments/environments';
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
 import { pageOf } from '../paging.js';
 import { iso } from '../state.js';
-import { asObject, metadataOf, onlyKeys, onlyQuery, type Query, queryBool, queryInt, queryString, requireString } from '../validate.js';
+import {
+  asObject,
+  metadataOf,
+  onlyKeys,
+  onlyQuery,
+  type Query,
+  queryBool,
+  queryInt,
+  queryString,
+  requireString,
+} from '../validate.js';
 
 function config(value: unknown): BetaEnvironment['config'] {
   if (value === undefined || value === null)
@@ -98,25 +111,37 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
     const items = [...ctx.state.environments.values()]
       .filter((e) => archived || e.archived_at === null)
       .sort((a, b) => (ctx.state.order.get(b.id) ?? 0) - (ctx.state.order.get(a.id) ?? 0));
-    const page = pageOf(items, (e) => e.id, 'desc', queryInt(q, 'limit', 1, 1000) ?? 20, queryString(q, 'page'));
+    const page = pageOf(
+      items,
+      (e) => e.id,
+      'desc',
+      queryInt(q, 'limit', 1, 1000) ?? 20,
+      queryString(q, 'page'),
+    );
     return { data: page.data, next_page: page.next_page };
   });
 
-  app.post<{ Params: { id: string } }>('/v1/environments/:id/archive', async (req): Promise<BetaEnvironment> => {
-    onlyKeys(asObject(req.body, 'archive'), [], 'archive');
-    const env = find(req.params.id);
-    if (env.archived_at === null) {
-      bump(env);
-      env.archived_at = env.updated_at;
-      ctx.deliverer.emit('environment.archived', env.id);
-    }
-    return env;
-  });
+  app.post<{ Params: { id: string } }>(
+    '/v1/environments/:id/archive',
+    async (req): Promise<BetaEnvironment> => {
+      onlyKeys(asObject(req.body, 'archive'), [], 'archive');
+      const env = find(req.params.id);
+      if (env.archived_at === null) {
+        bump(env);
+        env.archived_at = env.updated_at;
+        ctx.deliverer.emit('environment.archived', env.id);
+      }
+      return env;
+    },
+  );
 
-  app.delete<{ Params: { id: string } }>('/v1/environments/:id', async (req): Promise<BetaEnvironmentDeleteResponse> => {
-    const env = find(req.params.id);
-    ctx.state.environments.delete(env.id);
-    ctx.deliverer.emit('environment.deleted', env.id);
-    return { id: env.id, type: 'environment_deleted' };
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/v1/environments/:id',
+    async (req): Promise<BetaEnvironmentDeleteResponse> => {
+      const env = find(req.params.id);
+      ctx.state.environments.delete(env.id);
+      ctx.deliverer.emit('environment.deleted', env.id);
+      return { id: env.id, type: 'environment_deleted' };
+    },
+  );
 }

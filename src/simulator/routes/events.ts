@@ -31,7 +31,13 @@ function listEvents(q: Query, events: StoredEvent[]): EventPage {
   const items = events
     .filter((e) => (types === undefined || types.includes(e.event.type)) && inRange(e.ms))
     .sort((a, b) => (order === 'asc' ? a.seq - b.seq : b.seq - a.seq));
-  const page = pageOf(items, (e) => e.event.id, order, queryInt(q, 'limit', 1, 1000) ?? 20, queryString(q, 'page'));
+  const page = pageOf(
+    items,
+    (e) => e.event.id,
+    order,
+    queryInt(q, 'limit', 1, 1000) ?? 20,
+    queryString(q, 'page'),
+  );
   return { data: page.data.map((e) => e.event), next_page: page.next_page };
 }
 
@@ -42,8 +48,9 @@ export function eventRoutes(app: FastifyInstance, ctx: SimContext): void {
     return { data } as BetaManagedAgentsSendSessionEvents;
   });
 
-  app.get<{ Params: { id: string } }>('/v1/sessions/:id/events', async (req): Promise<EventPage> =>
-    listEvents(req.query as Query, ctx.engine.get(req.params.id).events),
+  app.get<{ Params: { id: string } }>(
+    '/v1/sessions/:id/events',
+    async (req): Promise<EventPage> => listEvents(req.query as Query, ctx.engine.get(req.params.id).events),
   );
 
   app.get<{ Params: { id: string } }>('/v1/sessions/:id/events/stream', async () => {
@@ -54,8 +61,16 @@ export function eventRoutes(app: FastifyInstance, ctx: SimContext): void {
     const q = req.query as Query;
     onlyQuery(q, ['statuses[]', 'statuses', 'limit', 'page']);
     const statuses = queryArray(q, 'statuses');
-    const items = ctx.engine.get(req.params.id).threads.filter((t) => statuses === undefined || statuses.includes(t.status));
-    const page = pageOf(items, (t) => t.id, 'asc', queryInt(q, 'limit', 1, 1000) ?? 20, queryString(q, 'page'));
+    const items = ctx.engine
+      .get(req.params.id)
+      .threads.filter((t) => statuses === undefined || statuses.includes(t.status));
+    const page = pageOf(
+      items,
+      (t) => t.id,
+      'asc',
+      queryInt(q, 'limit', 1, 1000) ?? 20,
+      queryString(q, 'page'),
+    );
     return { data: page.data, next_page: page.next_page };
   });
 
@@ -65,19 +80,27 @@ export function eventRoutes(app: FastifyInstance, ctx: SimContext): void {
     return t;
   };
 
-  app.get<{ Params: { id: string; tid: string } }>('/v1/sessions/:id/threads/:tid', async (req): Promise<BetaManagedAgentsSessionThread> => {
-    onlyQuery(req.query as Query, []);
-    return thread(req.params.id, req.params.tid);
-  });
+  app.get<{ Params: { id: string; tid: string } }>(
+    '/v1/sessions/:id/threads/:tid',
+    async (req): Promise<BetaManagedAgentsSessionThread> => {
+      onlyQuery(req.query as Query, []);
+      return thread(req.params.id, req.params.tid);
+    },
+  );
 
-  app.get<{ Params: { id: string; tid: string } }>('/v1/sessions/:id/threads/:tid/events', async (req): Promise<EventPage> => {
-    const t = thread(req.params.id, req.params.tid);
-    const events = ctx.engine.get(req.params.id).events;
-    // The primary thread is the session-level stream; a child sees the events that name it.
-    const own =
-      t.parent_thread_id === null
-        ? events
-        : events.filter((e) => (e.event as { session_thread_id?: string | null }).session_thread_id === t.id);
-    return listEvents(req.query as Query, own);
-  });
+  app.get<{ Params: { id: string; tid: string } }>(
+    '/v1/sessions/:id/threads/:tid/events',
+    async (req): Promise<EventPage> => {
+      const t = thread(req.params.id, req.params.tid);
+      const events = ctx.engine.get(req.params.id).events;
+      // The primary thread is the session-level stream; a child sees the events that name it.
+      const own =
+        t.parent_thread_id === null
+          ? events
+          : events.filter(
+              (e) => (e.event as { session_thread_id?: string | null }).session_thread_id === t.id,
+            );
+      return listEvents(req.query as Query, own);
+    },
+  );
 }

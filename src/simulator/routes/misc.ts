@@ -5,15 +5,27 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
 import { pageOf } from '../paging.js';
-import { onlyQuery, type Query, queryArray, queryBool, queryInt, queryString, TIME_FILTERS, timeRange } from '../validate.js';
+import {
+  onlyQuery,
+  type Query,
+  queryArray,
+  queryBool,
+  queryInt,
+  queryString,
+  TIME_FILTERS,
+  timeRange,
+} from '../validate.js';
 
 export function miscRoutes(app: FastifyInstance, ctx: SimContext): void {
-  app.get<{ Params: { id: string } }>('/v1/deployment_runs/:id', async (req): Promise<BetaManagedAgentsDeploymentRun> => {
-    onlyQuery(req.query as Query, []);
-    const run = ctx.state.deploymentRuns.get(req.params.id);
-    if (!run) throw notFound('Deployment run', req.params.id);
-    return run;
-  });
+  app.get<{ Params: { id: string } }>(
+    '/v1/deployment_runs/:id',
+    async (req): Promise<BetaManagedAgentsDeploymentRun> => {
+      onlyQuery(req.query as Query, []);
+      const run = ctx.state.deploymentRuns.get(req.params.id);
+      if (!run) throw notFound('Deployment run', req.params.id);
+      return run;
+    },
+  );
 
   app.get('/v1/deployment_runs', async (req) => {
     const q = req.query as Query;
@@ -31,7 +43,13 @@ export function miscRoutes(app: FastifyInstance, ctx: SimContext): void {
           inRange(Date.parse(r.created_at)),
       )
       .sort((a, b) => (ctx.state.order.get(b.id) ?? 0) - (ctx.state.order.get(a.id) ?? 0));
-    const page = pageOf(items, (r) => r.id, 'desc', queryInt(q, 'limit', 1, 1000) ?? 20, queryString(q, 'page'));
+    const page = pageOf(
+      items,
+      (r) => r.id,
+      'desc',
+      queryInt(q, 'limit', 1, 1000) ?? 20,
+      queryString(q, 'page'),
+    );
     return { data: page.data, next_page: page.next_page };
   });
 
@@ -42,9 +60,17 @@ export function miscRoutes(app: FastifyInstance, ctx: SimContext): void {
     const ids = queryArray(q, 'ids');
     const items = [...ctx.state.files.values()]
       .map((f) => f.meta)
-      .filter((m) => (scope === undefined || m.scope?.id === scope) && (ids === undefined || ids.includes(m.id)))
+      .filter(
+        (m) => (scope === undefined || m.scope?.id === scope) && (ids === undefined || ids.includes(m.id)),
+      )
       .sort((a, b) => (ctx.state.order.get(b.id) ?? 0) - (ctx.state.order.get(a.id) ?? 0));
-    const page = pageOf(items, (m) => m.id, 'desc', queryInt(q, 'limit', 1, 1000) ?? 20, queryString(q, 'page'));
+    const page = pageOf(
+      items,
+      (m) => m.id,
+      'desc',
+      queryInt(q, 'limit', 1, 1000) ?? 20,
+      queryString(q, 'page'),
+    );
     return { data: page.data, next_page: page.next_page };
   });
 
@@ -54,7 +80,10 @@ export function miscRoutes(app: FastifyInstance, ctx: SimContext): void {
     return f;
   };
 
-  app.get<{ Params: { id: string } }>('/v1/files/:id', async (req): Promise<BetaFileMetadata> => file(req.params.id).meta);
+  app.get<{ Params: { id: string } }>(
+    '/v1/files/:id',
+    async (req): Promise<BetaFileMetadata> => file(req.params.id).meta,
+  );
 
   app.get<{ Params: { id: string } }>('/v1/files/:id/content', async (req, reply) => {
     const f = file(req.params.id);

@@ -28,24 +28,33 @@ type Page = Pick<BetaManagedAgentsSessionsBidirectionalPageCursor, 'data' | 'nex
 const STATUSES = new Set(['rescheduling', 'running', 'idle', 'terminated']);
 
 export function sessionRoutes(app: FastifyInstance, ctx: SimContext): void {
-  app.post('/v1/sessions', async (req): Promise<BetaManagedAgentsSession> => ctx.engine.create(asObject(req.body, 'session')));
+  app.post(
+    '/v1/sessions',
+    async (req): Promise<BetaManagedAgentsSession> => ctx.engine.create(asObject(req.body, 'session')),
+  );
 
   app.get<{ Params: { id: string } }>('/v1/sessions/:id', async (req): Promise<BetaManagedAgentsSession> => {
     onlyQuery(req.query as Query, []);
     return ctx.engine.get(req.params.id).session;
   });
 
-  app.post<{ Params: { id: string } }>('/v1/sessions/:id', async (req): Promise<BetaManagedAgentsSession> =>
-    ctx.engine.update(ctx.engine.get(req.params.id), asObject(req.body, 'session update')),
+  app.post<{ Params: { id: string } }>(
+    '/v1/sessions/:id',
+    async (req): Promise<BetaManagedAgentsSession> =>
+      ctx.engine.update(ctx.engine.get(req.params.id), asObject(req.body, 'session update')),
   );
 
-  app.post<{ Params: { id: string } }>('/v1/sessions/:id/archive', async (req): Promise<BetaManagedAgentsSession> => {
-    onlyKeys(asObject(req.body, 'archive'), [], 'archive');
-    return ctx.engine.archive(ctx.engine.get(req.params.id));
-  });
+  app.post<{ Params: { id: string } }>(
+    '/v1/sessions/:id/archive',
+    async (req): Promise<BetaManagedAgentsSession> => {
+      onlyKeys(asObject(req.body, 'archive'), [], 'archive');
+      return ctx.engine.archive(ctx.engine.get(req.params.id));
+    },
+  );
 
-  app.delete<{ Params: { id: string } }>('/v1/sessions/:id', async (req): Promise<BetaManagedAgentsDeletedSession> =>
-    ctx.engine.delete(ctx.engine.get(req.params.id)),
+  app.delete<{ Params: { id: string } }>(
+    '/v1/sessions/:id',
+    async (req): Promise<BetaManagedAgentsDeletedSession> => ctx.engine.delete(ctx.engine.get(req.params.id)),
   );
 
   app.get('/v1/sessions', async (req): Promise<Page> => {
@@ -70,7 +79,8 @@ export function sessionRoutes(app: FastifyInstance, ctx: SimContext): void {
     const memoryStore = queryString(q, 'memory_store_id');
     const archived = queryBool(q, 'include_archived') ?? false;
     const statuses = queryArray(q, 'statuses');
-    for (const s of statuses ?? []) if (!STATUSES.has(s)) throw badRequest(`statuses[]: unknown status "${s}".`);
+    for (const s of statuses ?? [])
+      if (!STATUSES.has(s)) throw badRequest(`statuses[]: unknown status "${s}".`);
     const inRange = timeRange(q);
     const items = [...ctx.state.sessions.values()]
       .filter((r) => {
@@ -80,7 +90,8 @@ export function sessionRoutes(app: FastifyInstance, ctx: SimContext): void {
           (agentId === undefined || s.agent.id === agentId) &&
           (agentVersion === undefined || s.agent.version === agentVersion) &&
           (deploymentId === undefined || s.deployment_id === deploymentId) &&
-          (memoryStore === undefined || s.resources.some((x) => x.type === 'memory_store' && x.memory_store_id === memoryStore)) &&
+          (memoryStore === undefined ||
+            s.resources.some((x) => x.type === 'memory_store' && x.memory_store_id === memoryStore)) &&
           (statuses === undefined || statuses.includes(s.status)) &&
           inRange(r.createdMs)
         );

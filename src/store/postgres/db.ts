@@ -6,7 +6,10 @@ import type { Logger } from '../../logger.js';
 import { isTransient, toAppError } from './errors.js';
 
 export interface Queryable {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
 }
 
 export interface Db extends Queryable {
@@ -41,7 +44,10 @@ export function createPool(url: string, logger: Logger, display: string, max = 1
   // An idle client whose server went away emits 'error' on the pool; unhandled, that event would
   // crash the process. The pool drops the client itself and connects afresh on the next call.
   pool.on('error', (err) => {
-    logger.warn({ database: display, err: err.message }, 'postgres idle connection lost; the pool reconnects on demand');
+    logger.warn(
+      { database: display, err: err.message },
+      'postgres idle connection lost; the pool reconnects on demand',
+    );
   });
   return pool;
 }
@@ -50,10 +56,14 @@ const MAX_TX_ATTEMPTS = 4;
 
 export function createDb(pool: pg.Pool, display: string): Db {
   const query = async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
-    try {
-      return await pool.query<R>(text, values);
-    } catch (err) {
-      throw toAppError(err, display);
+    for (let i = 1; ; i++) {
+      try {
+        return await pool.query<R>(text, values);
+      } catch (err) {
+        // A single statement is its own transaction: after a deadlock it was rolled back whole.
+        if (i < MAX_TX_ATTEMPTS && isTransient(err)) continue;
+        throw toAppError(err, display);
+      }
     }
   };
 

@@ -67,8 +67,12 @@ export function toAppError(err: unknown, display: string): AppError {
       { cause: err, details: { sqlstate } },
     );
   }
-  return new AppError('store_error', `PostgreSQL at ${display} failed: ${sqlstate ? `${sqlstate}: ` : ''}${message}.`, {
-    cause: err,
-    details: { sqlstate },
-  });
+  return new AppError(
+    'store_error',
+    `PostgreSQL at ${display} failed: ${sqlstate ? `${sqlstate}: ` : ''}${message}.`,
+    {
+      cause: err,
+      details: { sqlstate },
+    },
+  );
 }

@@ -92,7 +92,8 @@ function eventFilter(query: Omit<EventQuery, 'limit'>, p: Params): string {
   if (query.until !== undefined) terms.push(`received_at < ${p.add(query.until)}`);
   if (query.before)
     terms.push(`(received_at, id) < (${p.add(query.before.receivedAt)}, ${p.add(query.before.id)})`);
-  if (query.after) terms.push(`(received_at, id) > (${p.add(query.after.receivedAt)}, ${p.add(query.after.id)})`);
+  if (query.after)
+    terms.push(`(received_at, id) > (${p.add(query.after.receivedAt)}, ${p.add(query.after.id)})`);
   return terms.length ? `WHERE ${terms.join(' AND ')}` : '';
 }
 
@@ -106,9 +107,15 @@ export async function listEvents(db: Db, query: EventQuery): Promise<StoredEvent
   return res.rows.map(toEvent);
 }
 
-export async function countEvents(db: Db, query: Omit<EventQuery, 'before' | 'after' | 'limit'>): Promise<number> {
+export async function countEvents(
+  db: Db,
+  query: Omit<EventQuery, 'before' | 'after' | 'limit'>,
+): Promise<number> {
   const p = new Params();
-  const res = await db.query<{ n: number }>(`SELECT count(*) AS n FROM events ${eventFilter(query, p)}`, p.values);
+  const res = await db.query<{ n: number }>(
+    `SELECT count(*) AS n FROM events ${eventFilter(query, p)}`,
+    p.values,
+  );
   return res.rows[0].n;
 }
 
@@ -139,7 +146,13 @@ export async function claimEvents(
   return res.rows.map(toEvent).sort(byReceived);
 }
 
-export async function finishEvent(db: Db, id: string, owner: string, outcome: EventOutcome, now: number): Promise<void> {
+export async function finishEvent(
+  db: Db,
+  id: string,
+  owner: string,
+  outcome: EventOutcome,
+  now: number,
+): Promise<void> {
   // The WHERE on owner and state is the lease check: a worker whose lease expired and was taken
   // over by another replica changes nothing.
   const held = `WHERE id = $1 AND state = 'processing' AND lease_owner = $2`;
@@ -187,7 +200,9 @@ export async function addRejects(db: Db, rows: RejectCount[]): Promise<void> {
     if (have) have.count += r.count;
     else sums.set(key, { ...r });
   }
-  const merged = [...sums.values()].sort((a, b) => a.minute - b.minute || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  const merged = [...sums.values()].sort(
+    (a, b) => a.minute - b.minute || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
   await db.query(
     `INSERT INTO rejects (minute, code, count) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[])
      ON CONFLICT (minute, code) DO UPDATE SET count = rejects.count + excluded.count`,

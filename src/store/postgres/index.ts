@@ -59,7 +59,8 @@ export class PostgresStore implements Store {
   }
 
   private open(): void {
-    if (this.closing) throw new AppError('store_unavailable', `The PostgreSQL store ${this.location} is closed.`);
+    if (this.closing)
+      throw new AppError('store_unavailable', `The PostgreSQL store ${this.location} is closed.`);
   }
 
   close(): Promise<void> {
@@ -113,7 +114,12 @@ export class PostgresStore implements Store {
     return events.countEvents(this.db, query);
   }
 
-  async claimEvents(opts: { owner: string; limit: number; now: number; leaseMs: number }): Promise<StoredEvent[]> {
+  async claimEvents(opts: {
+    owner: string;
+    limit: number;
+    now: number;
+    leaseMs: number;
+  }): Promise<StoredEvent[]> {
     this.open();
     return events.claimEvents(this.db, opts);
   }
@@ -182,7 +188,11 @@ export class PostgresStore implements Store {
     return launches.getLaunch(this.db, id);
   }
 
-  async listLaunches(query: { state?: LaunchState; parentRunId?: string; limit?: number }): Promise<Launch[]> {
+  async listLaunches(query: {
+    state?: LaunchState;
+    parentRunId?: string;
+    limit?: number;
+  }): Promise<Launch[]> {
     this.open();
     return launches.listLaunches(this.db, query);
   }
@@ -231,14 +241,21 @@ function withDatabase(url: string, database: string): string {
 
 function databaseName(url: string): string {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-  if (!name) throw new AppError('config_invalid', `The PostgreSQL URL names no database: add one, as in postgres://user@host/agenthooks.`);
+  if (!name)
+    throw new AppError(
+      'config_invalid',
+      `The PostgreSQL URL names no database: add one, as in postgres://user@host/agenthooks.`,
+    );
   return name;
 }
 
 /** For `create`: makes the named database on the server when it does not exist yet. */
 async function createDatabase(url: string, logger: Logger, display: string): Promise<void> {
   const name = databaseName(url);
-  const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 5_000 });
+  const admin = new pg.Client({
+    connectionString: withDatabase(url, 'postgres'),
+    connectionTimeoutMillis: 5_000,
+  });
   admin.on('error', () => undefined); // a late socket error after end() must not crash the process
   try {
     await admin.connect();
@@ -280,7 +297,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await createDatabase(url, logger, display);
     }
     const applied = await migrate(db, readMigrations(), { create: options.create, now: Date.now(), display });
-    if (applied.length > 0) logger.info({ database: display, migrations: applied }, 'postgres schema migrated');
+    if (applied.length > 0)
+      logger.info({ database: display, migrations: applied }, 'postgres schema migrated');
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw err;

@@ -15,7 +15,13 @@ export async function setMeta(db: Db, key: string, value: string): Promise<void>
   );
 }
 
-export async function tryLease(db: Db, name: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+export async function tryLease(
+  db: Db,
+  name: string,
+  owner: string,
+  now: number,
+  ttlMs: number,
+): Promise<boolean> {
   // One statement: the row is taken when absent, renewed by its owner, or taken over once expired;
   // otherwise the conditional DO UPDATE changes nothing and returns no row. Concurrent takers of a
   // free lease serialise on the unique index, and only the first insert wins.

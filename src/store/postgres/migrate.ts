@@ -24,7 +24,11 @@ export function readMigrations(dir: URL = migrationsDir()): MigrationFile[] {
   return readdirSync(dir)
     .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
     .sort()
-    .map((f) => ({ version: Number(f.slice(0, 4)), name: f.slice(5, -4), sql: readFileSync(new URL(f, dir), 'utf8') }));
+    .map((f) => ({
+      version: Number(f.slice(0, 4)),
+      name: f.slice(5, -4),
+      sql: readFileSync(new URL(f, dir), 'utf8'),
+    }));
 }
 
 /** Returns the versions applied by this call (empty when the database was already up to date). */
@@ -36,7 +40,9 @@ export async function migrate(
   try {
     return await db.tx(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
-      const found = await q.query<{ ok: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS ok`);
+      const found = await q.query<{ ok: boolean }>(
+        `SELECT to_regclass('schema_migrations') IS NOT NULL AS ok`,
+      );
       if (!found.rows[0].ok) {
         if (!opts.create) {
           throw new AppError(
@@ -48,7 +54,9 @@ export async function migrate(
           version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
       }
       const done = new Set(
-        (await q.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+        (await q.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
+          (r) => r.version,
+        ),
       );
       const newest = Math.max(0, ...done);
       const known = Math.max(0, ...migrations.map((m) => m.version));

@@ -64,16 +64,15 @@ export async function finishOutbox(
       [id, now],
     );
   } else if (outcome.nextAttemptAt === null) {
-    await db.query(`UPDATE outbox SET state = 'failed', last_error = $2 WHERE id = $1 AND state = 'pending'`, [
-      id,
-      outcome.error,
-    ]);
+    await db.query(
+      `UPDATE outbox SET state = 'failed', last_error = $2 WHERE id = $1 AND state = 'pending'`,
+      [id, outcome.error],
+    );
   } else {
-    await db.query(`UPDATE outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1 AND state = 'pending'`, [
-      id,
-      outcome.nextAttemptAt,
-      outcome.error,
-    ]);
+    await db.query(
+      `UPDATE outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1 AND state = 'pending'`,
+      [id, outcome.nextAttemptAt, outcome.error],
+    );
   }
 }
 
@@ -87,6 +86,8 @@ export async function listOutbox(
           query.state,
           query.limit ?? 100,
         ])
-      : await db.query<OutboxRow>('SELECT * FROM outbox ORDER BY created_at, id LIMIT $1', [query.limit ?? 100]);
+      : await db.query<OutboxRow>('SELECT * FROM outbox ORDER BY created_at, id LIMIT $1', [
+          query.limit ?? 100,
+        ]);
   return res.rows.map(toMessage);
 }

@@ -150,9 +150,15 @@ export async function listRuns(db: Db, query: RunQuery): Promise<Run[]> {
   return res.rows.map(toRun);
 }
 
-export async function countRuns(db: Db, query: Omit<RunQuery, 'before' | 'offset' | 'limit'>): Promise<number> {
+export async function countRuns(
+  db: Db,
+  query: Omit<RunQuery, 'before' | 'offset' | 'limit'>,
+): Promise<number> {
   const p = new Params();
-  const res = await db.query<{ n: number }>(`SELECT count(*) AS n FROM runs ${runFilter(query, p)}`, p.values);
+  const res = await db.query<{ n: number }>(
+    `SELECT count(*) AS n FROM runs ${runFilter(query, p)}`,
+    p.values,
+  );
   return res.rows[0].n;
 }
 
@@ -187,7 +193,18 @@ export async function saveRun(db: Db, change: RunChange): Promise<boolean> {
       await q.query(
         `INSERT INTO run_history (run_id, seq, at, source, status, session_status, stop_reason, outcome_result, turn, snapshot_key, note)
          VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM run_history WHERE run_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [run.id, h.at, h.source, h.status, h.sessionStatus, h.stopReason, h.outcomeResult, h.turn, h.snapshotKey, h.note],
+        [
+          run.id,
+          h.at,
+          h.source,
+          h.status,
+          h.sessionStatus,
+          h.stopReason,
+          h.outcomeResult,
+          h.turn,
+          h.snapshotKey,
+          h.note,
+        ],
       );
     }
     const outbox = change.outbox ?? [];

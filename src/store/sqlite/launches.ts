@@ -1,7 +1,7 @@
 // Launches: intent rows written before the platform call, unique per id and per
 // (parent run, step) (DESIGN.md semantics 6). Synchronous, thread side.
 import type { Launch, LaunchState } from '../types.js';
-import { type Db, stmt, writeTx } from './statements.js';
+import { type Db, orNull, stmt, writeTx } from './statements.js';
 
 interface LaunchRow {
   id: string;
@@ -50,21 +50,23 @@ export function createLaunch(db: Db, l: Launch): { launch: Launch; created: bool
         state, session_id, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO NOTHING`,
     ).run(
-      l.id,
-      l.kind,
-      l.pipeline,
-      l.step,
-      l.parentRunId,
-      l.agentName,
-      l.agentId,
-      l.environmentId,
-      l.task,
-      l.request,
-      l.state,
-      l.sessionId,
-      l.error,
-      l.createdAt,
-      l.updatedAt,
+      ...[
+        l.id,
+        l.kind,
+        l.pipeline,
+        l.step,
+        l.parentRunId,
+        l.agentName,
+        l.agentId,
+        l.environmentId,
+        l.task,
+        l.request,
+        l.state,
+        l.sessionId,
+        l.error,
+        l.createdAt,
+        l.updatedAt,
+      ].map(orNull),
     );
     if (info.changes === 1) return { launch: { ...l }, created: true };
     const existing =
@@ -96,7 +98,7 @@ export function updateLaunch(
   for (const [key, column] of Object.entries(PATCHABLE) as [keyof typeof PATCHABLE, string][]) {
     if (patch[key] === undefined) continue;
     sets.push(`${column} = ?`);
-    params.push(patch[key]);
+    params.push(orNull(patch[key]));
   }
   stmt(db, `UPDATE launches SET ${sets.join(', ')} WHERE id = ?`).run(...params, id);
 }

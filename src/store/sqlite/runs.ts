@@ -1,7 +1,7 @@
 // Runs: one row per session, changed only by compare-and-set on `version`, with its history and
 // outbox rows committed in the same transaction (synchronous, thread side).
 import type { Run, RunChange, RunHistoryEntry, RunQuery } from '../types.js';
-import { type Db, likePattern, stmt, writeTx } from './statements.js';
+import { type Db, likePattern, orNull, stmt, writeTx } from './statements.js';
 
 interface RunRow {
   id: string;
@@ -73,6 +73,7 @@ function toRun(r: RunRow): Run {
 
 /** Column values in COLUMNS order, for the stored version `version`. */
 function runValues(run: Run, version: number): unknown[] {
+  // undefined (a field a caller left out) binds as NULL; better-sqlite3 would reject it.
   return [
     run.id,
     run.agentId,
@@ -104,7 +105,7 @@ function runValues(run: Run, version: number): unknown[] {
     run.finishedAt,
     run.lastCheckedAt,
     version,
-  ];
+  ].map(orNull);
 }
 
 const COLUMNS = [
@@ -211,7 +212,10 @@ function runFilter(query: RunQuery, plan: SearchPlan): { where: string; params: 
 
 export function listRuns(db: Db, query: RunQuery): Run[] {
   const { where, params } = runFilter(query, searchPlan(db, query.search));
-  const sql = `SELECT * FROM runs ${where} ORDER BY first_seen_at DESC, id DESC LIMIT ? OFFSET ?`;
+  // Page over keys first, then read the page's rows: sorting many matches (an agent with
+  // thousands of runs) then touches only index entries, not every row's output text.
+  const sql = `SELECT * FROM runs WHERE pk IN (SELECT pk FROM runs ${where}
+    ORDER BY first_seen_at DESC, id DESC LIMIT ? OFFSET ?) ORDER BY first_seen_at DESC, id DESC`;
   const rows = stmt(db, sql).all(...params, query.limit ?? 100, query.offset ?? 0) as RunRow[];
   return rows.map(toRun);
 }
@@ -254,17 +258,19 @@ export function saveRun(db: Db, change: RunChange): boolean {
         `INSERT INTO run_history (run_id, seq, at, source, status, session_status, stop_reason, outcome_result, turn, snapshot_key, note)
          VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM run_history WHERE run_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
-        run.id,
-        run.id,
-        h.at,
-        h.source,
-        h.status,
-        h.sessionStatus,
-        h.stopReason,
-        h.outcomeResult,
-        h.turn,
-        h.snapshotKey,
-        h.note,
+        ...[
+          run.id,
+          run.id,
+          h.at,
+          h.source,
+          h.status,
+          h.sessionStatus,
+          h.stopReason,
+          h.outcomeResult,
+          h.turn,
+          h.snapshotKey,
+          h.note,
+        ].map(orNull),
       );
     }
     const outbox = stmt(

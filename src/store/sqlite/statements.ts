@@ -38,3 +38,8 @@ export function chunks<T>(items: T[], size = 500): T[][] {
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/** better-sqlite3 refuses to bind undefined; a field a caller left out is stored as NULL. */
+export function orNull(v: unknown): unknown {
+  return v === undefined ? null : v;
+}

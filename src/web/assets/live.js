@@ -2,8 +2,7 @@
 // tick, re-reads the current URL (so the filters in it stay applied) and swaps in the parts of
 // the page marked [data-live-region]; the filter form and anything being typed are left alone.
 (() => {
-  'use strict';
-  if (!document.body || document.body.dataset.live !== '1' || !('EventSource' in window)) return;
+  if (document.body?.dataset.live !== '1' || !('EventSource' in window)) return;
   const indicator = document.querySelector('[data-live-indicator]');
   const setState = (state, text) => {
     if (!indicator) return;
@@ -18,7 +17,8 @@
 
   const versions = (root) => {
     const map = new Map();
-    for (const row of root.querySelectorAll('[data-row-key]')) map.set(row.dataset.rowKey, row.dataset.rowVersion || '');
+    for (const row of root.querySelectorAll('[data-row-key]'))
+      map.set(row.dataset.rowKey, row.dataset.rowVersion || '');
     return map;
   };
 
@@ -29,7 +29,11 @@
     }
     refreshing = true;
     try {
-      const res = await fetch(location.href, { headers: { accept: 'text/html' }, credentials: 'same-origin', cache: 'no-store' });
+      const res = await fetch(location.href, {
+        headers: { accept: 'text/html' },
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
       if (!res.ok) return;
       const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
       for (const fresh of doc.querySelectorAll('[data-live-region]')) {
@@ -38,7 +42,8 @@
         const before = versions(current);
         current.replaceWith(fresh);
         for (const row of fresh.querySelectorAll('[data-row-key]')) {
-          if (before.size > 0 && before.get(row.dataset.rowKey) !== (row.dataset.rowVersion || '')) row.classList.add('flash');
+          if (before.size > 0 && before.get(row.dataset.rowKey) !== (row.dataset.rowVersion || ''))
+            row.classList.add('flash');
         }
       }
       document.body.dataset.liveRefreshes = String(Number(document.body.dataset.liveRefreshes || '0') + 1);

@@ -29,10 +29,12 @@ export function eventsBody(f: EventFilters, page: EventsPage, now: number): Safe
       <a class="chip${state === '' ? ' on' : ''}" href="${withParams('/events', current, { state: null })}">All</a>
       ${EVENT_STATES.map((s) => html`<a class="chip ${s}${state === s ? ' on' : ''}" href="${withParams('/events', current, { state: state === s ? null : s })}">${s}</a>`)}
     </div>
+    <div class="controls">
     ${state ? html`<input type="hidden" name="state" value="${state}">` : ''}
     <input type="text" name="type" value="${f.raw.type ?? ''}" placeholder="Type, e.g. session.status_idled" aria-label="Event type" size="24">
     <input type="text" name="session" value="${f.raw.session ?? ''}" placeholder="Session id" aria-label="Session id" size="18">
     <button class="btn" type="submit">Apply</button>
+    </div>
   </form>
   <div id="events-region" data-live-region>
   ${
@@ -55,7 +57,12 @@ export function eventBody(e: StoredEvent, now: number): SafeHtml {
   }
   const rows: [string, SafeHtml | string][] = [
     ['State', statusBadge(e.state)],
-    ['Subject', e.subjectId ? html`<a class="mono" href="${e.subjectId.startsWith('sesn_') ? runHref(e.subjectId) : '#'}">${e.subjectId}</a>` : '–'],
+    [
+      'Subject',
+      e.subjectId
+        ? html`<a class="mono" href="${e.subjectId.startsWith('sesn_') ? runHref(e.subjectId) : '#'}">${e.subjectId}</a>`
+        : '–',
+    ],
     ['Thread', e.threadId ?? '–'],
     ['Created (platform)', shortTime(e.createdAt)],
     ['Received', `${shortTime(e.receivedAt)} (${ago(e.receivedAt, now)})`],

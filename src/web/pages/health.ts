@@ -30,14 +30,14 @@ export function healthBody(st: Stats): SafeHtml {
   const rejectsTotal = st.rejects.reduce((a, r) => a + r.count, 0);
   const maxReject = Math.max(1, ...st.rejects.map((r) => r.count));
   const sweepAge = st.reconciler.lastSweepAt === null ? null : st.now - st.reconciler.lastSweepAt;
-  const backlogTone = st.backlog.failed > 0 ? 'bad' : st.backlog.pending > 100 ? 'warn' : 'good';
+  const backlogTone = st.backlog.pending > 100 ? 'warn' : '';
   const first = st.eventsPerMinute[0]?.minute ?? st.now;
   return html`<div id="health-region" data-live-region>
 <div class="page-head"><div><h1>Health</h1><div class="sub">Receiver, worker and reconciler, from the shared store. As of ${shortTime(st.now)}.</div></div></div>
 <div class="grid four">
   ${stat('Events, last hour', count(st.eventsLastHour), `${(st.eventsLastHour / 60).toFixed(1)} per minute on average`)}
   ${stat('Last delivery', since === null ? 'never' : ago(st.lastDeliveryAt, st.now), since === null ? 'no webhook stored yet' : shortTime(st.lastDeliveryAt), since === null || since > 3_600_000 ? 'warn' : '')}
-  ${stat('Worker backlog', count(st.backlog.pending), html`${count(st.backlog.processing)} processing · <a href="/events?state=failed">${count(st.backlog.failed)} failed</a>`, backlogTone)}
+  ${stat('Worker backlog', count(st.backlog.pending), html`pending · ${count(st.backlog.processing)} processing · <a href="/events?state=failed" class="${st.backlog.failed > 0 ? 'bad-text' : ''}">${count(st.backlog.failed)} failed</a>`, backlogTone)}
   ${stat('Reconciler', sweepAge === null ? 'no sweep' : ago(st.reconciler.lastSweepAt, st.now), sweepAge === null ? 'no sweep recorded yet' : `last sweep ${shortTime(st.reconciler.lastSweepAt)}`, sweepAge !== null && sweepAge > 10 * 60_000 ? 'warn' : '')}
 </div>
 <section class="card"><div class="card-title"><h2>Events received per minute</h2><span class="hint">last 60 minutes · peak ${count(Math.max(0, ...st.eventsPerMinute.map((p) => p.count)))}/min</span></div>
@@ -48,7 +48,8 @@ export function healthBody(st: Stats): SafeHtml {
     ${
       st.rejects.length
         ? html`<table><thead><tr><th>Code</th><th class="num">Count</th><th>Usual cause</th></tr></thead><tbody>${st.rejects.map(
-            (r) => html`<tr><td><code>${r.code}</code><div class="meter"><span style="width:${((r.count / maxReject) * 100).toFixed(1)}%"></span></div></td><td class="num">${count(r.count)}</td><td class="muted">${REJECT_HINTS[r.code] ?? ''}</td></tr>`,
+            (r) =>
+              html`<tr><td><code>${r.code}</code><div class="meter"><span style="width:${((r.count / maxReject) * 100).toFixed(1)}%"></span></div></td><td class="num">${count(r.count)}</td><td class="muted">${REJECT_HINTS[r.code] ?? ''}</td></tr>`,
           )}</tbody></table>`
         : html`<div class="empty">No rejected requests in the last hour.</div>`
     }</section>
@@ -59,7 +60,8 @@ export function healthBody(st: Stats): SafeHtml {
   ${
     st.recentFailures.length
       ? html`<table><thead><tr><th>Received</th><th>Event</th><th>Subject</th><th class="num">Attempts</th><th>Error</th></tr></thead><tbody>${st.recentFailures.map(
-          (e) => html`<tr><td class="nowrap muted">${ago(e.receivedAt, st.now)}</td><td><a class="mono" href="${eventHref(e.id)}">${e.type}</a></td><td>${e.subjectId ? html`<a class="mono" href="${runHref(e.subjectId)}">${e.subjectId}</a>` : '–'}</td><td class="num">${e.attempts}</td><td class="muted">${truncate(e.lastError ?? '', 140)}</td></tr>`,
+          (e) =>
+            html`<tr><td class="nowrap muted">${ago(e.receivedAt, st.now)}</td><td><a class="mono" href="${eventHref(e.id)}">${e.type}</a></td><td>${e.subjectId ? html`<a class="mono" href="${runHref(e.subjectId)}">${e.subjectId}</a>` : '–'}</td><td class="num">${e.attempts}</td><td class="muted">${truncate(e.lastError ?? '', 140)}</td></tr>`,
         )}</tbody></table>`
       : html`<div class="empty">No failed events. ${st.heartbeat.at !== null ? `Serve heartbeat ${ago(st.heartbeat.at, st.now)}.` : ''}</div>`
   }

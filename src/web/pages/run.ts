@@ -48,10 +48,11 @@ function details(run: Run, now: number): SafeHtml {
     ['Turn', String(run.turn)],
     ['Environment', run.environmentId ? html`<span class="mono">${run.environmentId}</span>` : '–'],
     ['Launched by', run.launchedBy],
-    ['First seen', shortTime(run.firstSeenAt)],
+    ['First seen', shortTime(run.firstSeenAt).slice(0, 16)],
     ['Last checked', run.lastCheckedAt ? ago(run.lastCheckedAt, now) : 'never'],
   ];
-  for (const [k, v] of Object.entries(run.metadata)) rows.push([k, html`<span class="mono">${truncate(v, 60)}</span>`]);
+  for (const [k, v] of Object.entries(run.metadata))
+    rows.push([k, html`<span class="mono">${truncate(v, 60)}</span>`]);
   return html`<dl class="kv">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 }
 
@@ -79,7 +80,8 @@ function timeline(d: RunDetail): SafeHtml {
   items.sort((a, b) => a.at - b.at || a.order - b.order);
   if (items.length === 0) return html`<div class="empty">Nothing recorded yet.</div>`;
   return html`<ol class="timeline">${items.map(
-    (i) => html`<li class="${i.cls}"><span class="when" title="${shortTime(i.at)}">${new Date(i.at).toISOString().slice(11, 23)}</span><span class="pin"><i></i></span>${i.body}</li>`,
+    (i) =>
+      html`<li class="${i.cls}"><span class="when" title="${shortTime(i.at)}">${new Date(i.at).toISOString().slice(11, 23)}</span><span class="pin"><i></i></span>${i.body}</li>`,
   )}</ol>`;
 }
 
@@ -109,6 +111,12 @@ ${run.error ? html`<div class="alert error">${run.error}</div>` : ''}
       <div class="card-body"><p class="task">${run.task ?? 'No task recorded (the session was started outside agenthooks, or not fetched yet).'}</p></div></section>
     <section class="card"><div class="card-title"><h2>Output</h2>${output ? html`<span class="hint">${count(output.length)} characters</span>` : ''}</div>
       <div class="card-body prose" id="run-output">${output ? renderMarkdown(shown) : html`<p class="muted">${run.status === 'running' || run.status === 'pending' ? 'The run is still going; the output appears when it finishes.' : 'No output.'}</p>`}${shown.length < output.length ? html`<p class="muted">Output cut at ${count(OUTPUT_DISPLAY_LIMIT)} characters; GET /api/runs/${run.id} has all of it.</p>` : ''}</div></section>
+    ${
+      chained
+        ? html`<section class="card"><div class="card-title"><h2>Chain</h2><span class="hint">${d.parent ? html`parent <a class="mono" href="/runs/${encodeURIComponent(d.parent.id)}">${d.parent.id}</a>` : 'root'}${d.children.length ? ` · ${d.children.length} follow-up${d.children.length === 1 ? '' : 's'}` : ''}</span></div>
+      <div class="card-body lineage-wrap">${lineageGraph(d.parent ? [...d.ancestors, d.parent] : [], run, d.children)}</div></section>`
+        : ''
+    }
   </div>
   <div>
     <section class="card" id="run-outcome"><div class="card-title"><h2>Outcome evaluations</h2></div><div class="card-body">${evaluations(run)}</div></section>
@@ -116,12 +124,6 @@ ${run.error ? html`<div class="alert error">${run.error}</div>` : ''}
     <section class="card"><div class="card-title"><h2>Details</h2></div><div class="card-body">${details(run, now)}</div></section>
   </div>
 </div>
-${
-  chained
-    ? html`<section class="card"><div class="card-title"><h2>Chain</h2><span class="hint">${d.parent ? html`parent <a class="mono" href="/runs/${encodeURIComponent(d.parent.id)}">${d.parent.id}</a>` : 'root'}${d.children.length ? ` · ${d.children.length} follow-up${d.children.length === 1 ? '' : 's'}` : ''}</span></div>
-  <div class="card-body lineage-wrap">${lineageGraph(d.parent ? [...d.ancestors, d.parent] : [], run, d.children)}</div></section>`
-    : ''
-}
 <section class="card"><div class="card-title"><h2>Timeline</h2><span class="hint">${d.events.length} events · ${d.history.length} state changes${d.eventsOmitted ? ` (newest ${TIMELINE_LIMIT} events shown; ${d.eventsOmitted} older left out)` : ''}</span></div>
   ${timeline(d)}</section>
 </div>`;

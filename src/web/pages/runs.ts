@@ -1,7 +1,17 @@
 // The runs list (`/`): status chips, search, agent and time range, newest first, live updates.
 import type { Run, RunStatus } from '../../store/types.js';
 import { RUN_STATUSES, type RunFilters } from '../filters.js';
-import { ago, cost, count, duration, outcomeLabel, runDuration, shortTime, tokens, truncate } from '../format.js';
+import {
+  ago,
+  cost,
+  count,
+  duration,
+  outcomeLabel,
+  runDuration,
+  shortTime,
+  tokens,
+  truncate,
+} from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { runHref, withParams } from '../links.js';
 import type { RunsPage } from '../queries.js';
@@ -18,6 +28,24 @@ export function statusBadge(status: string): SafeHtml {
   return html`<span class="badge ${status}">${status.replace(/_/g, ' ')}</span>`;
 }
 
+const GOOD = new Set(['satisfied', 'end_turn']);
+const WARN = new Set(['requires_action', 'needs_revision']);
+
+function outcomeCell(run: Run): SafeHtml {
+  const label = outcomeLabel(run);
+  if (!label) return html`<span class="faint">–</span>`;
+  const key = run.outcomeResult ?? run.stopReason ?? '';
+  const tone =
+    run.status === 'failed'
+      ? 'bad'
+      : WARN.has(key)
+        ? 'warn'
+        : GOOD.has(key) && run.outcomeResult
+          ? 'good'
+          : 'muted';
+  return html`<span class="${tone}">${label}</span>`;
+}
+
 function runRow(run: Run, now: number): SafeHtml {
   const title = run.title ?? run.task ?? '(no task recorded)';
   const d = runDuration(run, now);
@@ -26,7 +54,7 @@ function runRow(run: Run, now: number): SafeHtml {
   <td>${statusBadge(run.status)}</td>
   <td class="run-cell"><a class="run-title" href="${runHref(run.id)}" title="${truncate(title, 400)}">${truncate(title, 110)}</a><span class="run-id">${run.id}</span>${run.pipeline ? html` <span class="tag">${run.pipeline}${run.step ? ` / ${run.step}` : ''}</span>` : ''}</td>
   <td class="muted">${run.agentName ?? run.agentId ?? '–'}</td>
-  <td class="outcome">${outcomeLabel(run) || html`<span class="faint">–</span>`}</td>
+  <td class="outcome">${outcomeCell(run)}</td>
   <td class="num nowrap">${duration(d)}</td>
   <td class="num nowrap" title="${tokens(run.usage)}">${run.usage?.costCents != null ? cost(run.usage.costCents) : tokens(run.usage)}</td>
   <td class="nowrap muted" title="${shortTime(started)}">${ago(started, now)}</td>
@@ -56,7 +84,9 @@ export function runsBody(v: RunsView): SafeHtml {
     return html`<a class="chip ${status}${selected.has(status) ? ' on' : ''}" href="${href}" data-status-chip="${status}"><i></i>${status}${n !== undefined ? html`<span class="n">${count(n)}</span>` : ''}</a>`;
   };
   const since = filters.raw.since ?? '';
-  const ranges = TIME_RANGES.some((r) => r.value === since) ? TIME_RANGES : [...TIME_RANGES, { value: since, label: `Since ${since}` }];
+  const ranges = TIME_RANGES.some((r) => r.value === since)
+    ? TIME_RANGES
+    : [...TIME_RANGES, { value: since, label: `Since ${since}` }];
   const rows = page.runs.map((r) => runRow(r, now));
   const filtered = Object.keys(current).length > 0;
   const empty = filtered
@@ -71,12 +101,14 @@ export function runsBody(v: RunsView): SafeHtml {
       <a class="chip${selected.size === 0 ? ' on' : ''}" href="${withParams('/', current, { status: null })}" data-status-chip="all">All${total !== null ? html`<span class="n">${count(total)}</span>` : ''}</a>
       ${RUN_STATUSES.map(chip)}
     </div>
+    <div class="controls">
     ${filters.status.length ? html`<input type="hidden" name="status" value="${filters.status.join(',')}">` : ''}
     <input type="search" name="search" value="${filters.raw.search ?? ''}" placeholder="Search task, output or id" aria-label="Search runs">
     <input type="text" name="agent" value="${filters.raw.agent ?? ''}" placeholder="Agent" aria-label="Agent" size="10">
     <select name="since" aria-label="Time range">${ranges.map((r) => html`<option value="${r.value}"${r.value === since ? ' selected' : ''}>${r.label}</option>`)}</select>
     ${filters.raw.until ? html`<input type="hidden" name="until" value="${filters.raw.until}">` : ''}
     <button class="btn" type="submit">Apply</button>
+    </div>
   </form>
   <div id="runs-region" data-live-region>
   ${

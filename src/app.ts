@@ -1,0 +1,188 @@
+// The composition root of `serve`: wires the store, the verifier, group commit, reject counting and
+// the HTTP server, and starts and stops the background services (worker, reconciler, notifier).
+// Everything is injected; nothing here reads the environment or the process globals.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { ChainEngine, type ChainEngineOptions, chainService } from './chains/engine.js';
+import { type Clock, systemClock } from './clock.js';
+import { registerApi } from './http/api.js';
+import { registerHealth } from './http/health.js';
+import type { ServeConfig } from './http/serve-config.js';
+import { createHttpServer } from './http/server.js';
+import { createWebhookHandler, type WebhookHandler } from './http/webhook.js';
+import { GroupCommitter } from './ingest/group-commit.js';
+import { RejectCounter } from './ingest/rejects.js';
+import type { Logger } from './logger.js';
+import type { Platform } from './platform/types.js';
+import { createRunServices, type RunServicesOptions } from './runs/services.js';
+import type { Store } from './store/types.js';
+import { registerDashboard } from './web/dashboard.js';
+import type { DashboardDeps } from './web/deps.js';
+import { createVerifier } from './webhooks/verify.js';
+
+export const HEARTBEAT_META_KEY = 'serve.heartbeat';
+export const HEARTBEAT_MS = 5000;
+/** How long SIGTERM waits for webhook requests already received before cutting connections. */
+export const DRAIN_TIMEOUT_MS = 10_000;
+
+/** A long-running part of `serve` besides the HTTP server. */
+export interface BackgroundService {
+  readonly name: string;
+  start(): void | Promise<void>;
+  stop(): Promise<void>;
+  /** Shown by GET /ready, e.g. "running" or "idle, 3 events pending". */
+  state?(): string;
+}
+
+export interface AppOptions {
+  config: ServeConfig;
+  store: Store;
+  /** The platform client (src/platform), or null without ANTHROPIC_API_KEY. Passed to services. */
+  platform: unknown | null;
+  clock?: Clock;
+  logger: Logger;
+  /** Worker and reconciler settings (--reconcile-interval is taken from config) and run-final hooks. */
+  runs?: RunServicesOptions;
+  /** Chain engine settings (lease, sweep interval); defaults suit production. */
+  chains?: ChainEngineOptions;
+  /** Extra services built by the caller (tests, later parts); started after the built-in ones. */
+  services?: BackgroundService[];
+  /** Routes mounted next to the webhook and health routes (dashboard, /api). */
+  routes?: (server: FastifyInstance) => Promise<void>;
+  heartbeatMs?: number;
+  rejectFlushMs?: number;
+}
+
+export interface App {
+  server: FastifyInstance;
+  committer: GroupCommitter;
+  rejects: RejectCounter;
+  /** Starts the services and (unless --worker-only) the HTTP server; returns the base URL or null. */
+  listen(): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+export function createApp(options: AppOptions): App {
+  const { config, store, platform, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+
+  const committer = new GroupCommitter(store, logger);
+  const rejects = new RejectCounter(store, clock, logger, options.rejectFlushMs);
+  // Throws invalid_signing_key for a malformed key: better at start than on the first delivery.
+  const verifier = config.insecureSkipVerify ? null : createVerifier({ keys: config.signingKeys, clock });
+  const webhook: WebhookHandler | null = config.workerOnly
+    ? null
+    : createWebhookHandler({ verifier, committer, rejects, clock, logger, bodyLimit: config.bodyLimit });
+
+  // ---- background services: the worker, reconciler and notifier are created and added here. ----
+  // Each gets { store, platform, clock, logger, config } and is started by listen() and stopped
+  // (in reverse order) by close(). Without a platform (no ANTHROPIC_API_KEY) or with --no-worker
+  // the worker and reconciler stay off and /ready says so.
+  const services: BackgroundService[] = [];
+  const workerEnabled = config.worker && platform !== null;
+  if (workerEnabled) {
+    // Chains decide a run's next steps when it becomes final (worker and reconciler hook), and
+    // sweep for intents and decisions a crash cut off.
+    const chains = new ChainEngine({ store, platform: platform as Platform, clock, logger }, options.chains);
+    const runs = createRunServices(
+      { store, platform: platform as Platform, clock, logger },
+      {
+        reconcileIntervalMs: config.reconcileIntervalMs,
+        ...options.runs,
+        onRunFinal: [...(options.runs?.onRunFinal ?? []), chains.onRunFinal],
+      },
+    );
+    services.push(...runs.services, chainService(chains));
+  }
+  services.push(...(options.services ?? []));
+  const worker = services.find((s) => s.name === 'worker');
+  const workerState = (): string => {
+    if (!config.worker) return 'disabled (--no-worker)';
+    if (platform === null) return 'disabled (no API key)';
+    if (worker) return worker.state?.() ?? 'running';
+    return 'not started';
+  };
+  // ---- end of background services ----
+
+  const server = createHttpServer({ logger, webhook });
+  registerHealth(server, { store, clock, startedAt, workerState });
+  // The dashboard and the JSON API (src/web, src/http/api.ts), behind the token rule of access.ts.
+  const dashboardDeps: DashboardDeps = { store, clock, logger, token: config.token };
+  registerApi(server, dashboardDeps);
+  registerDashboard(server, dashboardDeps);
+
+  let heartbeat: NodeJS.Timeout | null = null;
+  let url: string | null = null;
+  let started: BackgroundService[] = [];
+  let closing: Promise<void> | null = null;
+
+  async function beat(): Promise<void> {
+    try {
+      await store.setMeta(HEARTBEAT_META_KEY, JSON.stringify({ at: clock.now(), pid: process.pid, url }));
+    } catch (err) {
+      logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'could not write the serve heartbeat',
+      );
+    }
+  }
+
+  async function listen(): Promise<string | null> {
+    if (options.routes) await options.routes(server);
+    await server.ready();
+    if (!config.workerOnly) {
+      await server.listen({ host: config.host, port: config.port });
+      const addr = server.server.address() as AddressInfo;
+      const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      url = `http://${host}:${addr.port}`;
+    }
+    rejects.start();
+    await beat();
+    heartbeat = setInterval(() => void beat(), options.heartbeatMs ?? HEARTBEAT_MS);
+    heartbeat.unref();
+    for (const s of services) {
+      await s.start();
+      started.push(s);
+    }
+    if (!workerEnabled) logger.info({ worker: workerState() }, 'worker off');
+    return url;
+  }
+
+  async function drainWebhooks(): Promise<void> {
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    while ((webhook?.inFlight() ?? 0) > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  function close(): Promise<void> {
+    if (!closing) {
+      closing = (async () => {
+        if (heartbeat) clearInterval(heartbeat);
+        heartbeat = null;
+        for (const s of started.reverse()) {
+          try {
+            await s.stop();
+          } catch (err) {
+            logger.error({ err, service: s.name }, 'background service failed to stop');
+          }
+        }
+        started = [];
+        // Stop accepting; requests already received are answered (their commit finishes first).
+        const closed = server.close();
+        await drainWebhooks();
+        await committer.idle();
+        // Keep-alive connections with nothing in flight would hold close() open.
+        server.server.closeIdleConnections?.();
+        const grace = setTimeout(() => server.server.closeAllConnections?.(), 2000);
+        await closed;
+        clearTimeout(grace);
+        await rejects.stop();
+      })();
+    }
+    return closing;
+  }
+
+  return { server, committer, rejects, listen, close };
+}

@@ -1,0 +1,178 @@
+// `agenthooks demo` (`npm start`): the whole loop offline in one command. Starts the simulator and
+// serve in-process on the default SQLite file, points the simulator's webhooks at serve, launches
+// a plain success, an outcome graded needs_revision then satisfied, and a failure, follows them,
+// prints a summary, and keeps serving (dashboard included) until Ctrl-C. No key, no setup.
+import { Command } from 'commander';
+import { createApp } from '../app.js';
+import { systemClock } from '../clock.js';
+import { resolveDatabase } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createPlatform } from '../platform/client.js';
+import { launchRun } from '../runs/launch.js';
+import { waitForRun } from '../runs/wait.js';
+import { openStore } from '../store/open.js';
+import type { Run, RunStatus } from '../store/types.js';
+import { generateSecret } from '../webhooks/sign.js';
+import { type CliContext, EXIT, print } from './context.js';
+
+interface DemoFlags {
+  database?: string;
+  port?: string;
+  timeScale?: string;
+  exit?: boolean;
+}
+
+const DEMO_API_KEY = 'sk-agenthooks-demo';
+
+interface DemoRun {
+  label: string;
+  scenario: string;
+  expect: RunStatus;
+  outcome?: string;
+  task: string;
+}
+
+export const DEMO_RUNS: DemoRun[] = [
+  { label: 'plain success', scenario: 'success', expect: 'succeeded', task: 'Summarise the differences between TCP and UDP in five bullet points.' },
+  {
+    label: 'outcome, revised once',
+    scenario: 'outcome_revise_then_satisfied',
+    expect: 'succeeded',
+    task: 'Write a one-page incident report for a 20-minute API outage.',
+    outcome: '# Rubric\n- Has a timeline with UTC times\n- Names the root cause\n- Lists at least two follow-up actions',
+  },
+  { label: 'failure', scenario: 'retries_exhausted', expect: 'failed', task: 'Audit the dependency tree for known vulnerabilities.' },
+];
+
+export function demoCommand(ctx: CliContext): Command {
+  return new Command('demo')
+    .description('Run the whole loop offline: simulator + serve + three launches on SQLite (what `npm start` runs).')
+    .option('--database <path|url>', 'store to use (default DATABASE_URL, else ./.agenthooks/agenthooks.db)')
+    .option('--port <port>', 'serve port (default 8787; a free one if 8787 is taken)')
+    .option('--time-scale <n>', 'simulated time multiplier (smaller is faster)', '0.5')
+    .option('--exit', 'exit after the summary instead of serving until Ctrl-C')
+    .action(async (flags: DemoFlags) => {
+      ctx.exitCode = await runDemo(ctx, flags);
+    });
+}
+
+async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
+  const logger = createLogger({ level: ctx.env.AGENTHOOKS_LOG_LEVEL ?? 'warn', destination: ctx.stderr });
+  const timeScale = Number(flags.timeScale ?? '0.5');
+  const database = resolveDatabase(flags.database, ctx.env, ctx.cwd);
+  const store = await openStore(database, { create: true, logger });
+  const { startSimulator } = await import('../simulator/index.js');
+  const signingKey = generateSecret();
+  const sim = await startSimulator({ signingKey, apiKeys: [DEMO_API_KEY], timeScale: Number.isFinite(timeScale) ? timeScale : 0.5, seed: Date.now() % 100_000 });
+  const platform = createPlatform({ apiKey: DEMO_API_KEY, baseURL: sim.url, logger });
+  const { resolveServeConfig } = await import('../http/serve-config.js');
+  const makeApp = (port: string) =>
+    createApp({
+      config: resolveServeConfig(
+        { host: '127.0.0.1', port, database: database.url, signingKey: [signingKey], reconcileInterval: '10s' },
+        { ANTHROPIC_API_KEY: DEMO_API_KEY, ANTHROPIC_BASE_URL: sim.url },
+        ctx.cwd,
+      ),
+      store,
+      platform,
+      clock: systemClock,
+      logger,
+      routes: (server) => mountDashboard(server, store, logger),
+    });
+  let app = makeApp(flags.port ?? '8787');
+  let url: string | null;
+  try {
+    url = await app.listen();
+  } catch (err) {
+    if (flags.port !== undefined || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    await app.close().catch(() => undefined);
+    app = makeApp('0');
+    url = await app.listen();
+  }
+  try {
+    sim.addWebhook(`${url}/webhooks`);
+    print(ctx.stdout, `database:  ${database.display}`);
+    print(ctx.stdout, `simulator: ${sim.url} (offline Managed Agents API; webhooks signed and sent to serve)`);
+    print(ctx.stdout, `serve:     ${url} (POST ${url}/webhooks)`);
+    print(ctx.stdout, '');
+    const deps = { store, platform, clock: systemClock, logger, config: { path: null, agents: {}, environments: {}, pipelines: {} } };
+    const started = systemClock.now();
+    const launched = await Promise.all(
+      DEMO_RUNS.map(async (d) => {
+        const r = await launchRun(deps, {
+          task: d.task,
+          agent: 'demo',
+          model: 'claude-sonnet-4-6',
+          metadata: { sim_scenario: d.scenario },
+          ...(d.outcome ? { outcome: d.outcome, maxIterations: 3 } : {}),
+        });
+        print(ctx.stderr, `launched ${r.run.id}  ${d.label}`);
+        return { demo: d, id: r.run.id };
+      }),
+    );
+    const last = new Map<string, string>();
+    const results = await Promise.all(
+      launched.map(({ demo, id }) =>
+        waitForRun(deps, id, {
+          timeoutMs: 120_000,
+          signal: ctx.signal,
+          storeIntervalMs: 200,
+          onProgress: (run) => {
+            const ev = run.evaluations[run.evaluations.length - 1];
+            const line = `${run.status}${ev ? ` · outcome iteration ${ev.iteration + 1}: ${ev.result}` : ''}`;
+            if (last.get(id) !== line) {
+              last.set(id, line);
+              const secs = ((systemClock.now() - started) / 1000).toFixed(1);
+              print(ctx.stderr, `  ${secs.padStart(5)}s  ${id}  ${demo.label}: ${line}`);
+            }
+          },
+        }).then((w) => ({ demo, id, run: w.run, end: w.end })),
+      ),
+    );
+    print(ctx.stdout, '');
+    print(ctx.stdout, summaryTable(results.map((r) => ({ label: r.demo.label, expect: r.demo.expect, run: r.run }))));
+    const allAsExpected = results.every((r) => r.run?.status === r.demo.expect);
+    print(ctx.stdout, '');
+    if (ctx.signal.aborted) return EXIT.interrupted;
+    print(ctx.stdout, allAsExpected ? 'All three runs ended as expected.' : 'Some runs did not end as expected (see the table).');
+    print(ctx.stdout, `dashboard: ${url}/   (runs: agenthooks runs --database ${database.display})`);
+    if (flags.exit) return allAsExpected ? EXIT.ok : EXIT.failed;
+    print(ctx.stdout, 'serving until Ctrl-C; try: agenthooks launch "your task" with ANTHROPIC_BASE_URL=' + sim.url + ` ANTHROPIC_API_KEY=${DEMO_API_KEY}`);
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    return allAsExpected ? EXIT.ok : EXIT.failed;
+  } finally {
+    await app.close();
+    await sim.close();
+    await store.close();
+  }
+}
+
+async function mountDashboard(server: import('fastify').FastifyInstance, store: import('../store/types.js').Store, logger: import('../logger.js').Logger): Promise<void> {
+  // The dashboard and API are optional here: the demo still runs the loop if they fail to load.
+  try {
+    const [{ registerDashboard }, { registerApi }] = await Promise.all([import('../web/dashboard.js'), import('../http/api.js')]);
+    const deps = { store, clock: systemClock, logger, token: null };
+    await registerApi(server, deps);
+    await registerDashboard(server, deps);
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'dashboard not mounted in the demo');
+  }
+}
+
+export function summaryTable(rows: Array<{ label: string; expect: RunStatus; run: Run | null }>): string {
+  const header = ['run', 'what', 'status', 'outcome', 'took', 'output'];
+  const body = rows.map(({ label, run }) => [
+    run?.id ?? '?',
+    label,
+    run?.status ?? 'unknown',
+    run?.outcomeResult ?? run?.stopReason ?? '',
+    run?.finishedAt && run.sessionCreatedAt ? `${((run.finishedAt - run.sessionCreatedAt) / 1000).toFixed(1)}s` : '',
+    (run?.output ?? run?.error ?? '').replace(/\s+/g, ' ').slice(0, 48),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}

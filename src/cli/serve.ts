@@ -1,0 +1,157 @@
+// `agenthooks serve`: the durable webhook receiver (plus, as they land, the worker, reconciler and
+// dashboard). Runs until ctx.signal aborts (SIGTERM/SIGINT), then stops accepting, answers what is
+// in flight, closes the database and exits 0.
+import { Command } from 'commander';
+import { createApp } from '../app.js';
+import type { ChainEngineOptions } from '../chains/engine.js';
+import { systemClock } from '../clock.js';
+import { parseDuration } from '../config.js';
+import { AppError } from '../errors.js';
+import { resolveServeConfig, type ServeFlags } from '../http/serve-config.js';
+import { WEBHOOK_PATHS } from '../http/webhook.js';
+import { createLogger } from '../logger.js';
+import { createPlatform } from '../platform/index.js';
+import type { RunServicesOptions } from '../runs/services.js';
+import { openStore } from '../store/open.js';
+import { configureCrashPoints } from '../test-hooks.js';
+import { type CliContext, EXIT, print } from './context.js';
+
+interface RunFlags {
+  reconcileSince?: string;
+  reconcileMaxReads?: string;
+  chainSweepInterval?: string;
+  chainLease?: string;
+}
+
+/** --chain-sweep-interval and --chain-lease, for the chains engine (src/chains). */
+function chainOptions(flags: RunFlags): ChainEngineOptions {
+  return {
+    sweepIntervalMs: parseDuration(flags.chainSweepInterval ?? '10s', '--chain-sweep-interval'),
+    leaseMs: Math.max(1000, parseDuration(flags.chainLease ?? '15s', '--chain-lease')),
+  };
+}
+
+/** --reconcile-since and --reconcile-max-reads, for the reconciler (src/runs). */
+function runServiceOptions(flags: RunFlags): RunServicesOptions {
+  const reconcileSinceMs = parseDuration(flags.reconcileSince ?? '24h', '--reconcile-since');
+  const reads = Number(flags.reconcileMaxReads ?? '600');
+  if (!Number.isInteger(reads) || reads < 3) {
+    throw new AppError(
+      'config_invalid',
+      `--reconcile-max-reads must be a whole number of at least 3 (got ${flags.reconcileMaxReads}).`,
+    );
+  }
+  return { reconcileSinceMs, reconcileMaxReads: reads };
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+const INSECURE_WARNING = [
+  '',
+  '!!! WARNING: --insecure-skip-verify: webhook signatures are NOT checked.',
+  '!!! Anyone who can reach this port can inject events. Use it for local experiments only;',
+  '!!! in production pass --signing-key whsec_... or set ANTHROPIC_WEBHOOK_SIGNING_KEY.',
+  '',
+].join('\n');
+
+async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<number> {
+  const config = resolveServeConfig(flags, ctx.env, ctx.cwd);
+  const runs = runServiceOptions(flags);
+  const chains = chainOptions(flags);
+  // Test-only (DESIGN.md conventions): named crash points, off unless this variable is set.
+  configureCrashPoints(ctx.env.AGENTHOOKS_TEST_CRASH_AT);
+  const logger = createLogger({
+    destination: ctx.stderr,
+    level: ctx.env.AGENTHOOKS_LOG_LEVEL?.trim() || 'info',
+  });
+  if (config.insecureSkipVerify) print(ctx.stderr, INSECURE_WARNING);
+
+  const store = await openStore(config.database, { create: true, logger });
+  try {
+    print(
+      ctx.stdout,
+      `database: ${config.database.display} (${config.database.kind}, from ${config.database.source})`,
+    );
+    const platform = config.platform.apiKey
+      ? createPlatform({ apiKey: config.platform.apiKey, baseURL: config.platform.baseURL, logger })
+      : null;
+    if (!platform) {
+      print(
+        ctx.stderr,
+        'warning: ANTHROPIC_API_KEY is not set: events are received and stored but stay pending (worker and reconciler off).',
+      );
+    }
+    const app = createApp({ config, store, platform, clock: systemClock, logger, runs, chains });
+    try {
+      const url = await app.listen();
+      if (url) {
+        print(ctx.stdout, `listening on ${url}`);
+        print(ctx.stdout, `  webhooks: POST ${url}${WEBHOOK_PATHS[0]} (alias ${WEBHOOK_PATHS[1]})`);
+        print(ctx.stdout, `  health:   ${url}/health  ready: ${url}/ready`);
+      } else {
+        print(ctx.stdout, 'worker only: not receiving webhooks');
+      }
+      await new Promise<void>((resolve) => {
+        if (ctx.signal.aborted) resolve();
+        else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      print(ctx.stdout, 'stopping: answering requests in flight');
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await store.close();
+  }
+  print(ctx.stdout, 'stopped');
+  return EXIT.ok;
+}
+
+export function serveCommand(ctx: CliContext): Command {
+  return new Command('serve')
+    .description(
+      'Receive signed webhooks (POST /webhooks), store every event exactly once, answer only after\n' +
+        'the commit; run the worker, reconciler and dashboard over the same store.',
+    )
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one; default PORT, else 8787)')
+    .option(
+      '--database <path|url>',
+      'SQLite file or postgres:// URL (default DATABASE_URL, else ./.agenthooks/agenthooks.db)',
+    )
+    .option(
+      '--signing-key <whsec>',
+      'webhook signing secret (repeatable; default ANTHROPIC_WEBHOOK_SIGNING_KEY, comma-separated)',
+      collect,
+    )
+    .option('--insecure-skip-verify', 'accept unsigned webhooks (local experiments only; prints a warning)')
+    .option('--worker-only', 'run only the worker: no HTTP server')
+    .option('--no-worker', 'receive and store only: no worker, no reconciler')
+    .option('--reconcile-interval <duration>', 'how often the reconciler sweeps the sessions API', '60s')
+    .option('--body-limit <size>', 'largest webhook body accepted (413 above)', '256kb')
+    .option(
+      '--reconcile-since <duration>',
+      'first reconcile sweep: list sessions created this far back',
+      '24h',
+    )
+    .option(
+      '--reconcile-max-reads <n>',
+      'API reads one reconcile sweep may spend (keep under the read limit per minute)',
+      '600',
+    )
+    .option('--config <file>', 'agenthooks.yaml with agents, environments and pipelines')
+    .option(
+      '--chain-sweep-interval <duration>',
+      'how often chains look for cut-off launches and undecided steps',
+      '10s',
+    )
+    .option(
+      '--chain-lease <duration>',
+      'lease on one chain launch while it is created; a crashed holder delays it this long',
+      '15s',
+    )
+    .action(async (flags: ServeFlags) => {
+      ctx.exitCode = await runServe(ctx, flags);
+    });
+}

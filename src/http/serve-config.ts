@@ -1,0 +1,141 @@
+// `serve` settings from flags, the environment and defaults, validated once. Every error names the
+// setting to fix (flag and, where one exists, the environment variable) and exits 2.
+import { z } from 'zod';
+import {
+  type DatabaseLocation,
+  type Env,
+  type PlatformSettings,
+  parseDuration,
+  parsePort,
+  parseSize,
+  resolveDatabase,
+  resolvePlatform,
+  resolveSigningKeys,
+} from '../config.js';
+import { AppError } from '../errors.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_BODY_LIMIT = '256kb';
+export const DEFAULT_RECONCILE_INTERVAL = '60s';
+const MAX_BODY_LIMIT = 64 * 1024 * 1024;
+
+/** What commander hands over (all strings, booleans for switches). */
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+  database?: string;
+  signingKey?: string[];
+  insecureSkipVerify?: boolean;
+  workerOnly?: boolean;
+  /** commander's --no-worker: false when given. */
+  worker?: boolean;
+  reconcileInterval?: string;
+  bodyLimit?: string;
+  config?: string;
+}
+
+export interface ServeConfig {
+  host: string;
+  port: number;
+  database: DatabaseLocation;
+  signingKeys: string[];
+  insecureSkipVerify: boolean;
+  workerOnly: boolean;
+  worker: boolean;
+  reconcileIntervalMs: number;
+  bodyLimit: number;
+  configFile: string | undefined;
+  platform: PlatformSettings;
+  /** AGENTHOOKS_TOKEN for / and /api, or null. */
+  token: string | null;
+}
+
+/** Runs a parser from config.ts inside zod, turning its AppError into an issue on this setting. */
+function via<T>(parse: (v: string) => T) {
+  return (value: string, ctx: z.RefinementCtx): T => {
+    try {
+      return parse(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      return z.NEVER;
+    }
+  };
+}
+
+const schema = z
+  .object({
+    host: z.string().trim().min(1, '--host must name an interface, e.g. 127.0.0.1 or 0.0.0.0'),
+    port: z.string().transform(via((v) => parsePort(v, '--port (or PORT)'))),
+    reconcileInterval: z.string().transform(
+      via((v) => {
+        const ms = parseDuration(v, '--reconcile-interval');
+        if (ms < 1000) throw new Error('--reconcile-interval must be at least 1s');
+        return ms;
+      }),
+    ),
+    bodyLimit: z.string().transform(
+      via((v) => {
+        const n = parseSize(v, '--body-limit');
+        if (n < 1 || n > MAX_BODY_LIMIT) throw new Error(`--body-limit must be between 1b and 64mb (got ${v})`);
+        return n;
+      }),
+    ),
+    insecureSkipVerify: z.boolean(),
+    workerOnly: z.boolean(),
+    worker: z.boolean(),
+    config: z.string().min(1, '--config must name a file').optional(),
+  })
+  .refine((v) => !(v.workerOnly && !v.worker), {
+    message: '--worker-only and --no-worker contradict each other: pick one',
+    path: ['workerOnly'],
+  });
+
+export function resolveServeConfig(flags: ServeFlags, env: Env, cwd: string): ServeConfig {
+  const parsed = schema.safeParse({
+    host: flags.host ?? DEFAULT_HOST,
+    port: flags.port ?? (env.PORT?.trim() || String(DEFAULT_PORT)),
+    reconcileInterval: flags.reconcileInterval ?? DEFAULT_RECONCILE_INTERVAL,
+    bodyLimit: flags.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    insecureSkipVerify: flags.insecureSkipVerify === true,
+    workerOnly: flags.workerOnly === true,
+    worker: flags.worker !== false,
+    config: flags.config,
+  });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => i.message);
+    throw new AppError('config_invalid', `Invalid serve setting: ${lines.join('; ')}.`);
+  }
+  const v = parsed.data;
+  const database = resolveDatabase(flags.database, env, cwd);
+  const signingKeys = resolveSigningKeys(flags.signingKey, env);
+  const platform = resolvePlatform({}, env);
+  if (v.workerOnly && !platform.apiKey) {
+    throw new AppError(
+      'api_key_required',
+      'serve --worker-only runs only the worker, which calls the platform API: set ANTHROPIC_API_KEY (any non-empty value for the simulator).',
+    );
+  }
+  // A server that would accept anything must be asked for explicitly (DESIGN.md semantics 3).
+  if (!v.workerOnly && signingKeys.length === 0 && !v.insecureSkipVerify) {
+    throw new AppError(
+      'signing_key_required',
+      'serve needs the webhook signing secret to verify deliveries: pass --signing-key whsec_... (repeatable during a rotation) or set ANTHROPIC_WEBHOOK_SIGNING_KEY; for local experiments only, --insecure-skip-verify accepts unsigned requests.',
+    );
+  }
+  return {
+    host: v.host,
+    port: v.port,
+    database,
+    signingKeys,
+    insecureSkipVerify: v.insecureSkipVerify,
+    workerOnly: v.workerOnly,
+    worker: v.worker,
+    reconcileIntervalMs: v.reconcileInterval,
+    bodyLimit: v.bodyLimit,
+    configFile: v.config,
+    platform,
+    token: env.AGENTHOOKS_TOKEN?.trim() || null,
+  };
+}
+

@@ -1,0 +1,132 @@
+// Group commit against the real SQLite store: many concurrent deliveries, few transactions, each
+// caller answered with its own result; a failed commit fails every caller in it with 503.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isAppError } from '../../src/errors.js';
+import { GroupCommitter } from '../../src/ingest/group-commit.js';
+import { RejectCounter } from '../../src/ingest/rejects.js';
+import { silentLogger } from '../../src/logger.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import type { NewEvent } from '../../src/store/types.js';
+import { eventBody, eventId, signed, startServer } from '../http/helpers.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-ingest-'));
+let n = 0;
+const open = () => openSqliteStore(path.join(dir, `t${++n}.db`), { create: true, logger: silentLogger });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function ev(id: string): NewEvent {
+  const now = Date.now();
+  return {
+    id,
+    type: 'session.status_idled',
+    createdAt: now,
+    receivedAt: now,
+    subjectId: 'sesn_x',
+    threadId: null,
+    raw: '{}',
+    state: 'pending',
+  };
+}
+
+describe('GroupCommitter', () => {
+  it('gives every caller its own result and batches concurrent submissions', async () => {
+    const store = await open();
+    try {
+      const gc = new GroupCommitter(store, silentLogger);
+      const ids = Array.from({ length: 300 }, (_, i) => `e${i % 250}`);
+      const results = await Promise.all(ids.map((id) => gc.submit(ev(id))));
+      results.forEach((r, i) => expect(r.id).toBe(ids[i]));
+      // 250 distinct ids, 50 repeated: exactly one non-duplicate per id.
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(250);
+      const stats = gc.snapshot();
+      expect(stats.events).toBe(300);
+      expect(stats.batches).toBeLessThan(10);
+      expect(store.ingestStats().transactions).toBe(stats.batches);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('caps a batch at maxBatch events', async () => {
+    const store = await open();
+    try {
+      const gc = new GroupCommitter(store, silentLogger, 40);
+      await Promise.all(Array.from({ length: 100 }, (_, i) => gc.submit(ev(`c${i}`))));
+      expect(gc.snapshot().largest).toBeLessThanOrEqual(40);
+      expect(await store.countEvents({})).toBe(100);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects every caller of a failed commit with store_unavailable', async () => {
+    const store = await open();
+    const gc = new GroupCommitter(store, silentLogger);
+    await store.close();
+    const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => gc.submit(ev(`f${i}`))));
+    expect(settled.every((s) => s.status === 'rejected' && isAppError(s.reason, 'store_unavailable'))).toBe(true);
+  });
+});
+
+describe('RejectCounter', () => {
+  it('counts per (minute, code) and flushes sums to the store, also on stop', async () => {
+    const store = await open();
+    try {
+      let now = 120_000 + 5_000;
+      const counter = new RejectCounter(store, { now: () => now }, silentLogger, 60_000);
+      counter.count('invalid_signature');
+      counter.count('invalid_signature');
+      counter.count('missing_headers');
+      await counter.flush();
+      now += 60_000;
+      counter.count('invalid_signature');
+      await counter.flush();
+      counter.count('invalid_signature');
+      await counter.stop();
+      expect(await store.listRejects(0)).toEqual([
+        { minute: 120_000, code: 'invalid_signature', count: 2 },
+        { minute: 120_000, code: 'missing_headers', count: 1 },
+        { minute: 180_000, code: 'invalid_signature', count: 2 },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('group commit over HTTP', () => {
+  it('commits 200 concurrent distinct deliveries in fewer than 50 transactions', async () => {
+    const srv = await startServer();
+    try {
+      const before = srv.store.ingestStats().transactions;
+      const agent = new Agent({ keepAlive: true, maxSockets: 200 });
+      const ids = Array.from({ length: 200 }, () => eventId());
+      const statuses = await Promise.all(
+        ids.map(
+          (id) =>
+            new Promise<number>((resolve, reject) => {
+              const body = eventBody(id);
+              const req = request(`${srv.url}/webhooks`, { method: 'POST', headers: signed(id, body), agent }, (res) => {
+                res.resume();
+                res.on('end', () => resolve(res.statusCode ?? 0));
+              });
+              req.on('error', reject);
+              req.end(body);
+            }),
+        ),
+      );
+      agent.destroy();
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      const transactions = srv.store.ingestStats().transactions - before;
+      console.log(`200 concurrent deliveries -> ${transactions} transactions`);
+      expect(transactions).toBeLessThan(50);
+      for (const id of ids) expect(await srv.store.getEvent(id)).not.toBeNull();
+    } finally {
+      await srv.close();
+    }
+  });
+});
