@@ -77,7 +77,6 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
       platform,
       clock: systemClock,
       logger,
-      routes: (server) => mountDashboard(server, store, logger),
     });
   let app = makeApp(flags.port ?? '8787');
   let url: string | null;
@@ -147,18 +146,6 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
     await app.close();
     await sim.close();
     await store.close();
-  }
-}
-
-async function mountDashboard(server: import('fastify').FastifyInstance, store: import('../store/types.js').Store, logger: import('../logger.js').Logger): Promise<void> {
-  // The dashboard and API are optional here: the demo still runs the loop if they fail to load.
-  try {
-    const [{ registerDashboard }, { registerApi }] = await Promise.all([import('../web/dashboard.js'), import('../http/api.js')]);
-    const deps = { store, clock: systemClock, logger, token: null };
-    await registerApi(server, deps);
-    await registerDashboard(server, deps);
-  } catch (err) {
-    logger.warn({ err: (err as Error).message }, 'dashboard not mounted in the demo');
   }
 }
 

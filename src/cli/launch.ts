@@ -10,7 +10,7 @@ import { loadConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { createPlatform } from '../platform/client.js';
-import { launchRun } from '../runs/launch.js';
+import { launchRun, validateLaunch } from '../runs/launch.js';
 import { type WaitResult, waitForRun } from '../runs/wait.js';
 import { openStore } from '../store/open.js';
 import type { Run } from '../store/types.js';
@@ -86,6 +86,8 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
   }
   const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
   if (timeoutMs !== undefined && !flags.wait) throw new AppError('usage', '--timeout only applies with --wait.');
+  // Everything the platform would reject is refused here, before a key or a network is needed.
+  validateLaunch({ task, metadata, outcome, maxIterations });
   const config = loadConfigFile(flags.config, ctx.cwd);
   const platformSettings = resolvePlatform({ apiKey: flags.apiKey, baseUrl: flags.baseUrl }, ctx.env);
   if (!platformSettings.apiKey) {

@@ -29,11 +29,15 @@ export function errorAnswer(err: unknown, where: 'webhook' | 'other'): Answer {
         headers: {},
       };
     }
-    app = new AppError('internal_error', 'Unexpected failure inside agenthooks; the server log has the details.');
+    app = new AppError(
+      'internal_error',
+      'Unexpected failure inside agenthooks; the server log has the details.',
+    );
   }
   const headers: Record<string, string> = {};
   if (app.code === 'store_unavailable') headers['retry-after'] = String(RETRY_AFTER_S);
-  if (app.code === 'method_not_allowed' && typeof app.details?.allow === 'string') headers.allow = app.details.allow;
+  if (app.code === 'method_not_allowed' && typeof app.details?.allow === 'string')
+    headers.allow = app.details.allow;
   return { status: app.status, body: app.toJSON(), headers };
 }
 

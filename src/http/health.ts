@@ -52,6 +52,8 @@ export function registerHealth(server: FastifyInstance, deps: HealthDeps): void 
     } finally {
       clearTimeout(timer);
     }
-    return reply.header('cache-control', 'no-store').send({ status: 'ready', store: deps.store.kind, worker });
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ status: 'ready', store: deps.store.kind, worker });
   });
 }

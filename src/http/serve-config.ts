@@ -77,7 +77,8 @@ const schema = z
     bodyLimit: z.string().transform(
       via((v) => {
         const n = parseSize(v, '--body-limit');
-        if (n < 1 || n > MAX_BODY_LIMIT) throw new Error(`--body-limit must be between 1b and 64mb (got ${v})`);
+        if (n < 1 || n > MAX_BODY_LIMIT)
+          throw new Error(`--body-limit must be between 1b and 64mb (got ${v})`);
         return n;
       }),
     ),
@@ -138,4 +139,3 @@ export function resolveServeConfig(flags: ServeFlags, env: Env, cwd: string): Se
     token: env.AGENTHOOKS_TOKEN?.trim() || null,
   };
 }
-

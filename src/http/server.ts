@@ -47,7 +47,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   server.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0];
-    const hint = WEBHOOK_PATHS.some((p) => path === `${p}/`) ? ` Webhooks go to ${path.slice(0, -1)} (no trailing slash).` : '';
+    const hint = WEBHOOK_PATHS.some((p) => path === `${p}/`)
+      ? ` Webhooks go to ${path.slice(0, -1)} (no trailing slash).`
+      : '';
     return reply
       .code(404)
       .header('cache-control', 'no-store')
@@ -57,7 +59,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   server.setErrorHandler((err, req, reply) => {
     if (isServerFault(err)) logger.error({ err, url: req.url, method: req.method }, 'request failed');
     const answer = errorAnswer(err, 'other');
-    return reply.code(answer.status).headers(answer.headers).header('cache-control', 'no-store').send(answer.body);
+    return reply
+      .code(answer.status)
+      .headers(answer.headers)
+      .header('cache-control', 'no-store')
+      .send(answer.body);
   });
 
   return server;

@@ -45,7 +45,12 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   const { verifier, committer, rejects, clock, logger, bodyLimit } = deps;
   let inFlight = 0;
 
-  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  function send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     if (res.headersSent || res.destroyed) return;
     const text = JSON.stringify(body);
     res.writeHead(status, {
@@ -60,12 +65,18 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   function reject(res: ServerResponse, err: unknown, extra: Record<string, string> = {}): void {
     const answer = errorAnswer(err, 'webhook');
     rejects.count(answer.body.error.code);
-    if (answer.status >= 500) logger.warn({ code: answer.body.error.code, err: answer.body.error.message }, 'webhook not stored');
+    if (answer.status >= 500)
+      logger.warn({ code: answer.body.error.code, err: answer.body.error.message }, 'webhook not stored');
     else logger.debug({ code: answer.body.error.code }, 'webhook rejected');
     send(res, answer.status, answer.body, { ...answer.headers, ...extra });
   }
 
-  async function ingest(req: IncomingMessage, res: ServerResponse, body: Buffer, receivedAt: number): Promise<void> {
+  async function ingest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    receivedAt: number,
+  ): Promise<void> {
     const headers = req.headers;
     let webhookId: string;
     if (verifier) {

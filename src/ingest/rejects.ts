@@ -53,7 +53,10 @@ export class RejectCounter {
           if (row) row.count += r.count;
           else this.counts.set(key, r);
         }
-        this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not store reject counts');
+        this.logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'could not store reject counts',
+        );
       }
     });
     return this.flushing;

@@ -1,4 +1,6 @@
 // `agenthooks runs show ID`: one run with everything around it (events, history, chain).
+
+import { type ChildStep, childStepsOf } from '../chains/lineage.js';
 import { AppError } from '../errors.js';
 import type { Run, RunHistoryEntry, Store, StoredEvent } from '../store/types.js';
 import { formatDuration, formatRelative, formatTime, paint, type Style } from './format.js';
@@ -11,6 +13,8 @@ export interface RunDetail {
   run: Run;
   parent: Run | null;
   children: Run[];
+  /** Each child step's decision (launched, skipped with its reason, launch failed): src/chains. */
+  steps: ChildStep[];
   history: RunHistoryEntry[];
   /** Oldest first. */
   events: StoredEvent[];
@@ -26,15 +30,16 @@ export async function loadRunDetail(store: Store, id: string): Promise<RunDetail
       `No run ${JSON.stringify(id)} in this database: list runs with \`agenthooks runs\` (run ids are session ids, sesn_...).`,
     );
   }
-  const [parent, children, history, newest] = await Promise.all([
+  const [parent, children, steps, history, newest] = await Promise.all([
     run.parentRunId ? store.getRun(run.parentRunId) : Promise.resolve(null),
     store.listRuns({ parentRunId: run.id, limit: 100 }),
+    childStepsOf(store, run.id),
     store.runHistory(run.id),
     store.listEvents({ subjectId: run.id, limit: TIMELINE_LIMIT }),
   ]);
   const eventsOmitted =
     newest.length < TIMELINE_LIMIT ? 0 : (await store.countEvents({ subjectId: run.id })) - newest.length;
-  return { run, parent, children, history, events: newest.reverse(), eventsOmitted };
+  return { run, parent, children, steps, history, events: newest.reverse(), eventsOmitted };
 }
 
 function indent(text: string, by = '  '): string {
@@ -84,6 +89,15 @@ export function renderRunDetail(d: RunDetail, now: number, style: Style): string
     field(
       i === 0 ? 'children' : '',
       `${c.id} ${paint(style, statusColor(c.status), c.status)}${c.step ? ` (step ${c.step})` : ''}`,
+    );
+  }
+  for (const s of d.steps.filter(
+    (x) => x.state === 'skipped' || x.state === 'failed' || x.state === 'intent',
+  )) {
+    const what = s.state === 'skipped' ? 'skipped' : s.state === 'failed' ? 'launch failed' : 'launching';
+    field(
+      d.children.length === 0 && s === d.steps[0] ? 'children' : '',
+      `(step ${s.step}) ${paint(style, s.state === 'failed' ? 'red' : 'dim', what)}${s.reason ? `: ${s.reason}` : ''}`,
     );
   }
   if (run.usage) {

@@ -40,7 +40,15 @@ const MAX_EVENT_PAGES = 20;
 
 export function createPlatform(options: PlatformOptions): Platform {
   if (!options.apiKey) throw new AppError('api_key_required', 'Set ANTHROPIC_API_KEY (or --api-key) to call the platform API.');
+  // Counted at the fetch level, so every page and every retry is one request, as the platform counts.
+  const counts = { reads: 0, writes: 0 };
+  const countingFetch: typeof fetch = (input, init) => {
+    if ((init?.method ?? 'GET').toUpperCase() === 'GET') counts.reads += 1;
+    else counts.writes += 1;
+    return fetch(input, init);
+  };
   const client = new Anthropic({
+    fetch: countingFetch,
     apiKey: options.apiKey,
     authToken: null,
     baseURL: options.baseURL,
@@ -50,7 +58,7 @@ export function createPlatform(options: PlatformOptions): Platform {
     timeout: options.timeoutMs ?? 30_000,
     logLevel: 'off',
   });
-  return new SdkPlatform(client, options);
+  return new SdkPlatform(client, options, counts);
 }
 
 class SdkPlatform implements Platform {
@@ -58,8 +66,13 @@ class SdkPlatform implements Platform {
   constructor(
     private readonly client: Anthropic,
     private readonly options: PlatformOptions,
+    private readonly counts: { reads: number; writes: number },
   ) {
     this.baseURL = options.baseURL;
+  }
+
+  requestCounts(): { reads: number; writes: number } {
+    return { ...this.counts };
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -127,6 +127,8 @@ export interface DeploymentRunInfo {
 
 export interface Platform {
   readonly baseURL: string;
+  /** API requests made so far, by the platform's limit classes (reads are GETs). */
+  requestCounts(): { reads: number; writes: number };
   /** The session, or null when it does not exist (404). */
   getSession(id: string): Promise<SessionSummary | null>;
   /** Session + output + stop reason + task; null when the session does not exist (404). */

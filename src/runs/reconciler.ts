@@ -90,13 +90,22 @@ export class Reconciler {
     const refreshDeps: RefreshDeps = { ...this.deps, onRunFinal: this.onRunFinal };
     let budget = this.o.maxReads;
     const refreshed = new Set<string>();
+    // Reads are counted as the platform counts them (requests made), not estimated.
+    const spend = async <T>(fn: () => Promise<T>): Promise<T> => {
+      const before = platform.requestCounts().reads;
+      try {
+        return await fn();
+      } finally {
+        const used = platform.requestCounts().reads - before;
+        budget -= used;
+        report.reads += used;
+      }
+    };
     const refresh = async (id: string) => {
       if (budget < READS_PER_REFRESH || refreshed.has(id)) return;
       refreshed.add(id);
-      budget -= READS_PER_REFRESH;
-      report.reads += READS_PER_REFRESH;
       try {
-        await refreshSession(refreshDeps, id, 'reconcile');
+        await spend(() => refreshSession(refreshDeps, id, 'reconcile'));
         report.refreshed += 1;
       } catch (err) {
         report.errors += 1;
@@ -110,9 +119,9 @@ export class Reconciler {
     const mark = markText !== null && Number.isFinite(Number(markText)) ? Number(markText) : sweepStart - this.o.sinceMs;
     const listPages = Math.max(1, Math.floor(budget / 4 / (1 + READS_PER_REFRESH)));
     try {
-      const listed = await platform.listSessions({ createdGte: mark - MARGIN_MS, limit: this.o.pageSize, maxPages: listPages });
-      budget -= listed.pages;
-      report.reads += listed.pages;
+      const listed = await spend(() =>
+        platform.listSessions({ createdGte: mark - MARGIN_MS, limit: this.o.pageSize, maxPages: listPages }),
+      );
       report.listed = listed.sessions.length;
       let newest = mark;
       let allSeen = listed.complete;

@@ -36,7 +36,7 @@ export async function refreshSession(
   // already reflected in what this fetch returns.
   const startedAt = deps.clock.now();
   const snapshot = await deps.platform.sessionSnapshot(sessionId);
-  const ctx = { now: startedAt, source, launchedBy };
+  const ctx = { now: deps.clock.now(), checkedAt: startedAt, source, launchedBy };
   const saved = await updateRun(deps.store, sessionId, (held) =>
     snapshot === null ? applyDeleted(held, sessionId, ctx) : applySnapshot(held, snapshot, ctx),
   );

@@ -105,6 +105,8 @@ export function deriveOutcome(s: SessionSnapshot): Derived {
 
 export interface ApplyContext {
   now: number;
+  /** When the snapshot's fetch started (lastCheckedAt); defaults to now. */
+  checkedAt?: number;
   /** An event id, `launch`, `reconcile`, `poll`. */
   source: string;
   /** For a run seen here first. */
@@ -176,7 +178,7 @@ export function applySnapshot(held: Run | null, s: SessionSnapshot, ctx: ApplyCo
     metadata: { ...s.metadata },
     sessionCreatedAt: parseTime(s.createdAt) ?? base.sessionCreatedAt,
     sessionUpdatedAt: parseTime(s.updatedAt) ?? base.sessionUpdatedAt,
-    lastCheckedAt: ctx.now,
+    lastCheckedAt: ctx.checkedAt ?? ctx.now,
   };
   const notes: string[] = [];
   const heldFinal = held !== null && isFinal(held.status);
@@ -227,7 +229,7 @@ export function applySnapshot(held: Run | null, s: SessionSnapshot, ctx: ApplyCo
 export function applyDeleted(held: Run | null, id: string, ctx: ApplyContext): ApplyResult {
   if (held && held.snapshotKey === DELETED_KEY) return { run: held, changed: false, history: null };
   const base = held ?? emptyRun(id, ctx.now, ctx.launchedBy);
-  const next: Run = { ...base, snapshotKey: DELETED_KEY, lastCheckedAt: ctx.now };
+  const next: Run = { ...base, snapshotKey: DELETED_KEY, lastCheckedAt: ctx.checkedAt ?? ctx.now };
   let note: string;
   if (isFinal(base.status)) {
     note = `session deleted; the ${base.status} outcome is kept`;

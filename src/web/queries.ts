@@ -2,6 +2,7 @@
 // index newest first (keyset cursors, never OFFSET), so a page costs the same with 100 or 100,000
 // runs stored.
 import { isAppError } from '../errors.js';
+import type { ChildStep } from '../chains/lineage.js';
 import { loadRunDetail, TIMELINE_LIMIT } from '../inspect/run-detail.js';
 import type { Run, RunHistoryEntry, RunStatus, Store, StoredEvent } from '../store/types.js';
 import { type EventFilters, encodeCursor, RUN_STATUSES, type RunFilters } from './filters.js';
@@ -63,6 +64,8 @@ export interface RunDetail {
   /** Root first, up to and excluding the parent. */
   ancestors: Run[];
   children: Run[];
+  /** Each child step's decision, incl. skipped steps with their reason (src/chains/lineage.ts). */
+  steps: ChildStep[];
   history: RunHistoryEntry[];
   /** The run's events, oldest first (the newest TIMELINE_LIMIT of them). */
   events: EventSummary[];
@@ -98,6 +101,7 @@ export async function runDetail(store: Store, id: string): Promise<RunDetail | n
     parent: d.parent,
     ancestors,
     children: d.children.slice().reverse(),
+    steps: d.steps,
     history: d.history,
     events: d.events.map(summarizeEvent),
     eventsOmitted: d.eventsOmitted,

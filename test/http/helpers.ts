@@ -53,7 +53,11 @@ export function eventId(): string {
   return `whe_${randomBytes(12).toString('hex')}`;
 }
 
-export function eventBody(id: string, type = 'session.status_idled', extra: Record<string, unknown> = {}): string {
+export function eventBody(
+  id: string,
+  type = 'session.status_idled',
+  extra: Record<string, unknown> = {},
+): string {
   return JSON.stringify({
     type: 'event',
     id,

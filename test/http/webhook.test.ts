@@ -97,7 +97,11 @@ describe('POST /webhooks', () => {
       'invalid_timestamp',
     );
     const old = new Date(Date.now() - 301_000 - 5_000);
-    expectError(await send(srv.url, { headers: signed(id, body, [KEY_A], old), body }), 401, 'timestamp_too_old');
+    expectError(
+      await send(srv.url, { headers: signed(id, body, [KEY_A], old), body }),
+      401,
+      'timestamp_too_old',
+    );
     const future = new Date(Date.now() + 301_000 + 5_000);
     expectError(
       await send(srv.url, { headers: signed(id, body, [KEY_A], future), body }),
@@ -109,7 +113,11 @@ describe('POST /webhooks', () => {
   it('answers 401 invalid_signature for a wrong key, a tampered id and a body re-serialised after signing', async () => {
     const id = eventId();
     const body = eventBody(id);
-    expectError(await send(srv.url, { headers: signed(id, body, [WRONG_KEY]), body }), 401, 'invalid_signature');
+    expectError(
+      await send(srv.url, { headers: signed(id, body, [WRONG_KEY]), body }),
+      401,
+      'invalid_signature',
+    );
     const other = eventId();
     expectError(
       await send(srv.url, { headers: { ...signed(id, body), 'webhook-id': other }, body }),
@@ -119,7 +127,11 @@ describe('POST /webhooks', () => {
     // Signed as sent by the platform (pretty), then re-serialised by a middleware (compact).
     const pretty = JSON.stringify(JSON.parse(body), null, 2);
     const compact = JSON.stringify(JSON.parse(pretty));
-    expectError(await send(srv.url, { headers: signed(id, pretty), body: compact }), 401, 'invalid_signature');
+    expectError(
+      await send(srv.url, { headers: signed(id, pretty), body: compact }),
+      401,
+      'invalid_signature',
+    );
     expect(await srv.store.getEvent(id)).toBeNull();
   });
 
@@ -144,7 +156,11 @@ describe('POST /webhooks', () => {
     expectError(get, 405, 'method_not_allowed');
     expect(get.headers.allow).toBe('POST');
     expectError(await send(srv.url, { method: 'GET', path: '/nothing-here' }), 404, 'not_found');
-    expectError(await send(srv.url, { path: '//webhooks', headers: signed(id, body), body }), 404, 'not_found');
+    expectError(
+      await send(srv.url, { path: '//webhooks', headers: signed(id, body), body }),
+      404,
+      'not_found',
+    );
   });
 
   it('never answers 500 (or 3xx) to garbage bodies and headers, and keeps serving', async () => {
@@ -166,9 +182,11 @@ describe('POST /webhooks', () => {
       { headers: { ...signed(id, good), 'content-type': 'text/plain; charset=latin1' }, body: good },
       { headers: { ...signed(id, good), 'content-type': 'multipart/form-data; boundary=x' }, body: good },
       { headers: { ...signed(id, good), 'content-encoding': 'gzip' }, body: 'not gzip' },
-      ...['{"type":"event","id":"__proto__","created_at":"x","data":{}}', '{"__proto__":{"x":1}}', '1e999999'].map(
-        (b) => ({ headers: signed(id, b), body: b }),
-      ),
+      ...[
+        '{"type":"event","id":"__proto__","created_at":"x","data":{}}',
+        '{"__proto__":{"x":1}}',
+        '1e999999',
+      ].map((b) => ({ headers: signed(id, b), body: b })),
       {
         headers: signed(id, JSON.stringify({ type: 'event', id, created_at: 5, data: { type: 1, id: [] } })),
         body: JSON.stringify({ type: 'event', id, created_at: 5, data: { type: 1, id: [] } }),
@@ -199,7 +217,8 @@ describe('POST /webhooks', () => {
 
   it('counts rejected requests per minute and code, without bodies', async () => {
     const before = await srv.app.rejects.flush().then(() => srv.store.listRejects(0));
-    const sum = (rows: typeof before, code: string) => rows.filter((r) => r.code === code).reduce((a, r) => a + r.count, 0);
+    const sum = (rows: typeof before, code: string) =>
+      rows.filter((r) => r.code === code).reduce((a, r) => a + r.count, 0);
     await send(srv.url, { body: 'x' });
     await send(srv.url, { body: 'x' });
     const id = eventId();

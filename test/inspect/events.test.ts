@@ -54,10 +54,17 @@ describe('agenthooks events', () => {
   });
 
   it('filters by type, session, state and time', async () => {
-    expect(ids((await events('--type', 'session.status_idled', '--json')).stdout)).toEqual([sent[4], sent[1]]);
+    expect(ids((await events('--type', 'session.status_idled', '--json')).stdout)).toEqual([
+      sent[4],
+      sent[1],
+    ]);
     expect(ids((await events('--session', 'sesn_a', '--json')).stdout)).toEqual([sent[1], sent[0]]);
     expect(ids((await events('--state', 'ignored', '--json')).stdout)).toEqual([sent[5]]);
-    expect(ids((await events('--state', 'pending', '--session', 'sesn_b', '--json')).stdout)).toEqual([sent[4], sent[3], sent[2]]);
+    expect(ids((await events('--state', 'pending', '--session', 'sesn_b', '--json')).stdout)).toEqual([
+      sent[4],
+      sent[3],
+      sent[2],
+    ]);
     expect(ids((await events('--since', '1h', '--json')).stdout)).toHaveLength(6);
     expect(ids((await events('--until', '1h', '--json')).stdout)).toEqual([]);
     expect((await events('--state', 'weird')).code).toBe(2);
@@ -69,14 +76,23 @@ describe('agenthooks events', () => {
     const m = /next page: --cursor (\S+)/.exec(first.stderr);
     expect(m).not.toBeNull();
     const second = await events('--limit', '4', '--ndjson', '--cursor', m![1]);
-    const all = [...first.stdout.trim().split('\n'), ...second.stdout.trim().split('\n')].map((l) => JSON.parse(l).id);
+    const all = [...first.stdout.trim().split('\n'), ...second.stdout.trim().split('\n')].map(
+      (l) => JSON.parse(l).id,
+    );
     expect(all).toEqual([...sent].reverse());
     expect(second.stderr).toBe('');
   });
 
   it('JSON rows carry the ledger fields but not the raw body', async () => {
     const [row] = JSON.parse((await events('--json', '--limit', '1', '--session', 'sesn_a')).stdout);
-    expect(row).toMatchObject({ id: sent[1], type: 'session.status_idled', subjectId: 'sesn_a', state: 'pending', attempts: 0, pruned: false });
+    expect(row).toMatchObject({
+      id: sent[1],
+      type: 'session.status_idled',
+      subjectId: 'sesn_a',
+      state: 'pending',
+      attempts: 0,
+      pruned: false,
+    });
     expect(typeof row.receivedAt).toBe('number');
     expect(row).not.toHaveProperty('raw');
   });
@@ -87,7 +103,11 @@ describe('agenthooks events', () => {
     expect(r.stdout).toMatch(/type\s+session\.outcome_evaluation_ended/);
     expect(r.stdout).toContain(`Raw JSON\n{\n  "type": "event",\n  "id": "${sent[3]}"`);
     const j = JSON.parse((await cli(['events', 'show', sent[3], '--database', db, '--json'])).stdout);
-    expect(j.body).toMatchObject({ type: 'event', id: sent[3], data: { type: 'session.outcome_evaluation_ended', id: 'sesn_b' } });
+    expect(j.body).toMatchObject({
+      type: 'event',
+      id: sent[3],
+      data: { type: 'session.outcome_evaluation_ended', id: 'sesn_b' },
+    });
     expect(typeof j.raw).toBe('string');
   });
 
@@ -99,7 +119,9 @@ describe('agenthooks events', () => {
 
   it('follow mode picks up a new delivery', async () => {
     const ac = new AbortController();
-    const running = cli(['events', '--database', db, '--follow', '--session', 'sesn_c'], { signal: ac.signal });
+    const running = cli(['events', '--database', db, '--follow', '--session', 'sesn_c'], {
+      signal: ac.signal,
+    });
     await new Promise((r) => setTimeout(r, 300));
     const id = newEventId();
     expect((await post(receiver.url, eventBody(id, 'session.status_idled', 'sesn_c'))).status).toBe(200);

@@ -19,7 +19,10 @@ export function tempDir(): string {
 }
 
 export async function createStore(file: string): Promise<Store> {
-  return openStore({ kind: 'sqlite', url: file, display: file, source: 'flag' }, { create: true, logger: silentLogger });
+  return openStore(
+    { kind: 'sqlite', url: file, display: file, source: 'flag' },
+    { create: true, logger: silentLogger },
+  );
 }
 
 export interface CliResult {
@@ -37,7 +40,10 @@ class Capture extends Writable {
 }
 
 /** Runs one command in-process; `signal` lets follow-mode tests stop it. */
-export async function cli(argv: string[], opts: { cwd?: string; env?: Record<string, string>; signal?: AbortSignal } = {}): Promise<CliResult & { stdoutStream: Capture }> {
+export async function cli(
+  argv: string[],
+  opts: { cwd?: string; env?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<CliResult & { stdoutStream: Capture }> {
   const stdout = new Capture();
   const stderr = new Capture();
   const code = await runCli(argv, {
@@ -55,7 +61,12 @@ export const SECRET = generateSecret();
 
 /** A webhook body as the platform sends it. */
 export function eventBody(id: string, type: string, sessionId: string, createdAt = new Date()): string {
-  return JSON.stringify({ type: 'event', id, created_at: createdAt.toISOString(), data: { type, id: sessionId } });
+  return JSON.stringify({
+    type: 'event',
+    id,
+    created_at: createdAt.toISOString(),
+    data: { type, id: sessionId },
+  });
 }
 
 /**
@@ -92,7 +103,14 @@ export function makeRun(id: string, fields: Partial<Run> = {}): Run {
     outcomeResult: null,
     evaluations: [],
     output: `output of ${id}`,
-    usage: { inputTokens: 100, outputTokens: 50, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costCents: 3, activeSeconds: 12 },
+    usage: {
+      inputTokens: 100,
+      outputTokens: 50,
+      cacheReadInputTokens: 0,
+      cacheCreationInputTokens: 0,
+      costCents: 3,
+      activeSeconds: 12,
+    },
     error: null,
     archived: false,
     turn: 1,
@@ -117,7 +135,17 @@ export async function saveNewRun(store: Store, run: Run): Promise<void> {
   const ok = await store.saveRun({
     run,
     expectedVersion: 0,
-    history: { at: run.firstSeenAt, source: 'test', status: run.status, sessionStatus: run.sessionStatus, stopReason: run.stopReason, outcomeResult: run.outcomeResult, turn: run.turn, snapshotKey: null, note: null },
+    history: {
+      at: run.firstSeenAt,
+      source: 'test',
+      status: run.status,
+      sessionStatus: run.sessionStatus,
+      stopReason: run.stopReason,
+      outcomeResult: run.outcomeResult,
+      turn: run.turn,
+      snapshotKey: null,
+      note: null,
+    },
   });
   if (!ok) throw new Error(`run ${run.id} already stored`);
 }
@@ -137,10 +165,18 @@ export async function eventually(check: () => void | Promise<void>, timeoutMs = 
 }
 
 /** The real receiver (createApp) on 127.0.0.1, port 0, without a worker (no platform). */
-export async function startReceiver(store: Store, file: string, secret = SECRET): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startReceiver(
+  store: Store,
+  file: string,
+  secret = SECRET,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const { createApp } = await import('../../src/app.js');
   const { resolveServeConfig } = await import('../../src/http/serve-config.js');
-  const config = resolveServeConfig({ host: '127.0.0.1', port: '0', database: file, signingKey: [secret], worker: false }, {}, path.dirname(file));
+  const config = resolveServeConfig(
+    { host: '127.0.0.1', port: '0', database: file, signingKey: [secret], worker: false },
+    {},
+    path.dirname(file),
+  );
   const app = createApp({ config, store, platform: null, logger: silentLogger, rejectFlushMs: 50 });
   const base = await app.listen();
   if (!base) throw new Error('receiver did not listen');
@@ -148,11 +184,18 @@ export async function startReceiver(store: Store, file: string, secret = SECRET)
 }
 
 /** One signed POST, as the platform sends it. */
-export async function post(url: string, body: string, secret = SECRET): Promise<{ status: number; json: unknown }> {
+export async function post(
+  url: string,
+  body: string,
+  secret = SECRET,
+): Promise<{ status: number; json: unknown }> {
   const id = JSON.parse(body).id as string;
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signedHeaders([secret], id, Math.floor(Date.now() / 1000), body) },
+    headers: {
+      'content-type': 'application/json',
+      ...signedHeaders([secret], id, Math.floor(Date.now() / 1000), body),
+    },
     body,
   });
   return { status: res.status, json: await res.json() };

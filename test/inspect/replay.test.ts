@@ -70,7 +70,9 @@ describe('agenthooks replay', () => {
   });
 
   it('--since selects by time; no selector is a usage error; unknown ids replay nothing', async () => {
-    expect(JSON.parse((await cli(['replay', '--database', db, '--since', '1h', '--json'])).stdout)).toMatchObject({ selected: 3 });
+    expect(
+      JSON.parse((await cli(['replay', '--database', db, '--since', '1h', '--json'])).stdout),
+    ).toMatchObject({ selected: 3 });
     const none = await cli(['replay', '--database', db]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('--session');
@@ -80,7 +82,17 @@ describe('agenthooks replay', () => {
   });
 
   it('--to re-delivers them signed to another receiver, which verifies and stores each once', async () => {
-    const r = await cli(['replay', '--database', db, '--since', '1h', '--to', receiver.url, '--signing-key', TARGET_SECRET]);
+    const r = await cli([
+      'replay',
+      '--database',
+      db,
+      '--since',
+      '1h',
+      '--to',
+      receiver.url,
+      '--signing-key',
+      TARGET_SECRET,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     for (const id of ids) expect(r.stdout).toContain(`${id}  200  {"id":"${id}","duplicate":false}`);
@@ -90,18 +102,52 @@ describe('agenthooks replay', () => {
       // Same id and the same bytes as first received.
       expect(got!.raw).toBe((await store.getEvent(id))!.raw);
     }
-    const again = await cli(['replay', '--database', db, '--session', 'sesn_y', '--to', receiver.url, '--signing-key', TARGET_SECRET, '--json']);
+    const again = await cli([
+      'replay',
+      '--database',
+      db,
+      '--session',
+      'sesn_y',
+      '--to',
+      receiver.url,
+      '--signing-key',
+      TARGET_SECRET,
+      '--json',
+    ]);
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).results[0]).toMatchObject({ id: ids[2], ok: true, status: 200, answer: `{"id":"${ids[2]}","duplicate":true}` });
+    expect(JSON.parse(again.stdout).results[0]).toMatchObject({
+      id: ids[2],
+      ok: true,
+      status: 200,
+      answer: `{"id":"${ids[2]}","duplicate":true}`,
+    });
     expect(await target.countEvents({})).toBe(3);
   });
 
   it('exits 1 when a delivery fails: wrong secret, or nothing listening', async () => {
-    const wrong = await cli(['replay', '--database', db, ids[0], '--to', receiver.url, '--signing-key', SECRET]);
+    const wrong = await cli([
+      'replay',
+      '--database',
+      db,
+      ids[0],
+      '--to',
+      receiver.url,
+      '--signing-key',
+      SECRET,
+    ]);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toContain('401');
     expect(wrong.stdout).toContain('invalid_signature');
-    const closed = await cli(['replay', '--database', db, ids[0], '--to', 'http://127.0.0.1:9/webhooks', '--signing-key', SECRET]);
+    const closed = await cli([
+      'replay',
+      '--database',
+      db,
+      ids[0],
+      '--to',
+      'http://127.0.0.1:9/webhooks',
+      '--signing-key',
+      SECRET,
+    ]);
     expect(closed.code).toBe(1);
     expect(closed.stdout).toContain('not delivered');
     const noKey = await cli(['replay', '--database', db, ids[0], '--to', receiver.url]);

@@ -14,7 +14,8 @@ let store: Store;
 
 // 12 runs, one every 10 minutes back from now: sesn_r00 is the newest.
 const id = (i: number) => `sesn_r${String(i).padStart(2, '0')}`;
-const statusOf = (i: number): Run['status'] => (['succeeded', 'failed', 'running', 'blocked'] as const)[i % 4];
+const statusOf = (i: number): Run['status'] =>
+  (['succeeded', 'failed', 'running', 'blocked'] as const)[i % 4];
 
 beforeAll(async () => {
   store = await createStore(db);
@@ -33,16 +34,42 @@ beforeAll(async () => {
         outcomeResult: i === 1 ? 'max_iterations_reached' : null,
         evaluations:
           i === 1
-            ? [{ outcomeId: 'out_1', description: 'cites sources', result: 'max_iterations_reached', explanation: 'Two of five claims lack a source.', iteration: 3, completedAt: null }]
+            ? [
+                {
+                  outcomeId: 'out_1',
+                  description: 'cites sources',
+                  result: 'max_iterations_reached',
+                  explanation: 'Two of five claims lack a source.',
+                  iteration: 3,
+                  completedAt: null,
+                },
+              ]
             : [],
       }),
     );
   }
   // A chain: sesn_r03 is the parent of two children.
-  await saveNewRun(store, makeRun('sesn_child1', { firstSeenAt: now - 200 * MIN, parentRunId: id(3), pipeline: 'research-report', step: 'report' }));
-  await saveNewRun(store, makeRun('sesn_child2', { firstSeenAt: now - 201 * MIN, parentRunId: id(3), pipeline: 'research-report', step: 'summary' }));
+  await saveNewRun(
+    store,
+    makeRun('sesn_child1', {
+      firstSeenAt: now - 200 * MIN,
+      parentRunId: id(3),
+      pipeline: 'research-report',
+      step: 'report',
+    }),
+  );
+  await saveNewRun(
+    store,
+    makeRun('sesn_child2', {
+      firstSeenAt: now - 201 * MIN,
+      parentRunId: id(3),
+      pipeline: 'research-report',
+      step: 'summary',
+    }),
+  );
   // Events about sesn_r03, received through the receiver path.
-  for (const [i, type] of ['session.status_run_started', 'session.status_idled'].entries()) await deliver(store, eventBody(newEventId(), type, id(3)), now + i);
+  for (const [i, type] of ['session.status_run_started', 'session.status_idled'].entries())
+    await deliver(store, eventBody(newEventId(), type, id(3)), now + i);
 });
 
 afterAll(async () => {
@@ -104,7 +131,13 @@ describe('agenthooks runs', () => {
     let cursor: string | null = null;
     for (let i = 0; i < 10; i++) {
       const r = await runs('--ndjson', '--limit', '4', ...(cursor ? ['--cursor', cursor] : []));
-      seen.push(...r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).id));
+      seen.push(
+        ...r.stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l).id),
+      );
       const m = /next page: --cursor (\S+)/.exec(r.stderr);
       if (!m) break;
       cursor = m[1];
@@ -117,7 +150,13 @@ describe('agenthooks runs', () => {
   it('--json is an array of runs and --ndjson one run per line', async () => {
     const arr = JSON.parse((await runs('--json', '--limit', '2')).stdout);
     expect(Array.isArray(arr)).toBe(true);
-    expect(arr[0]).toMatchObject({ id: id(0), status: 'succeeded', agentName: 'writer', usage: { costCents: 3 }, launchedBy: 'agenthooks' });
+    expect(arr[0]).toMatchObject({
+      id: id(0),
+      status: 'succeeded',
+      agentName: 'writer',
+      usage: { costCents: 3 },
+      launchedBy: 'agenthooks',
+    });
     expect(typeof arr[0].firstSeenAt).toBe('number');
     const lines = (await runs('--ndjson', '--limit', '2')).stdout.trim().split('\n');
     expect(lines.map((l) => JSON.parse(l).id)).toEqual([id(0), id(1)]);
@@ -126,19 +165,35 @@ describe('agenthooks runs', () => {
 
   it('follow mode prints existing rows, then new and changed runs', async () => {
     const ac = new AbortController();
-    const p = cli(['runs', '--database', db, '--ndjson', '--follow', '--status', 'running,succeeded', '--limit', '2'], { signal: ac.signal });
+    const p = cli(
+      ['runs', '--database', db, '--ndjson', '--follow', '--status', 'running,succeeded', '--limit', '2'],
+      { signal: ac.signal },
+    );
     await new Promise((r) => setTimeout(r, 300));
-    await saveNewRun(store, makeRun('sesn_follow', { status: 'running', finishedAt: null, firstSeenAt: Date.now() }));
+    await saveNewRun(
+      store,
+      makeRun('sesn_follow', { status: 'running', finishedAt: null, firstSeenAt: Date.now() }),
+    );
     const r0 = (await store.getRun('sesn_follow'))!;
     await new Promise((r) => setTimeout(r, 1200));
-    await store.saveRun({ run: { ...r0, status: 'succeeded', finishedAt: Date.now() }, expectedVersion: r0.version, history: null });
+    await store.saveRun({
+      run: { ...r0, status: 'succeeded', finishedAt: Date.now() },
+      expectedVersion: r0.version,
+      history: null,
+    });
     await new Promise((r) => setTimeout(r, 1200));
     ac.abort();
     const r = await p;
     expect(r.code).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Run);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Run);
     expect(rows.slice(0, 2).map((x) => x.id)).toEqual([id(2), id(0)]);
-    expect(rows.slice(2).map((x) => `${x.id}:${x.status}`)).toEqual(['sesn_follow:running', 'sesn_follow:succeeded']);
+    expect(rows.slice(2).map((x) => `${x.id}:${x.status}`)).toEqual([
+      'sesn_follow:running',
+      'sesn_follow:succeeded',
+    ]);
   });
 });
 
@@ -168,7 +223,10 @@ describe('agenthooks runs show', () => {
     const d = JSON.parse(r.stdout);
     expect(d.run.id).toBe(id(3));
     expect(d.children.map((c: Run) => c.id).sort()).toEqual(['sesn_child1', 'sesn_child2']);
-    expect(d.events.map((e: { type: string }) => e.type)).toEqual(['session.status_run_started', 'session.status_idled']);
+    expect(d.events.map((e: { type: string }) => e.type)).toEqual([
+      'session.status_run_started',
+      'session.status_idled',
+    ]);
     expect(d.history).toHaveLength(1);
     expect(d.parent).toBeNull();
   });

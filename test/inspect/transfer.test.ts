@@ -5,7 +5,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run, Store } from '../../src/store/types.js';
 import { generateSecret } from '../../src/webhooks/sign.js';
-import { cli, createStore, eventBody, eventually, makeRun, newEventId, post, saveNewRun, startReceiver, tempDir } from './helpers.js';
+import {
+  cli,
+  createStore,
+  eventBody,
+  eventually,
+  makeRun,
+  newEventId,
+  post,
+  saveNewRun,
+  startReceiver,
+  tempDir,
+} from './helpers.js';
 
 const dir = tempDir();
 const db = path.join(dir, 'source.db');
@@ -16,14 +27,37 @@ beforeAll(async () => {
   store = await createStore(db);
   receiver = await startReceiver(store, db);
   const now = Date.now();
-  await saveNewRun(store, makeRun('sesn_parent', { firstSeenAt: now - 5000, pipeline: 'p', step: 'research' }));
-  await saveNewRun(store, makeRun('sesn_kid', { firstSeenAt: now - 1000, parentRunId: 'sesn_parent', pipeline: 'p', step: 'report', status: 'running', finishedAt: null }));
+  await saveNewRun(
+    store,
+    makeRun('sesn_parent', { firstSeenAt: now - 5000, pipeline: 'p', step: 'research' }),
+  );
+  await saveNewRun(
+    store,
+    makeRun('sesn_kid', {
+      firstSeenAt: now - 1000,
+      parentRunId: 'sesn_parent',
+      pipeline: 'p',
+      step: 'report',
+      status: 'running',
+      finishedAt: null,
+    }),
+  );
   // A second history entry on the child.
   const kid = (await store.getRun('sesn_kid'))!;
   await store.saveRun({
     run: { ...kid, status: 'succeeded', finishedAt: now },
     expectedVersion: kid.version,
-    history: { at: now, source: 'evt_x', status: 'succeeded', sessionStatus: 'idle', stopReason: 'end_turn', outcomeResult: null, turn: 1, snapshotKey: 'k2', note: 'final' },
+    history: {
+      at: now,
+      source: 'evt_x',
+      status: 'succeeded',
+      sessionStatus: 'idle',
+      stopReason: 'end_turn',
+      outcomeResult: null,
+      turn: 1,
+      snapshotKey: 'k2',
+      note: 'final',
+    },
   });
   for (const [type, s] of [
     ['session.status_idled', 'sesn_kid'],
@@ -46,8 +80,20 @@ describe('export and import', () => {
     const exp = await cli(['export', '--database', db, '--out', file]);
     expect(exp.code).toBe(0);
     expect(exp.stderr).toContain('Exported 2 runs, 3 history entries and 3 events');
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.kind)).toEqual(['run', 'history', 'history', 'run', 'history', 'event', 'event', 'event']);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.kind)).toEqual([
+      'run',
+      'history',
+      'history',
+      'run',
+      'history',
+      'event',
+      'event',
+      'event',
+    ]);
 
     // stdout gives the same lines.
     const toStdout = await cli(['export', '--database', db]);
@@ -56,9 +102,22 @@ describe('export and import', () => {
     const copy = path.join(dir, 'copy', 'agenthooks.db');
     const imp = await cli(['import', file, '--database', copy, '--json']);
     expect(imp.code).toBe(0);
-    expect(JSON.parse(imp.stdout)).toMatchObject({ runs: 2, runsExisting: 0, history: 3, events: 3, eventsExisting: 0, bad: [] });
+    expect(JSON.parse(imp.stdout)).toMatchObject({
+      runs: 2,
+      runsExisting: 0,
+      history: 3,
+      events: 3,
+      eventsExisting: 0,
+      bad: [],
+    });
     const again = await cli(['import', file, '--database', copy, '--json']);
-    expect(JSON.parse(again.stdout)).toMatchObject({ runs: 0, runsExisting: 2, history: 0, events: 0, eventsExisting: 3 });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      runs: 0,
+      runsExisting: 2,
+      history: 0,
+      events: 0,
+      eventsExisting: 3,
+    });
 
     const target = await createStore(copy);
     try {
@@ -66,26 +125,46 @@ describe('export and import', () => {
         const { version: _a, ...orig } = (await store.getRun(id)) as Run;
         const { version: _b, ...copied } = (await target.getRun(id)) as Run;
         expect(copied).toEqual(orig);
-        const strip = (h: Awaited<ReturnType<Store['runHistory']>>) => h.map(({ runId, seq, ...rest }) => ({ runId, seq, ...rest }));
+        const strip = (h: Awaited<ReturnType<Store['runHistory']>>) =>
+          h.map(({ runId, seq, ...rest }) => ({ runId, seq, ...rest }));
         expect(strip(await target.runHistory(id))).toEqual(strip(await store.runHistory(id)));
       }
       for (const e of await store.listEvents({ limit: 10 })) {
         const c = await target.getEvent(e.id);
-        expect(c).toMatchObject({ id: e.id, type: e.type, raw: e.raw, receivedAt: e.receivedAt, subjectId: e.subjectId, state: e.state });
+        expect(c).toMatchObject({
+          id: e.id,
+          type: e.type,
+          raw: e.raw,
+          receivedAt: e.receivedAt,
+          subjectId: e.subjectId,
+          state: e.state,
+        });
       }
     } finally {
       await target.close();
     }
     // The copy answers the same queries.
-    expect((await cli(['runs', '--database', copy, '--json'])).stdout).toBe((await cli(['runs', '--database', db, '--json'])).stdout);
+    expect((await cli(['runs', '--database', copy, '--json'])).stdout).toBe(
+      (await cli(['runs', '--database', db, '--json'])).stdout,
+    );
   });
 });
 
 describe("import of the tutorial's agent_outcomes.jsonl", () => {
   const record = (runId: string, status: string, payload: Record<string, unknown>) =>
-    JSON.stringify({ received_at: 1764200000.25, event_type: 'agent_run.completed', agent_run_id: runId, status, payload: { agent_run_id: runId, status, ...payload } });
+    JSON.stringify({
+      received_at: 1764200000.25,
+      event_type: 'agent_run.completed',
+      agent_run_id: runId,
+      status,
+      payload: { agent_run_id: runId, status, ...payload },
+    });
   const lines = [
-    record('run_sim_001', 'completed', { type: 'agent_run.completed', output: 'TCP provides reliable, ordered delivery.', usage: { input_tokens: 42, output_tokens: 61 } }),
+    record('run_sim_001', 'completed', {
+      type: 'agent_run.completed',
+      output: 'TCP provides reliable, ordered delivery.',
+      usage: { input_tokens: 42, output_tokens: 61 },
+    }),
     '{"agent_run_id": "run_broken", ',
     record('run_sim_002', 'error', { result: 'Tool call failed' }),
     JSON.stringify({ status: 'completed', output: 'no id' }),
@@ -120,8 +199,15 @@ describe("import of the tutorial's agent_outcomes.jsonl", () => {
         usage: { inputTokens: 42, outputTokens: 61 },
         firstSeenAt: 1764200000250,
       });
-      expect(await s.getRun('run_sim_002')).toMatchObject({ status: 'failed', stopReason: 'error', output: 'Tool call failed' });
-      expect(await s.getRun('run_sim_003')).toMatchObject({ status: 'succeeded', output: 'bare payload line' });
+      expect(await s.getRun('run_sim_002')).toMatchObject({
+        status: 'failed',
+        stopReason: 'error',
+        output: 'Tool call failed',
+      });
+      expect(await s.getRun('run_sim_003')).toMatchObject({
+        status: 'succeeded',
+        output: 'bare payload line',
+      });
       const { createHash } = await import('node:crypto');
       const eid = `tutorial_${createHash('sha256').update(lines[0]).digest('hex')}`;
       expect(await s.getEvent(eid)).toMatchObject({ state: 'done', subjectId: 'run_sim_001', raw: lines[0] });
@@ -137,9 +223,16 @@ describe('agenthooks rejects', () => {
   it('counts rejected deliveries per code and minute with a hint per code', async () => {
     const body = eventBody(newEventId(), 'session.status_idled', 'sesn_z');
     for (let i = 0; i < 3; i++) expect((await post(receiver.url, body, generateSecret())).status).toBe(401);
-    const noHeaders = await fetch(receiver.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const noHeaders = await fetch(receiver.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(noHeaders.status).toBe(401);
-    let json: { total: number; byCode: Array<{ code: string; count: number; hint: string }> } = { total: 0, byCode: [] };
+    let json: { total: number; byCode: Array<{ code: string; count: number; hint: string }> } = {
+      total: 0,
+      byCode: [],
+    };
     await eventually(async () => {
       json = JSON.parse((await cli(['rejects', '--database', db, '--json'])).stdout);
       expect(json.total).toBe(4);

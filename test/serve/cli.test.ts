@@ -5,26 +5,57 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
 import { silentLogger } from '../../src/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { deliver, eventBody, eventId, KEY_A, signed } from '../http/helpers.js';
-import { childEnv, runServe, startServe } from './spawn.js';
+import { childEnv, startServe } from './spawn.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-serve-'));
 let n = 0;
 const dbFile = () => path.join(dir, `s${++n}`, 'agenthooks.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Runs the CLI in-process (no child process: config errors happen before anything listens). */
+async function cli(
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const sink = (add: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, cb) {
+        add(chunk.toString());
+        cb();
+      },
+    });
+  const ctx = {
+    env,
+    cwd: dir,
+    stdout: sink((s) => {
+      out += s;
+    }),
+    stderr: sink((s) => {
+      err += s;
+    }),
+    signal: AbortSignal.abort(),
+    exitCode: 0,
+  };
+  const code = await runCli(argv, ctx);
+  return { code, out, err };
+}
+
 describe('serve refuses bad configuration', () => {
   it('refuses to start without a signing key: exit 2 and a message saying what to pass', async () => {
-    const p = runServe(['--port', '0', '--database', dbFile()], childEnv(), dir);
-    const { code } = await p.exited;
-    expect(code).toBe(2);
-    expect(p.stderr()).toContain('signing_key_required');
-    expect(p.stderr()).toContain('--signing-key');
-    expect(p.stderr()).toContain('ANTHROPIC_WEBHOOK_SIGNING_KEY');
-    expect(p.stderr()).toContain('--insecure-skip-verify');
+    const r = await cli(['serve', '--port', '0', '--database', dbFile()]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('signing_key_required');
+    expect(r.err).toContain('--signing-key');
+    expect(r.err).toContain('ANTHROPIC_WEBHOOK_SIGNING_KEY');
+    expect(r.err).toContain('--insecure-skip-verify');
   });
 
   it.each([
@@ -36,16 +67,15 @@ describe('serve refuses bad configuration', () => {
     [['--worker-only', '--no-worker'], '--worker-only'],
     [['--signing-key', 'not-a-key'], 'Signing key'],
   ])('exits 2 naming the setting for %j', async (args, name) => {
-    const p = runServe(['--database', dbFile(), '--signing-key', KEY_A, ...args], childEnv(), dir);
-    const { code } = await p.exited;
-    expect(code).toBe(2);
-    expect(p.stderr()).toContain(name);
+    const r = await cli(['serve', '--database', dbFile(), '--signing-key', KEY_A, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(name);
   });
 
   it('PORT is read from the environment when --port is absent, and validated', async () => {
-    const p = runServe(['--database', dbFile(), '--signing-key', KEY_A], childEnv({ PORT: 'x' }), dir);
-    expect((await p.exited).code).toBe(2);
-    expect(p.stderr()).toContain('--port (or PORT)');
+    const r = await cli(['serve', '--database', dbFile(), '--signing-key', KEY_A], { PORT: 'x' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--port (or PORT)');
   });
 });
 
@@ -81,7 +111,11 @@ describe('serve runs and stops cleanly', () => {
     const answered = new Promise<void>((resolve, reject) => {
       const req = request(
         `${s.url}/webhooks`,
-        { method: 'POST', agent: false, headers: { ...signed(id, body), 'content-length': String(Buffer.byteLength(body)) } },
+        {
+          method: 'POST',
+          agent: false,
+          headers: { ...signed(id, body), 'content-length': String(Buffer.byteLength(body)) },
+        },
         (res) => {
           status = res.statusCode ?? 0;
           res.on('data', (c: Buffer) => {

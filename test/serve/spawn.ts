@@ -19,7 +19,11 @@ export function childEnv(extra: Record<string, string> = {}): Record<string, str
 }
 
 export function runServe(args: string[], env: Record<string, string>, cwd: string) {
-  const proc = spawn(process.execPath, [BIN, 'serve', ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, 'serve', ...args], {
+    env,
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   proc.stdout?.on('data', (c: Buffer) => {
@@ -34,10 +38,17 @@ export function runServe(args: string[], env: Record<string, string>, cwd: strin
   return { proc, exited, stdout: () => out, stderr: () => err };
 }
 
-export async function startServe(args: string[], env: Record<string, string>, cwd: string): Promise<ServeProcess> {
+export async function startServe(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<ServeProcess> {
   const p = runServe(['--port', '0', ...args], env, cwd);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${p.stdout()}\n${p.stderr()}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`serve did not start:\n${p.stdout()}\n${p.stderr()}`)),
+      30_000,
+    );
     const check = () => {
       const m = /listening on (http:\/\/[^\s]+)/.exec(p.stdout());
       if (m) {

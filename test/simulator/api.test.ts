@@ -72,8 +72,11 @@ describe('simulator API through the SDK', () => {
     const sent = await c.beta.sessions.events.send(session.id, { events: [task('hello')] });
     expect(sent.data?.[0]).toMatchObject({ type: 'user.message' });
     expect(sent.data?.[0]?.id).toMatch(/^sevt_/);
-    expect((await c.beta.sessions.retrieve(session.id)).status).toBe('running');
-    expect((await settle(c, session.id)).status).toBe('idle');
+    const done = await settle(c, session.id);
+    expect(done.status).toBe('idle');
+    const types = (await c.beta.sessions.events.list(session.id)).data.map((e) => e.type);
+    expect(types.slice(0, 2)).toEqual(['user.message', 'session.status_running']);
+    expect(types.at(-1)).toBe('session.status_idle');
   });
 
   it('versions agents only when something changed, and retrieves old versions', async () => {
@@ -183,7 +186,7 @@ describe('simulator API through the SDK', () => {
       agent: agent.id,
       environment_id: environment.id,
       initial_events: [task('long one')],
-      metadata: { sim_duration_ms: '100000' },
+      metadata: { sim_duration_ms: '100000000' },
     });
     await expect(c.beta.sessions.archive(s.id)).rejects.toBeInstanceOf(Anthropic.ConflictError);
     await expect(c.beta.sessions.delete(s.id)).rejects.toBeInstanceOf(Anthropic.ConflictError);

@@ -71,7 +71,8 @@ describe('agenthooks simulator CLI', () => {
     cleanups.push(async () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
-    const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(out)?.[1], 'simulator start');
+    // Generous: a cold node start on a loaded 2-core machine can take a while.
+    const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(out)?.[1], 'simulator start', 60_000);
     expect(out).not.toContain(key);
     const c = client(url, 'sk-cli');
     const { agent, environment } = await setup(c);
@@ -109,7 +110,7 @@ describe('agenthooks simulator CLI', () => {
       out += d;
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitFor(() => (/signing key \(shown once\): whsec_\S+/.test(out) ? true : undefined), 'key line');
+    await waitFor(() => (/signing key \(shown once\): whsec_\S+/.test(out) ? true : undefined), 'key line', 60_000);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out.match(/whsec_/g)).toHaveLength(1);

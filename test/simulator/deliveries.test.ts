@@ -63,9 +63,10 @@ describe('webhook deliveries', () => {
       wh.beta.webhooks.unwrap(r.body, { headers: plainHeaders(rx, i) }),
     );
     const sessionEvents = events.filter((e) => e.data.id === s.id);
-    expect(sessionEvents.map((e) => e.data.type)).toEqual([
-      'session.status_run_started',
+    // Arrival order is not guaranteed (as on the platform), so compare as a set.
+    expect(sessionEvents.map((e) => e.data.type).sort()).toEqual([
       'session.status_idled',
+      'session.status_run_started',
     ]);
     for (const [i, e] of events.entries()) {
       expect(Object.keys(e).sort()).toEqual(['created_at', 'data', 'id', 'type']);
@@ -148,20 +149,20 @@ describe('webhook deliveries', () => {
     );
     const c = client(sim.url);
     const { agent, environment } = await setup(c);
-    // Added after setup so that only the session's events (spaced 100 ms apart) reach it.
+    const s = await c.beta.sessions.create({ agent: agent.id, environment_id: environment.id });
+    // Added after setup so that only what follows reaches it: first one session.updated...
     sim.addWebhook(rx.url);
-    const s = await c.beta.sessions.create({
-      agent: agent.id,
-      environment_id: environment.id,
-      metadata: { sim_duration_ms: '100000' },
-      initial_events: [task('redirected')],
-    });
+    await c.beta.sessions.update(s.id, { title: 'redirect me' });
+    await sim.deliveriesIdle();
+    // ...which disabled the endpoint, so the turn's events are never sent.
+    await c.beta.sessions.events.send(s.id, { events: [task('redirected')] });
     await settle(c, s.id);
     await sim.deliveriesIdle();
     expect(rx.received).toHaveLength(1);
     const log = sim.deliveries();
     expect(log.map((r) => [r.type, r.attempt, r.status, r.outcome, r.fault])).toEqual([
-      ['session.status_run_started', 1, 302, 'disabled', null],
+      ['session.updated', 1, 302, 'disabled', null],
+      ['session.status_run_started', 0, null, 'not_sent', 'endpoint_disabled'],
       ['session.status_idled', 0, null, 'not_sent', 'endpoint_disabled'],
     ]);
     expect(sim.stats().endpoints[0]).toMatchObject({

@@ -4,6 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
+import type { Timers } from '../../src/simulator/index.js';
 
 export function client(baseURL: string, apiKey = 'sk-test'): Anthropic {
   return new Anthropic({ baseURL, apiKey, maxRetries: 0, webhookKey: null });
@@ -90,4 +91,31 @@ export async function receiver(answer: (r: Received, n: number) => number = () =
   rec.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   rec.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return rec;
+}
+
+/** Timers that fire only when the test says so, in due order: simulated time without waiting. */
+export class ManualTimers implements Timers {
+  private now = 0;
+  private seq = 0;
+  private readonly pending = new Map<number, { at: number; fn: () => void }>();
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    this.seq += 1;
+    this.pending.set(this.seq, { at: this.now + ms, fn });
+    return this.seq;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+
+  /** Fires every timer, including ones scheduled by the timers fired, until none is left. */
+  runAll(limit = 10_000): void {
+    for (let i = 0; i < limit && this.pending.size > 0; i++) {
+      const [id, next] = [...this.pending].reduce((a, b) => (b[1].at < a[1].at ? b : a));
+      this.pending.delete(id);
+      this.now = Math.max(this.now, next.at);
+      next.fn();
+    }
+  }
 }

@@ -8,7 +8,7 @@ import {
   SCENARIOS,
   startSimulator,
 } from '../../src/simulator/index.js';
-import { client, settle, setup, task, waitFor } from './helpers.js';
+import { client, ManualTimers, settle, setup, task, waitFor } from './helpers.js';
 
 let sim: RunningSimulator;
 let c: Anthropic;
@@ -157,20 +157,30 @@ describe('scenarios', () => {
     expect(end?.type === 'span.outcome_evaluation_end' && end.outcome_evaluation_start_id).toBe('');
   });
 
-  it('a message sent while running is queued and processed after the turn', async () => {
-    const s = await c.beta.sessions.create({
-      agent: ids.agent,
-      environment_id: ids.environment,
-      initial_events: [task('first')],
-    });
-    const echo = await c.beta.sessions.events.send(s.id, { events: [task('second')] });
-    expect(echo.data?.[0]?.type === 'user.message' && echo.data[0].processed_at).toBeNull();
-    await waitFor(async () => {
-      const idles = await c.beta.sessions.events.list(s.id, { types: ['session.status_idle'] });
-      return idles.data.length === 2 ? true : undefined;
-    }, 'two turns');
-    const msgs = await c.beta.sessions.events.list(s.id, { types: ['agent.message'] });
-    expect(msgs.data).toHaveLength(2);
+  it('a message sent while running is queued and processed after the turn (manual timers)', async () => {
+    const timers = new ManualTimers();
+    const manual = await startSimulator({ seed: 3, timers });
+    try {
+      const mc = client(manual.url);
+      const { agent, environment } = await setup(mc);
+      const s = await mc.beta.sessions.create({
+        agent: agent.id,
+        environment_id: environment.id,
+        initial_events: [task('first')],
+      });
+      const echo = await mc.beta.sessions.events.send(s.id, { events: [task('second')] });
+      expect(echo.data?.[0]?.type === 'user.message' && echo.data[0].processed_at).toBeNull();
+      expect((await mc.beta.sessions.retrieve(s.id)).status).toBe('running');
+      timers.runAll();
+      const types = (await mc.beta.sessions.events.list(s.id, { limit: 100 })).data.map((e) => e.type);
+      expect(types.filter((t) => t === 'session.status_idle')).toHaveLength(2);
+      expect(types.filter((t) => t === 'agent.message')).toHaveLength(2);
+      const second = (await mc.beta.sessions.events.list(s.id, { types: ['user.message'] })).data[1];
+      expect(second?.type === 'user.message' && second.processed_at).toMatch(/Z$/);
+      expect((await mc.beta.sessions.retrieve(s.id)).status).toBe('idle');
+    } finally {
+      await manual.close();
+    }
   });
 
   it('is deterministic: the same seed gives the same ids and replies', async () => {

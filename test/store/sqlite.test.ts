@@ -13,6 +13,7 @@ import { isAppError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/open.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
+import type { Run } from '../../src/store/types.js';
 import { newEvent, newRun, storeConformance } from './conformance.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-sqlite-'));
@@ -175,6 +176,33 @@ describe('SQLite specifics', () => {
     } finally {
       await main.close();
     }
+  });
+
+  it('a failing call rejects with store_error, rolls back, and the store keeps working', async () => {
+    const store = await open(freshFile());
+    try {
+      const bad = { ...newRun('sesn_bad'), status: null } as unknown as Run;
+      const err = await store
+        .saveRun({
+          run: bad,
+          expectedVersion: 0,
+          history: null,
+          outbox: [{ id: 'ob_bad', target: 't', url: 'http://127.0.0.1:1/', payload: '{}', createdAt: 1 }],
+        })
+        .catch((e: unknown) => e);
+      expect(isAppError(err, 'store_error')).toBe(true);
+      expect(await store.getRun('sesn_bad')).toBeNull();
+      expect(await store.listOutbox({})).toEqual([]);
+      expect(await store.saveRun({ run: newRun('sesn_ok'), expectedVersion: 0, history: null })).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('calls after close reject with store_unavailable', async () => {
+    const store = await open(freshFile());
+    await store.close();
+    await expect(store.ping()).rejects.toMatchObject({ code: 'store_unavailable' });
   });
 
   it('a busy file surfaces as store_unavailable, not a crash', async () => {
