@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ChainEngine, type ChainEngineOptions, chainService } from './chains/engine.js';
 import { type Clock, systemClock } from './clock.js';
+import { AppError } from './errors.js';
 import { registerApi } from './http/api.js';
 import { registerHealth } from './http/health.js';
 import type { ServeConfig } from './http/serve-config.js';
@@ -132,7 +133,11 @@ export function createApp(options: AppOptions): App {
     if (options.routes) await options.routes(server);
     await server.ready();
     if (!config.workerOnly) {
-      await server.listen({ host: config.host, port: config.port });
+      try {
+        await server.listen({ host: config.host, port: config.port });
+      } catch (err) {
+        throw listenError(err, config.host, config.port);
+      }
       const addr = server.server.address() as AddressInfo;
       const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
       url = `http://${host}:${addr.port}`;
@@ -185,4 +190,28 @@ export function createApp(options: AppOptions): App {
   }
 
   return { server, committer, rejects, listen, close };
+}
+
+/** A port that cannot be bound is a configuration problem: say which setting to change. */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as { code?: unknown })?.code;
+  if (code === 'EADDRINUSE')
+    return new AppError(
+      'config_invalid',
+      `--port ${port} is already in use on ${host}: stop the other process or pick another --port (0 picks a free one).`,
+      { cause: err },
+    );
+  if (code === 'EACCES')
+    return new AppError(
+      'config_invalid',
+      `--port ${port} needs privileges on ${host}: use a port above 1023 and let a proxy serve 443.`,
+      { cause: err },
+    );
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new AppError(
+      'config_invalid',
+      `--host ${host} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its interfaces.`,
+      { cause: err },
+    );
+  return err;
 }

@@ -52,8 +52,9 @@ export class GroupCommitter {
   }
 
   private async drain(): Promise<void> {
-    // Wait one microtask turn so that requests parsed in the same tick join the first batch too.
-    await Promise.resolve();
+    // Let the rest of this I/O phase run first, so that requests whose bodies completed in the same
+    // poll join the first batch instead of each paying for its own fsync.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
       const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
       this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);

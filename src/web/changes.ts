@@ -13,7 +13,8 @@ export async function readMarker(store: Store): Promise<string> {
   const [latestEvent, latestRun, active, pending, processing, failed] = await Promise.all([
     store.listEvents({ limit: 1 }),
     store.listRuns({ limit: 1 }),
-    store.listRuns({ status: ['pending', 'running', 'blocked'], limit: ACTIVE_RUNS_SAMPLE }),
+    // The reconciler's work list: non-final runs through a partial index, no sort however many.
+    store.runsToReconcile(ACTIVE_RUNS_SAMPLE),
     store.countEvents({ state: 'pending' }),
     store.countEvents({ state: 'processing' }),
     store.countEvents({ state: 'failed' }),

@@ -1,8 +1,9 @@
 // What the API and the pages read from the store. Every list is bounded by a limit and walks an
 // index newest first (keyset cursors, never OFFSET), so a page costs the same with 100 or 100,000
 // runs stored.
-import { isAppError } from '../errors.js';
+
 import type { ChildStep } from '../chains/lineage.js';
+import { isAppError } from '../errors.js';
 import { loadRunDetail, TIMELINE_LIMIT } from '../inspect/run-detail.js';
 import type { Run, RunHistoryEntry, RunStatus, Store, StoredEvent } from '../store/types.js';
 import { type EventFilters, encodeCursor, RUN_STATUSES, type RunFilters } from './filters.js';

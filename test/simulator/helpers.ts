@@ -31,7 +31,7 @@ export const task = (text: string) => ({
 export async function waitFor<T>(
   fn: () => Promise<T | undefined> | T | undefined,
   what: string,
-  timeoutMs = 15_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

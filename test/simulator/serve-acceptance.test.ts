@@ -61,7 +61,7 @@ async function serve(sim: RunningSimulator, key: string): Promise<string> {
       return /listening on (http:\/\/\S+)/.exec(out)?.[1];
     },
     'serve to listen',
-    30_000,
+    60_000,
   );
 }
 
