@@ -58,7 +58,7 @@ export interface App {
   server: FastifyInstance;
   committer: GroupCommitter;
   rejects: RejectCounter;
-  /** Starts the services and (unless --worker-only) the HTTP server; returns the base URL or null. */
+  /** Starts the services and the HTTP server (without webhook routes under --worker-only); returns the base URL. */
   listen(): Promise<string | null>;
   close(): Promise<void>;
 }
@@ -132,16 +132,16 @@ export function createApp(options: AppOptions): App {
   async function listen(): Promise<string | null> {
     if (options.routes) await options.routes(server);
     await server.ready();
-    if (!config.workerOnly) {
-      try {
-        await server.listen({ host: config.host, port: config.port });
-      } catch (err) {
-        throw listenError(err, config.host, config.port);
-      }
-      const addr = server.server.address() as AddressInfo;
-      const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-      url = `http://${host}:${addr.port}`;
+    // --worker-only listens too: no webhook routes (POST /webhooks is 404), but /health and /ready
+    // for the orchestrator's probes, and the read-only dashboard and /api.
+    try {
+      await server.listen({ host: config.host, port: config.port });
+    } catch (err) {
+      throw listenError(err, config.host, config.port);
     }
+    const addr = server.server.address() as AddressInfo;
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    url = `http://${host}:${addr.port}`;
     rejects.start();
     await beat();
     heartbeat = setInterval(() => void beat(), options.heartbeatMs ?? HEARTBEAT_MS);

@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { checkUrl, redeliver, selectEvents } from '../inspect/replay.js';
 import { freshHeartbeat, withStore } from '../inspect/store-access.js';
 import { timeRange } from '../inspect/time.js';
+import { isHandledEventType } from '../webhooks/event.js';
 import { type CliContext, EXIT, print } from './context.js';
 
 interface ReplayFlags {
@@ -71,8 +72,10 @@ async function replay(ctx: CliContext, ids: string[], flags: ReplayFlags): Promi
       return EXIT.ok;
     }
     if (to === null) {
+      // Types the worker does not handle would only be marked ignored again: leave them out.
+      const handled = events.filter((e) => isHandledEventType(e.type));
       const requeued = await store.requeueEvents(
-        events.map((e) => e.id),
+        handled.map((e) => e.id),
         systemClock.now(),
       );
       const hb = await freshHeartbeat(store, systemClock.now());
@@ -85,8 +88,15 @@ async function replay(ctx: CliContext, ids: string[], flags: ReplayFlags): Promi
         return EXIT.ok;
       }
       print(ctx.stdout, `Requeued ${requeued} of ${events.length} events for the worker.`);
-      if (skipped > 0)
-        print(ctx.stdout, `${skipped} skipped: being processed right now, or pruned (only the id is kept).`);
+      const unhandled = events.length - handled.length;
+      if (unhandled > 0)
+        print(ctx.stdout, `${unhandled} skipped: types the worker does not handle (stored as ignored).`);
+      if (skipped - unhandled > 0) {
+        print(
+          ctx.stdout,
+          `${skipped - unhandled} skipped: being processed right now, or pruned (only the id is kept).`,
+        );
+      }
       print(
         ctx.stdout,
         hb

@@ -88,10 +88,9 @@ async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<
       const url = await app.listen();
       if (url) {
         print(ctx.stdout, `listening on ${url}`);
-        print(ctx.stdout, `  webhooks: POST ${url}${WEBHOOK_PATHS[0]} (alias ${WEBHOOK_PATHS[1]})`);
+        if (config.workerOnly) print(ctx.stdout, '  worker only: not receiving webhooks');
+        else print(ctx.stdout, `  webhooks: POST ${url}${WEBHOOK_PATHS[0]} (alias ${WEBHOOK_PATHS[1]})`);
         print(ctx.stdout, `  health:   ${url}/health  ready: ${url}/ready`);
-      } else {
-        print(ctx.stdout, 'worker only: not receiving webhooks');
       }
       await new Promise<void>((resolve) => {
         if (ctx.signal.aborted) resolve();
@@ -126,7 +125,7 @@ export function serveCommand(ctx: CliContext): Command {
       collect,
     )
     .option('--insecure-skip-verify', 'accept unsigned webhooks (local experiments only; prints a warning)')
-    .option('--worker-only', 'run only the worker: no HTTP server')
+    .option('--worker-only', 'run only the worker (and /health, /ready, dashboard): no webhook routes')
     .option('--no-worker', 'receive and store only: no worker, no reconciler')
     .option('--reconcile-interval <duration>', 'how often the reconciler sweeps the sessions API', '60s')
     .option('--body-limit <size>', 'largest webhook body accepted (413 above)', '256kb')

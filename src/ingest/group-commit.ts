@@ -25,7 +25,9 @@ export interface GroupCommitStats {
 
 export class GroupCommitter {
   private queue: Waiter[] = [];
-  private inFlight: Promise<void> | null = null;
+  private busy = false;
+  private scheduled = false;
+  private idleWaiters: Array<() => void> = [];
   private readonly stats: GroupCommitStats = { batches: 0, events: 0, largest: 0 };
 
   constructor(
@@ -38,7 +40,15 @@ export class GroupCommitter {
   submit(event: NewEvent): Promise<InsertResult> {
     return new Promise<InsertResult>((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
-      if (!this.inFlight) this.inFlight = this.drain();
+      if (!this.busy && !this.scheduled) {
+        // Let the rest of this I/O phase run first, so that requests whose bodies completed in the
+        // same poll join the first batch instead of each paying for its own fsync.
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 
@@ -47,41 +57,60 @@ export class GroupCommitter {
   }
 
   /** Resolves once everything submitted so far has been committed or rejected. */
-  async idle(): Promise<void> {
-    while (this.inFlight) await this.inFlight;
+  idle(): Promise<void> {
+    if (!this.busy && !this.scheduled && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async drain(): Promise<void> {
-    // Let the rest of this I/O phase run first, so that requests whose bodies completed in the same
-    // poll join the first batch instead of each paying for its own fsync.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
-      const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
-      this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
-      await this.commit(batch);
+  private pump(): void {
+    if (this.busy) return;
+    if (this.queue.length === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+      return;
     }
-    this.inFlight = null;
-  }
-
-  private async commit(batch: Waiter[]): Promise<void> {
+    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+    this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
+    this.busy = true;
     this.stats.batches += 1;
     this.stats.events += batch.length;
     if (batch.length > this.stats.largest) this.stats.largest = batch.length;
-    let results: InsertResult[];
+    let call: Promise<InsertResult[]>;
     try {
-      results = await this.store.insertEvents(batch.map((w) => w.event));
-      if (results.length !== batch.length) {
-        throw new Error(`insertEvents returned ${results.length} results for ${batch.length} events`);
-      }
+      call = this.store.insertEvents(batch.map((w) => w.event));
     } catch (err) {
-      // Whatever went wrong, nothing in this batch is known to be durable: every caller gets 503
-      // and the platform retries the delivery.
-      const failure = toUnavailable(err);
-      this.logger.error({ err: failure.message, batch: batch.length }, 'group commit failed');
-      for (const w of batch) w.reject(failure);
-      return;
+      call = Promise.reject(err);
     }
-    for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+    call.then(
+      (results) => {
+        this.busy = false;
+        // Hand the next batch to the writer before answering this one, so the writer's next
+        // fsync overlaps with writing these responses.
+        this.pump();
+        if (results.length !== batch.length) {
+          this.fail(
+            batch,
+            new Error(`insertEvents returned ${results.length} results for ${batch.length} events`),
+          );
+          return;
+        }
+        for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+      },
+      (err: unknown) => {
+        this.busy = false;
+        this.pump();
+        this.fail(batch, err);
+      },
+    );
+  }
+
+  private fail(batch: Waiter[], err: unknown): void {
+    // Whatever went wrong, nothing in this batch is known to be durable: every caller gets 503 and
+    // the platform retries the delivery.
+    const failure = toUnavailable(err);
+    this.logger.error({ err: failure.message, batch: batch.length }, 'group commit failed');
+    for (const w of batch) w.reject(failure);
   }
 }
 

@@ -1,6 +1,7 @@
 // Public surface of the simulator for tests, the demo and the CLI.
 export { ApiError } from './api-error.js';
 export { BACKOFF_MAX_S, BACKOFF_MIN_S, type DeliveryRecord, MAX_ATTEMPTS, postSigned } from './deliverer.js';
+export { SessionEngine } from './engine.js';
 export {
   DEFAULT_DURATION_MS,
   DEFAULT_PORT,

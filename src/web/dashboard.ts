@@ -193,17 +193,18 @@ async function dashboardRoutes(
         const now = clock.now();
         const filters = parseRunFilters(req.query as Query, now);
         const base = { agent: filters.agent, since: filters.since, until: filters.until };
-        // Chip totals come from the status index; with a text search they would each be a full
-        // scan, so they are left out then.
-        const countsPromise = filters.search
-          ? Promise.resolve(null)
-          : Promise.all(RUN_STATUSES.map((s) => store.countRuns({ ...base, status: [s] }))).then((ns) => {
-              const out = {} as Record<RunStatus, number>;
-              RUN_STATUSES.forEach((s, i) => {
-                out[s] = ns[i] ?? 0;
+        // Chip totals come from the (status, first_seen_at) index; with a text search or an agent
+        // filter each count would visit every row in range, so they are left out then.
+        const countsPromise =
+          filters.search || filters.agent
+            ? Promise.resolve(null)
+            : Promise.all(RUN_STATUSES.map((s) => store.countRuns({ ...base, status: [s] }))).then((ns) => {
+                const out = {} as Record<RunStatus, number>;
+                RUN_STATUSES.forEach((s, i) => {
+                  out[s] = ns[i] ?? 0;
+                });
+                return out;
               });
-              return out;
-            });
         const [runsPage, counts] = await Promise.all([listRunsPage(store, filters), countsPromise]);
         return page(reply, 200, {
           title: 'Runs',

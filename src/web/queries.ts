@@ -125,11 +125,12 @@ export interface Stats {
   reconciler: { lastSweepAt: number | null; detail: unknown };
   /** The serve heartbeat (`serve.heartbeat` meta), when one is stored. */
   heartbeat: { at: number | null; detail: unknown };
-  /** The newest failed events, for the health page. */
+  /** The newest failed events, for the health page (empty when there are very many: see the count). */
   recentFailures: EventSummary[];
 }
 
 const MINUTE = 60_000;
+const FAILURE_LIST_MAX = 2000;
 
 function parseMeta(value: string | null): { at: number | null; detail: unknown } {
   if (value === null) return { at: null, detail: null };
@@ -163,30 +164,23 @@ export async function collectStats(store: Store, now: number, opts: StatsOptions
   const thisMinute = Math.floor(now / MINUTE) * MINUTE;
   const firstMinute = thisMinute - 59 * MINUTE;
   const minutes = Array.from({ length: 60 }, (_, i) => firstMinute + i * MINUTE);
-  const [
-    perMinute,
-    rejectRows,
-    pending,
-    processing,
-    failed,
-    runCounts,
-    latest,
-    sweep,
-    heartbeat,
-    recentFailures,
-  ] = await Promise.all([
-    // 60 indexed range counts; each one walks only that minute's slice of events_received.
-    Promise.all(minutes.map((m) => store.countEvents({ since: m, until: m + MINUTE }))),
-    store.listRejects(firstMinute),
-    store.countEvents({ state: 'pending' }),
-    store.countEvents({ state: 'processing' }),
-    store.countEvents({ state: 'failed' }),
-    Promise.all(RUN_STATUSES.map((s) => store.countRuns({ status: [s] }))),
-    store.listEvents({ limit: 1 }),
-    store.getMeta(opts.reconcilerMetaKey),
-    store.getMeta('serve.heartbeat'),
-    store.listEvents({ state: 'failed', limit: 10 }),
-  ]);
+  const [perMinute, rejectRows, pending, processing, failed, runCounts, latest, sweep, heartbeat] =
+    await Promise.all([
+      // 60 indexed range counts; each one walks only that minute's slice of events_received.
+      Promise.all(minutes.map((m) => store.countEvents({ since: m, until: m + MINUTE }))),
+      store.listRejects(firstMinute),
+      store.countEvents({ state: 'pending' }),
+      store.countEvents({ state: 'processing' }),
+      store.countEvents({ state: 'failed' }),
+      Promise.all(RUN_STATUSES.map((s) => store.countRuns({ status: [s] }))),
+      store.listEvents({ limit: 1 }),
+      store.getMeta(opts.reconcilerMetaKey),
+      store.getMeta('serve.heartbeat'),
+    ]);
+  // Listing failed events newest first sorts all of them unless the store has an index on
+  // (state, received_at); the count is cheap, so the list is only read when it is small.
+  const recentFailures =
+    failed <= FAILURE_LIST_MAX ? await store.listEvents({ state: 'failed', limit: 10 }) : [];
   const byCode = new Map<string, number>();
   const rejectMinutes = new Map<number, number>();
   for (const r of rejectRows) {

@@ -110,6 +110,13 @@ describe('simulator API through the SDK', () => {
     const first = await c.beta.sessions.list({ agent_id: agent.id, limit: 2 });
     expect(first.prev_page).toBeNull();
     expect(first.next_page).toMatch(/^page_/);
+    const second = await c.beta.sessions.list({ agent_id: agent.id, limit: 2, page: first.next_page });
+    expect(second.data.map((s) => s.id)).toEqual([ids[2], ids[1]]);
+    const back = await c.beta.sessions.list({ agent_id: agent.id, limit: 2, page: second.prev_page });
+    expect(back.data.map((s) => s.id)).toEqual(first.data.map((s) => s.id));
+    await expect(
+      c.beta.sessions.list({ agent_id: agent.id, limit: 2, order: 'asc', page: first.next_page }),
+    ).rejects.toBeInstanceOf(Anthropic.BadRequestError);
     const idle = await c.beta.sessions.list({
       agent_id: agent.id,
       statuses: ['idle'],

@@ -110,7 +110,11 @@ describe('agenthooks simulator CLI', () => {
       out += d;
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitFor(() => (/signing key \(shown once\): whsec_\S+/.test(out) ? true : undefined), 'key line', 60_000);
+    await waitFor(
+      () => (/signing key \(shown once\): whsec_\S+/.test(out) ? true : undefined),
+      'key line',
+      60_000,
+    );
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out.match(/whsec_/g)).toHaveLength(1);

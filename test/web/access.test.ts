@@ -36,7 +36,12 @@ describe('without a token configured', () => {
   });
 
   it('refuses a forwarded request with 403 token_required (JSON for /api, a page for HTML)', async () => {
-    for (const headers of [XFF, { forwarded: 'for=198.51.100.1;proto=https' }, { 'x-real-ip': '198.51.100.2' }]) {
+    const forwarded: Record<string, string>[] = [
+      XFF,
+      { forwarded: 'for=198.51.100.1;proto=https' },
+      { 'x-real-ip': '198.51.100.2' },
+    ];
+    for (const headers of forwarded) {
       const api = await send(s.url, { path: '/api/runs', headers });
       expect(api.status).toBe(403);
       expect(api.json().error.code).toBe('token_required');
@@ -93,10 +98,16 @@ describe('with a token configured', () => {
     expect(none.status).toBe(401);
     expect(none.json().error.code).toBe('unauthorized');
     expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
-    const wrong = await send(s.url, { path: '/api/runs', headers: { ...XFF, authorization: `Bearer ${TOKEN}x` } });
+    const wrong = await send(s.url, {
+      path: '/api/runs',
+      headers: { ...XFF, authorization: `Bearer ${TOKEN}x` },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.json().error.code).toBe('unauthorized');
-    const right = await send(s.url, { path: '/api/runs', headers: { ...XFF, authorization: `Bearer ${TOKEN}` } });
+    const right = await send(s.url, {
+      path: '/api/runs',
+      headers: { ...XFF, authorization: `Bearer ${TOKEN}` },
+    });
     expect(right.status).toBe(200);
     expect(right.json().runs).toEqual([]);
     const page = await send(s.url, { path: '/', headers: { ...XFF, authorization: `Bearer ${TOKEN}` } });
@@ -144,7 +155,11 @@ describe('with a token configured', () => {
     expect(api.status).toBe(200);
 
     // A cookie made for another token, or a tampered one, does not work.
-    for (const c of [`agenthooks_session=${sessionCookieValue('other')}`, `${cookie}x`, `agenthooks_session=${TOKEN}`]) {
+    for (const c of [
+      `agenthooks_session=${sessionCookieValue('other')}`,
+      `${cookie}x`,
+      `agenthooks_session=${TOKEN}`,
+    ]) {
       expect((await send(s.url, { path: '/api/events', headers: { ...XFF, cookie: c } })).status).toBe(401);
     }
   });

@@ -26,9 +26,29 @@ beforeAll(async () => {
       }),
     );
   }
-  await saveRun(s.store, makeRun('sesn_api_child', { parentRunId: 'sesn_api_00', pipeline: 'p', step: 'two', firstSeenAt: T0 + 20 * HOUR }));
-  await saveRun(s.store, makeRun('sesn_api_grandchild', { parentRunId: 'sesn_api_child', pipeline: 'p', step: 'three', firstSeenAt: T0 + 21 * HOUR }));
-  await saveRun(s.store, { ...((await s.store.getRun('sesn_api_00')) as Run), status: 'succeeded', stopReason: 'end_turn' }, 'reconcile');
+  await saveRun(
+    s.store,
+    makeRun('sesn_api_child', {
+      parentRunId: 'sesn_api_00',
+      pipeline: 'p',
+      step: 'two',
+      firstSeenAt: T0 + 20 * HOUR,
+    }),
+  );
+  await saveRun(
+    s.store,
+    makeRun('sesn_api_grandchild', {
+      parentRunId: 'sesn_api_child',
+      pipeline: 'p',
+      step: 'three',
+      firstSeenAt: T0 + 21 * HOUR,
+    }),
+  );
+  await saveRun(
+    s.store,
+    { ...((await s.store.getRun('sesn_api_00')) as Run), status: 'succeeded', stopReason: 'end_turn' },
+    'reconcile',
+  );
   await deliver(s.url, 'sesn_api_00', 'session.status_run_started');
   await deliver(s.url, 'sesn_api_00', 'session.status_idled');
   await deliver(s.url, 'sesn_api_01', 'session.status_idled');
@@ -48,7 +68,18 @@ describe('GET /api/runs', () => {
     expect(nextCursor).toBeNull();
     expect(runs).toHaveLength(14);
     expect(runs[0].id).toBe('sesn_api_grandchild');
-    expect(Object.keys(runs[0])).toEqual(expect.arrayContaining(['id', 'status', 'task', 'output', 'evaluations', 'usage', 'parentRunId', 'firstSeenAt']));
+    expect(Object.keys(runs[0])).toEqual(
+      expect.arrayContaining([
+        'id',
+        'status',
+        'task',
+        'output',
+        'evaluations',
+        'usage',
+        'parentRunId',
+        'firstSeenAt',
+      ]),
+    );
   });
 
   it('filters by status (comma list), agent, search, since and until', async () => {
@@ -56,10 +87,20 @@ describe('GET /api/runs', () => {
     expect(await ids('status=failed')).toEqual(['sesn_api_09', 'sesn_api_05', 'sesn_api_01']);
     expect((await ids('status=failed,blocked')).length).toBe(6);
     expect(await ids('status=failed&agent=writer')).toEqual(['sesn_api_09', 'sesn_api_05', 'sesn_api_01']);
-    expect(await ids('agent=researcher&status=running')).toEqual(['sesn_api_grandchild', 'sesn_api_child', 'sesn_api_10', 'sesn_api_06', 'sesn_api_02']);
+    expect(await ids('agent=researcher&status=running')).toEqual([
+      'sesn_api_grandchild',
+      'sesn_api_child',
+      'sesn_api_10',
+      'sesn_api_06',
+      'sesn_api_02',
+    ]);
     expect(await ids('search=50%25')).toEqual(['sesn_api_05']);
     expect(await ids('search=forty-two')).toEqual(['sesn_api_07']);
-    expect(await ids(`since=${new Date(T0 + 10 * HOUR).toISOString()}&until=${new Date(T0 + 12 * HOUR).toISOString()}`)).toEqual(['sesn_api_11', 'sesn_api_10']);
+    expect(
+      await ids(
+        `since=${new Date(T0 + 10 * HOUR).toISOString()}&until=${new Date(T0 + 12 * HOUR).toISOString()}`,
+      ),
+    ).toEqual(['sesn_api_11', 'sesn_api_10']);
     expect(await ids(`since=${T0 + 11 * HOUR}&until=${T0 + 12 * HOUR}`)).toEqual(['sesn_api_11']);
   });
 
@@ -68,7 +109,9 @@ describe('GET /api/runs', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: Reply = await get(`/api/runs?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res: Reply = await get(
+        `/api/runs?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       const body = res.json();
       seen.push(...body.runs.map((r: Run) => r.id));
       cursor = body.nextCursor;
@@ -108,7 +151,10 @@ describe('GET /api/runs/:id', () => {
     const root = (await get('/api/runs/sesn_api_00')).json();
     expect(root.parent).toBeNull();
     expect(root.history.map((h: { source: string }) => h.source)).toEqual(['test', 'reconcile']);
-    expect(root.events.map((e: { type: string }) => e.type)).toEqual(['session.status_run_started', 'session.status_idled']);
+    expect(root.events.map((e: { type: string }) => e.type)).toEqual([
+      'session.status_run_started',
+      'session.status_idled',
+    ]);
     expect(root.events[0]).not.toHaveProperty('raw');
     expect(root.events[0].state).toBe('pending');
 
@@ -128,9 +174,13 @@ describe('GET /api/events', () => {
     const all = (await get('/api/events')).json();
     expect(all.events).toHaveLength(4);
     expect(all.events[0]).not.toHaveProperty('raw');
-    const types = async (q: string) => (await get(`/api/events?${q}`)).json().events.map((e: { type: string }) => e.type);
+    const types = async (q: string) =>
+      (await get(`/api/events?${q}`)).json().events.map((e: { type: string }) => e.type);
     expect(await types('session=sesn_api_01')).toEqual(['session.some_future_type', 'session.status_idled']);
-    expect(await types('type=session.status_idled')).toEqual(['session.status_idled', 'session.status_idled']);
+    expect(await types('type=session.status_idled')).toEqual([
+      'session.status_idled',
+      'session.status_idled',
+    ]);
     expect(await types('state=ignored')).toEqual(['session.some_future_type']);
     expect((await get('/api/events?state=nope')).status).toBe(400);
     const page1 = (await get('/api/events?limit=3')).json();
@@ -161,10 +211,17 @@ describe('GET /api/stats', () => {
     await send(s.url, {
       method: 'POST',
       path: '/webhooks',
-      headers: { 'content-type': 'application/json', 'webhook-id': 'whe_bad', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': 'whe_bad',
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-signature': 'v1,AAAA',
+      },
       body: '{}',
     });
-    await s.store.addRejects([{ minute: Math.floor(Date.now() / 60_000) * 60_000, code: 'timestamp_too_old', count: 3 }]);
+    await s.store.addRejects([
+      { minute: Math.floor(Date.now() / 60_000) * 60_000, code: 'timestamp_too_old', count: 3 },
+    ]);
     await s.store.setMeta('reconciler.last_sweep', JSON.stringify({ at: Date.now() - 5000, refreshed: 1 }));
     const st = (await get('/api/stats')).json();
     expect(st.eventsPerMinute).toHaveLength(60);

@@ -37,7 +37,8 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
   let profile: string;
 
   beforeAll(async () => {
-    if (!available) throw new Error(`AGENTHOOKS_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
+    if (!available)
+      throw new Error(`AGENTHOOKS_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
     env = await setup();
     serve = await startServe(env);
     env.sim.addWebhook(`${serve.url}/webhooks`);
@@ -84,13 +85,18 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
       (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
     });
     // sim_duration_ms is scaled by the simulator's time scale (0.01): about 8 s of real time.
-    const { run } = await launch('Summarise the live update test', { sim_scenario: 'success', sim_duration_ms: '800000' });
+    const { run } = await launch('Summarise the live update test', {
+      sim_scenario: 'success',
+      sim_duration_ms: '800000',
+    });
     const row = `tr[data-run-id="${run.id}"]`;
     await page.waitForSelector(row, { timeout: 20_000 });
     const firstStatus = await page.locator(`${row} .badge`).first().textContent();
     expect(['pending', 'running']).toContain(firstStatus?.trim());
     await page.waitForSelector(`${row} .badge.succeeded`, { timeout: 40_000 });
-    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(
+      await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument),
+    ).toBe(true);
     expect(await page.locator(`${row} .run-title`).textContent()).toContain('Summarise the live update test');
     await page.close();
   });
@@ -126,7 +132,9 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
     await page.fill('input[name="search"]', 'plain successful');
     await page.press('input[name="search"]', 'Enter');
     await page.waitForURL(/search=plain/);
-    const ids = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.runId));
+    const ids = await page
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.runId));
     expect(ids).toEqual([ok.run.id]);
     await page.close();
   });
@@ -144,10 +152,10 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
 
     const page = await openPage(`${serve.url}/runs/${run.id}`);
     expect(await page.locator('h1').first().textContent()).toContain('Write a haiku about retries');
-    const output = (await page.locator('#run-output').innerText()).replace(/\s+/g, ' ');
+    const output = ((await page.locator('#run-output').textContent()) ?? '').replace(/\s+/g, ' ');
     const firstLine = (stored?.output ?? '').split('\n').find((l) => l.trim().length > 0) ?? '';
     expect(output).toContain(firstLine.replace(/[*`#]/g, '').trim().slice(0, 30));
-    const outcome = await page.locator('#run-outcome').innerText();
+    const outcome = (await page.locator('#run-outcome').textContent()) ?? '';
     expect(outcome).toContain('satisfied');
     // The evaluation graded after one revision: its 0-based iteration 1 shows as "iteration 2".
     const evaluation = stored?.evaluations.find((e) => e.result === 'satisfied');

@@ -24,10 +24,16 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-export async function startWebServer(opts: { token?: string; host?: string; clock?: Clock } = {}): Promise<WebServer> {
+export async function startWebServer(
+  opts: { token?: string; host?: string; clock?: Clock } = {},
+): Promise<WebServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-web-'));
   const env: Record<string, string> = opts.token ? { AGENTHOOKS_TOKEN: opts.token } : {};
-  const config = resolveServeConfig({ port: '0', host: opts.host ?? '127.0.0.1', signingKey: [SIGNING_KEY] }, env, dir);
+  const config = resolveServeConfig(
+    { port: '0', host: opts.host ?? '127.0.0.1', signingKey: [SIGNING_KEY] },
+    env,
+    dir,
+  );
   const store = await openSqliteStore(config.database.url, { create: true, logger: silentLogger });
   const app = createApp({ config, store, platform: null, clock: opts.clock, logger: silentLogger });
   const listened = (await app.listen()) as string;
@@ -82,7 +88,12 @@ export function eventId(): string {
 }
 
 /** Signs and posts one webhook event about `sessionId`, as the platform does. */
-export async function deliver(url: string, sessionId: string, type = 'session.status_idled', id = eventId()): Promise<string> {
+export async function deliver(
+  url: string,
+  sessionId: string,
+  type = 'session.status_idled',
+  id = eventId(),
+): Promise<string> {
   const body = JSON.stringify({
     type: 'event',
     id,

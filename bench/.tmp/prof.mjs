@@ -1,0 +1,28 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { createApp } from '/work/main/dist/app.js';
+import { resolveServeConfig } from '/work/main/dist/http/serve-config.js';
+import { silentLogger } from '/work/main/dist/logger.js';
+import { openSqliteStore } from '/work/main/dist/store/sqlite/index.js';
+import { signature } from '/work/main/dist/webhooks/sign.js';
+const key = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
+const dir = mkdtempSync(path.join(tmpdir(), 'prof-'));
+const config = resolveServeConfig({ port: '0', signingKey: [key] }, {}, dir);
+const store = await openSqliteStore(config.database.url, { create: true, logger: silentLogger });
+const app = createApp({ config, store, platform: null, logger: silentLogger });
+const url = await app.listen();
+const ts = Math.floor(Date.now() / 1000);
+let i = 0;
+const t0 = Date.now();
+const orig = store.insertEvents.bind(store);
+let tIns = 0;
+store.insertEvents = async (evs) => { const s = performance.now(); const r = await orig(evs); tIns += performance.now() - s; return r; };
+const res = await autocannon({ url, connections: 50, duration: 4, requests: [{ method: 'POST', path: '/webhooks', setupRequest: (req) => {
+  const id = `whe_p${i++}`; const body = JSON.stringify({ type: 'event', id, created_at: new Date().toISOString(), data: { type: 'session.status_idled', id: 'sesn_x' } });
+  return { ...req, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signature(key, id, ts, body) }, body };
+} }] });
+console.log('rps', res.requests.average, 'p50', res.latency.p50, 'p99', res.latency.p99, 'non2xx', res.non2xx);
+console.log(app.committer.snapshot(), store.ingestStats(), 'insert ms total', tIns.toFixed(0), 'avg', (tIns / app.committer.snapshot().batches).toFixed(1));
+await app.close(); await store.close();
