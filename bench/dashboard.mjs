@@ -21,9 +21,17 @@ const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-bench-dashboard-'));
 const file = path.join(dir, 'agenthooks.db');
 const now = Date.now();
 const DAY = 86_400_000;
-await (await openStore({ kind: 'sqlite', url: file, display: file, source: 'flag' }, { create: true, logger: silentLogger })).close();
+await (
+  await openStore(
+    { kind: 'sqlite', url: file, display: file, source: 'flag' },
+    { create: true, logger: silentLogger },
+  )
+).close();
 
-const words = 'alpha beta gamma delta report summary research compare network latency database index query agent tool output claim source draft review'.split(' ');
+const words =
+  'alpha beta gamma delta report summary research compare network latency database index query agent tool output claim source draft review'.split(
+    ' ',
+  );
 let seed = 7;
 const rand = () => {
   seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -32,7 +40,16 @@ const rand = () => {
 const pick = (a) => a[Math.floor(rand() * a.length)];
 const sentence = (n) => Array.from({ length: n }, () => pick(words)).join(' ');
 const runId = (i) => `sesn_bench${String(i).padStart(8, '0')}`;
-const STATUSES = ['succeeded', 'succeeded', 'succeeded', 'failed', 'running', 'blocked', 'pending', 'deleted'];
+const STATUSES = [
+  'succeeded',
+  'succeeded',
+  'succeeded',
+  'failed',
+  'running',
+  'blocked',
+  'pending',
+  'deleted',
+];
 const AGENTS = Array.from({ length: 20 }, (_, i) => `agent-${i}`);
 const TYPES = ['session.status_run_started', 'session.status_idled', 'session.outcome_evaluation_ended'];
 const STATES = ['done', 'done', 'done', 'done', 'ignored', 'failed', 'pending'];
@@ -41,21 +58,45 @@ const t0 = performance.now();
 const db = new Database(file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = OFF');
-const insRun = db.prepare(`INSERT INTO runs (id, agent_id, agent_name, agent_version, environment_id, title, task, status, session_status,
+const insRun =
+  db.prepare(`INSERT INTO runs (id, agent_id, agent_name, agent_version, environment_id, title, task, status, session_status,
   stop_reason, outcome_result, evaluations, output, usage, error, archived, turn, snapshot_key, metadata, launched_by, launch_id,
   parent_run_id, pipeline, step, session_created_at, session_updated_at, first_seen_at, finished_at, last_checked_at, version)
   VALUES (?, ?, ?, 1, 'env_1', NULL, ?, ?, 'idle', ?, NULL, '[]', ?, ?, NULL, 0, 1, NULL, '{}', 'agenthooks', NULL, ?, NULL, NULL, ?, ?, ?, ?, NULL, 1)`);
-const usage = JSON.stringify({ inputTokens: 1200, outputTokens: 800, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costCents: 4, activeSeconds: 30 });
-const insEvent = db.prepare(`INSERT INTO events (id, type, created_at, received_at, subject_id, thread_id, raw, state, attempts)
+const usage = JSON.stringify({
+  inputTokens: 1200,
+  outputTokens: 800,
+  cacheReadInputTokens: 0,
+  cacheCreationInputTokens: 0,
+  costCents: 4,
+  activeSeconds: 30,
+});
+const insEvent =
+  db.prepare(`INSERT INTO events (id, type, created_at, received_at, subject_id, thread_id, raw, state, attempts)
   VALUES (?, ?, ?, ?, ?, NULL, ?, ?, 1)`);
-const insHistory = db.prepare(`INSERT INTO run_history (run_id, seq, at, source, status, session_status, stop_reason, outcome_result, turn, snapshot_key, note)
+const insHistory =
+  db.prepare(`INSERT INTO run_history (run_id, seq, at, source, status, session_status, stop_reason, outcome_result, turn, snapshot_key, note)
   VALUES (?, ?, ?, 'bench', ?, 'idle', NULL, NULL, 1, NULL, NULL)`);
 db.transaction(() => {
   for (let i = 0; i < RUNS; i++) {
     const at = now - Math.floor((i * 30 * DAY) / RUNS);
     const status = pick(STATUSES);
     const final = status === 'succeeded' || status === 'failed';
-    insRun.run(runId(i), `agent_${pick(AGENTS)}`, pick(AGENTS), sentence(12), status, final ? 'end_turn' : null, sentence(80), usage, i % 50 === 1 ? runId(i - 1) : null, at, at, at, final ? at + 60_000 : null);
+    insRun.run(
+      runId(i),
+      `agent_${pick(AGENTS)}`,
+      pick(AGENTS),
+      sentence(12),
+      status,
+      final ? 'end_turn' : null,
+      sentence(80),
+      usage,
+      i % 50 === 1 ? runId(i - 1) : null,
+      at,
+      at,
+      at,
+      final ? at + 60_000 : null,
+    );
     insHistory.run(runId(i), 1, at, 'running');
     insHistory.run(runId(i), 2, at + 60_000, status);
   }
@@ -65,16 +106,33 @@ db.transaction(() => {
     const subject = runId(Math.floor((i * RUNS) / EVENTS));
     const id = `whe_bench${String(i).padStart(9, '0')}`;
     const type = pick(TYPES);
-    insEvent.run(id, type, at, at, subject, JSON.stringify({ type: 'event', id, created_at: new Date(at).toISOString(), data: { type, id: subject } }), pick(STATES));
+    insEvent.run(
+      id,
+      type,
+      at,
+      at,
+      subject,
+      JSON.stringify({
+        type: 'event',
+        id,
+        created_at: new Date(at).toISOString(),
+        data: { type, id: subject },
+      }),
+      pick(STATES),
+    );
   }
 })();
 db.close();
 const seeded = performance.now();
 
-const child = spawn(process.execPath, ['dist/cli/bin.js', 'serve', '--database', file, '--port', '0', '--insecure-skip-verify'], {
-  env: { PATH: process.env.PATH, AGENTHOOKS_LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
+const child = spawn(
+  process.execPath,
+  ['dist/cli/bin.js', 'serve', '--database', file, '--port', '0', '--insecure-skip-verify'],
+  {
+    env: { PATH: process.env.PATH, AGENTHOOKS_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  },
+);
 const url = await new Promise((resolve, reject) => {
   let out = '';
   child.stdout.on('data', (c) => {
@@ -133,9 +191,13 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`store: ${RUNS.toLocaleString()} runs, ${EVENTS.toLocaleString()} events (seeded in ${((seeded - t0) / 1000).toFixed(1)} s)`);
+console.log(
+  `store: ${RUNS.toLocaleString()} runs, ${EVENTS.toLocaleString()} events (seeded in ${((seeded - t0) / 1000).toFixed(1)} s)`,
+);
 console.log(`time to first byte over ${REPEAT} requests each, goal < ${GOAL_MS} ms\n`);
 console.log(`${'page'.padEnd(40)} ${'median'.padStart(9)} ${'p95'.padStart(9)}  goal`);
 for (const r of rows) {
-  console.log(`${r.label.padEnd(40)} ${`${r.median.toFixed(1)} ms`.padStart(9)} ${`${r.p95.toFixed(1)} ms`.padStart(9)}  ${r.median < GOAL_MS ? 'ok' : 'MISSED'}`);
+  console.log(
+    `${r.label.padEnd(40)} ${`${r.median.toFixed(1)} ms`.padStart(9)} ${`${r.p95.toFixed(1)} ms`.padStart(9)}  ${r.median < GOAL_MS ? 'ok' : 'MISSED'}`,
+  );
 }

@@ -68,7 +68,10 @@ function deliveries() {
 }
 
 function startChild(args, env) {
-  const proc = spawn(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   proc.stderr.on('data', (c) => {
@@ -133,7 +136,17 @@ function vmHWM(pid) {
 }
 
 const serve = await startChild(
-  [BIN, 'serve', '--port', '0', '--database', path.join(dir, 'bench.db'), '--signing-key', secret, '--no-worker'],
+  [
+    BIN,
+    'serve',
+    '--port',
+    '0',
+    '--database',
+    path.join(dir, 'bench.db'),
+    '--signing-key',
+    secret,
+    '--no-worker',
+  ],
   { AGENTHOOKS_LOG_LEVEL: 'warn' },
 );
 const bare = await startChild(['-e', BARE], {});
@@ -160,9 +173,15 @@ try {
   const ratio = s.rps / b.rps;
   const p99Limit = Math.max(20, 1.5 * bestP99('bare'));
   console.log('');
-  console.log(`serve  best ${s.rps.toFixed(0)} events/s  p50 ${s.p50} ms  p99 ${s.p99} ms (lowest p99 ${bestP99('serve')} ms)`);
-  console.log(`bare   best ${b.rps.toFixed(0)} events/s  p50 ${b.p50} ms  p99 ${b.p99} ms (lowest p99 ${bestP99('bare')} ms)`);
-  console.log(`ratio  ${ratio.toFixed(2)} of bare events/s (goal >= 0.70: ${ratio >= 0.7 ? 'met' : 'MISSED'})`);
+  console.log(
+    `serve  best ${s.rps.toFixed(0)} events/s  p50 ${s.p50} ms  p99 ${s.p99} ms (lowest p99 ${bestP99('serve')} ms)`,
+  );
+  console.log(
+    `bare   best ${b.rps.toFixed(0)} events/s  p50 ${b.p50} ms  p99 ${b.p99} ms (lowest p99 ${bestP99('bare')} ms)`,
+  );
+  console.log(
+    `ratio  ${ratio.toFixed(2)} of bare events/s (goal >= 0.70: ${ratio >= 0.7 ? 'met' : 'MISSED'})`,
+  );
   console.log(
     `p99    ${bestP99('serve')} ms vs limit ${p99Limit.toFixed(1)} ms = max(20, 1.5 x bare) (${bestP99('serve') <= p99Limit ? 'met' : 'MISSED'})`,
   );

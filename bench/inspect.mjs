@@ -34,10 +34,13 @@ const words =
   'alpha beta gamma delta report summary research compare network latency database index query agent tool output claim source draft review'.split(
     ' ',
   );
+// mulberry32: a deterministic generator, so every run of the bench seeds the same data.
 let seed = 42;
 const rand = () => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 const pick = (a) => a[Math.floor(rand() * a.length)];
 const sentence = (n) => Array.from({ length: n }, () => pick(words)).join(' ');
@@ -90,7 +93,7 @@ db.transaction(() => {
       runId(i),
       `agent_${agent}`,
       agent,
-      `${sentence(12)}${i === 77_777 ? ' zebra' : ''}`,
+      `${sentence(12)}${i === Math.floor(RUNS * 0.777) ? ' zebra' : ''}`,
       status,
       final ? 'end_turn' : null,
       sentence(80),

@@ -396,18 +396,26 @@ async function seed(store) {
   return { runs, research, report };
 }
 
-async function startServer(store, clock) {
+/** The real `serve` app (createApp) on the seeded store, on an ephemeral loopback port. */
+async function startServer(store, clock, dir) {
   const { silentLogger } = await import(dist('logger.js'));
-  const { default: Fastify } = await import('fastify');
-  const server = Fastify({ logger: false });
+  const { createApp } = await import(dist('app.js'));
+  const { resolveServeConfig } = await import(dist('http/serve-config.js'));
+  const { generateSecret } = await import(dist('webhooks/sign.js'));
   // A token is configured so that /login shows the form; loopback requests still get in without it.
-  const deps = { store, clock, logger: silentLogger, token: 'screenshots-token' };
-  const { registerApi } = await import(dist('http/api.js'));
-  const { registerDashboard } = await import(dist('web/dashboard.js'));
-  await registerApi(server, deps);
-  await registerDashboard(server, deps);
-  const url = await server.listen({ host: '127.0.0.1', port: 0 });
-  return { url, close: () => server.close() };
+  const config = resolveServeConfig(
+    {
+      host: '127.0.0.1',
+      port: '0',
+      signingKey: [generateSecret()],
+      database: path.join(dir, 'agenthooks.db'),
+    },
+    { AGENTHOOKS_TOKEN: 'screenshots-token' },
+    dir,
+  );
+  const app = createApp({ config, store, platform: null, clock, logger: silentLogger });
+  const url = await app.listen();
+  return { url, close: () => app.close() };
 }
 
 async function main() {
@@ -428,7 +436,7 @@ async function main() {
   });
   const clock = { now: () => NOW };
   const { research, report } = await seed(store);
-  const server = await startServer(store, clock);
+  const server = await startServer(store, clock, tmp);
   const { chromium } = await import('playwright-core');
   // Playwright takes the fresh profile directory (--user-data-dir) as launchPersistentContext's
   // first argument and refuses it among the flags.
@@ -464,9 +472,11 @@ async function main() {
       const page = await browser.newPage();
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto(`${server.url}${route}`, { waitUntil: 'load' });
-      // Hide the live indicator's "connecting" flicker: wait until the stream said hello.
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: path.join(outDir, file), fullPage: full });
+      // Live pages: wait until the stream said hello, so the indicator reads "Live".
+      if (await page.locator('[data-live-indicator]').count()) {
+        await page.waitForSelector('[data-live-indicator][data-state="live"]', { timeout: 10_000 });
+      }
+      await page.screenshot({ path: path.join(outDir, file), fullPage: full, animations: 'disabled', caret: 'hide' });
       await page.close();
       process.stdout.write(`wrote docs/screenshots/${file}\n`);
     }

@@ -71,7 +71,11 @@ export function createApp(options: AppOptions): App {
   const committer = new GroupCommitter(store, logger);
   const rejects = new RejectCounter(store, clock, logger, options.rejectFlushMs);
   // Throws invalid_signing_key for a malformed key: better at start than on the first delivery.
-  const verifier = config.insecureSkipVerify ? null : createVerifier({ keys: config.signingKeys, clock });
+  // --worker-only verifies nothing and needs no key.
+  const verifier =
+    config.insecureSkipVerify || config.workerOnly
+      ? null
+      : createVerifier({ keys: config.signingKeys, clock });
   const webhook: WebhookHandler | null = config.workerOnly
     ? null
     : createWebhookHandler({ verifier, committer, rejects, clock, logger, bodyLimit: config.bodyLimit });

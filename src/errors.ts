@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   not_an_event: { status: 400, exit: 1, summary: 'The body is not a webhook event envelope {type:"event", id, created_at, data:{type,id}}.' },
   id_mismatch: { status: 400, exit: 1, summary: 'The body id differs from the webhook-id header.' },
   store_unavailable: { status: 503, exit: 1, summary: 'The store could not commit; the sender should retry.' },
+  // library adapters (src/lib): a framework parsed the body before agenthooks could verify it
+  raw_body_required: { status: 500, exit: 2, summary: 'A JSON body parser re-serialised the webhook body before verification; the signed bytes are gone.' },
   // access
   token_required: { status: 403, exit: 1, summary: 'A non-loopback request needs AGENTHOOKS_TOKEN, and none is configured.' },
   unauthorized: { status: 401, exit: 1, summary: 'The request lacks a valid bearer token or session cookie.' },

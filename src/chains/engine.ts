@@ -20,7 +20,15 @@ import { crashPoint } from '../test-hooks.js';
 import { driveLaunch, type LeaseOptions, recoverIntents, takeLease } from './launcher.js';
 import { newBoundary, renderOutputBlock, renderPrompt } from './output-block.js';
 import { childSteps, type PipelineStep } from './pipeline.js';
-import { buildRecord, type ChainRecord, pipelineNames, RecordCache, recordConfig, saveRecord, TAGS } from './record.js';
+import {
+  buildRecord,
+  type ChainRecord,
+  pipelineNames,
+  RecordCache,
+  recordConfig,
+  saveRecord,
+  TAGS,
+} from './record.js';
 import { evaluateWhen, isFinal } from './when.js';
 
 export interface ChainDeps {
@@ -129,7 +137,10 @@ export class ChainEngine {
     if (!chainId || !stepName || !isFinal(run)) return [];
     const record = await this.records.get(chainId);
     if (!record) {
-      this.deps.logger.warn({ run: run.id, chain: chainId }, 'chain record not found; cannot decide the next steps');
+      this.deps.logger.warn(
+        { run: run.id, chain: chainId },
+        'chain record not found; cannot decide the next steps',
+      );
       return [];
     }
     const children = childSteps(record.pipeline, stepName);
@@ -145,13 +156,15 @@ export class ChainEngine {
 
   /** A child already has a launch row: finish it when it is a stale intent, else report it. */
   private async revisit(l: Launch): Promise<ChildDecision> {
-    if (l.state === 'skipped') return { step: l.step!, decision: 'skipped', launch: l, reason: l.error ?? '' };
+    if (l.state === 'skipped')
+      return { step: l.step!, decision: 'skipped', launch: l, reason: l.error ?? '' };
     if (l.state !== 'intent') return { step: l.step!, decision: 'exists', launch: l };
     if (this.deps.clock.now() - l.createdAt < this.o.staleMs)
       return { step: l.step!, decision: 'pending', launch: l, reason: 'launch in progress' };
     const r = await driveLaunch(this.deps, l, { ...this.lease(), mode: 'recover' });
     if (r.outcome === 'recovered') this.totals.recovered += 1;
-    if (r.outcome === 'busy') return { step: l.step!, decision: 'pending', launch: l, reason: 'another launcher holds it' };
+    if (r.outcome === 'busy')
+      return { step: l.step!, decision: 'pending', launch: l, reason: 'another launcher holds it' };
     return { step: l.step!, decision: 'exists', launch: r.launch };
   }
 
@@ -190,7 +203,8 @@ export class ChainEngine {
       return { step: child.name, decision: 'exists', launch };
     }
     const result = await this.launchStep(record, child, parent, randomId('lch_'));
-    if (!result) return { step: child.name, decision: 'pending', launch: null, reason: 'another launcher holds it' };
+    if (!result)
+      return { step: child.name, decision: 'pending', launch: null, reason: 'another launcher holds it' };
     return { step: child.name, decision: 'launched', launch: result.launch };
   }
 
@@ -217,7 +231,7 @@ export class ChainEngine {
       agentName: step.agent,
       agentId: typeof request.agent === 'string' ? request.agent : request.agent.id,
       environmentId: request.environment_id,
-      task: (request.initial_events?.[0] as { content: Array<{ text: string }> }).content[0]!.text,
+      task: promptText(request),
       request: JSON.stringify(request),
       state: 'intent',
       sessionId: null,
@@ -251,7 +265,12 @@ export class ChainEngine {
     const config = recordConfig(record);
     const envName = step.environment ?? 'default';
     const agent = await this.ensure('agent', step.agent, agentDefinition(config, step.agent, {}), launchId);
-    const environment = await this.ensure('environment', envName, environmentDefinition(config, envName), launchId);
+    const environment = await this.ensure(
+      'environment',
+      envName,
+      environmentDefinition(config, envName),
+      launchId,
+    );
     const boundary = newBoundary();
     const prompt = renderPrompt(step.prompt, {
       task: record.task,
@@ -328,11 +347,16 @@ export class ChainEngine {
           if (this.settled.has(run.id)) continue;
           try {
             const decisions = await this.decideChildren(run);
-            report.decided += decisions.filter((d) => d.decision === 'launched' || d.decision === 'skipped').length;
+            report.decided += decisions.filter(
+              (d) => d.decision === 'launched' || d.decision === 'skipped',
+            ).length;
             if (decisions.every((d) => d.decision !== 'pending')) this.settled.add(run.id);
           } catch (err) {
             report.errors += 1;
-            logger.warn({ err: (err as Error).message, run: run.id }, 'deciding chain steps failed; next sweep retries');
+            logger.warn(
+              { err: (err as Error).message, run: run.id },
+              'deciding chain steps failed; next sweep retries',
+            );
           }
         }
         if (page.length < 200) break;
@@ -373,6 +397,12 @@ export class ChainEngine {
     this.timer = null;
     await this.current;
   }
+}
+
+/** The rendered prompt: the text of the launch's one user.message. */
+function promptText(request: CreateSessionRequest): string {
+  const first = request.initial_events?.[0];
+  return first?.type === 'user.message' ? first.content.map((c) => c.text).join('') : '';
 }
 
 /** The engine as one of serve's background services. */

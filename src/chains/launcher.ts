@@ -48,13 +48,21 @@ async function releaseLease(deps: LauncherDeps, launchId: string, o: LeaseOption
 }
 
 /** Keeps the lease alive while `fn` runs; reports (and logs) a lease lost to a stall. */
-async function withRenewal<T>(deps: LauncherDeps, launchId: string, o: LeaseOptions, fn: () => Promise<T>): Promise<T> {
+async function withRenewal<T>(
+  deps: LauncherDeps,
+  launchId: string,
+  o: LeaseOptions,
+  fn: () => Promise<T>,
+): Promise<T> {
   const timer = setInterval(
     () => {
       takeLease(deps, launchId, o)
         .then((held) => {
           if (!held)
-            deps.logger.error({ launch: launchId }, 'launch lease lost while creating a session (process stalled?)');
+            deps.logger.error(
+              { launch: launchId },
+              'launch lease lost while creating a session (process stalled?)',
+            );
         })
         .catch(() => undefined);
     },
@@ -78,11 +86,17 @@ async function withRenewal<T>(deps: LauncherDeps, launchId: string, o: LeaseOpti
 export type DriveMode = 'fresh' | 'recover' | { found: SessionSummary | null };
 
 /** Brings an intent to a created session and a run with lineage. Releases the lease at the end. */
-export async function driveLaunch(deps: LauncherDeps, launch: Launch, o: LeaseOptions & { mode: DriveMode }): Promise<DriveResult> {
-  if (o.mode === 'recover' && !(await takeLease(deps, launch.id, o))) return { outcome: 'busy', launch, run: null };
+export async function driveLaunch(
+  deps: LauncherDeps,
+  launch: Launch,
+  o: LeaseOptions & { mode: DriveMode },
+): Promise<DriveResult> {
+  if (o.mode === 'recover' && !(await takeLease(deps, launch.id, o)))
+    return { outcome: 'busy', launch, run: null };
   try {
     const current = (await deps.store.getLaunch(launch.id)) ?? launch;
-    if (current.state === 'skipped' || current.state === 'failed') return { outcome: 'ended', launch: current, run: null };
+    if (current.state === 'skipped' || current.state === 'failed')
+      return { outcome: 'ended', launch: current, run: null };
     if (current.state === 'created' && current.sessionId) {
       // Created earlier; make sure the run row and its lineage exist (a crash may have cut that off).
       const linked = await link(deps, current);
@@ -91,10 +105,16 @@ export async function driveLaunch(deps: LauncherDeps, launch: Launch, o: LeaseOp
     let session: SessionSummary | null = null;
     let outcome: 'created' | 'recovered' = 'created';
     if (o.mode !== 'fresh') {
-      session = o.mode === 'recover' ? await findTaggedSession({ ...deps, config: EMPTY_CONFIG }, current) : o.mode.found;
+      session =
+        o.mode === 'recover'
+          ? await findTaggedSession({ ...deps, config: EMPTY_CONFIG }, current)
+          : o.mode.found;
       if (session) {
         outcome = 'recovered';
-        deps.logger.info({ launch: current.id, session: session.id }, 'chain launch found its existing session');
+        deps.logger.info(
+          { launch: current.id, session: session.id },
+          'chain launch found its existing session',
+        );
       }
     }
     if (!session) {
@@ -106,7 +126,11 @@ export async function driveLaunch(deps: LauncherDeps, launch: Launch, o: LeaseOp
         // A clear refusal will not change by retrying: the step ends failed, with the reason.
         // Anything else (network, 5xx, 429) may even have created the session: keep the intent.
         if (d && !d.retryable && d.status !== null) {
-          await deps.store.updateLaunch(current.id, { state: 'failed', error: (err as Error).message }, deps.clock.now());
+          await deps.store.updateLaunch(
+            current.id,
+            { state: 'failed', error: (err as Error).message },
+            deps.clock.now(),
+          );
         }
         throw err;
       }
@@ -134,7 +158,11 @@ export const RECOVERY_SKEW_MS = 10 * 60_000;
  * Recovers many stale intents with one sessions listing per agent instead of one per intent. The
  * leases are taken before listing, so a session created by a previous holder is already visible.
  */
-export async function recoverIntents(deps: LauncherDeps, intents: Launch[], o: LeaseOptions): Promise<DriveResult[]> {
+export async function recoverIntents(
+  deps: LauncherDeps,
+  intents: Launch[],
+  o: LeaseOptions,
+): Promise<DriveResult[]> {
   const held: Launch[] = [];
   for (const l of intents) if (await takeLease(deps, l.id, o)) held.push(l);
   if (held.length === 0) return [];
@@ -164,9 +192,16 @@ export async function recoverIntents(deps: LauncherDeps, intents: Launch[], o: L
           includeArchived: true,
           limit: 100,
         });
-        tagged = new Map(listed.sessions.flatMap((s) => (s.metadata[LAUNCH_TAG] ? [[s.metadata[LAUNCH_TAG], s] as const] : [])));
+        tagged = new Map(
+          listed.sessions.flatMap((s) =>
+            s.metadata[LAUNCH_TAG] ? [[s.metadata[LAUNCH_TAG], s] as const] : [],
+          ),
+        );
       } catch (err) {
-        deps.logger.warn({ err: (err as Error).message, agent: agentId }, 'listing sessions for launch recovery failed; next sweep retries');
+        deps.logger.warn(
+          { err: (err as Error).message, agent: agentId },
+          'listing sessions for launch recovery failed; next sweep retries',
+        );
         for (const l of group) {
           waiting.delete(l.id);
           await releaseLease(deps, l.id, o);
@@ -178,7 +213,10 @@ export async function recoverIntents(deps: LauncherDeps, intents: Launch[], o: L
         try {
           results.push(await driveLaunch(deps, l, { ...o, mode: { found: tagged.get(l.id) ?? null } }));
         } catch (err) {
-          deps.logger.warn({ err: (err as Error).message, launch: l.id }, 'launch recovery failed; next sweep retries');
+          deps.logger.warn(
+            { err: (err as Error).message, launch: l.id },
+            'launch recovery failed; next sweep retries',
+          );
         }
       }
     }

@@ -6,7 +6,13 @@ import { AppError } from '../errors.js';
 import { formatPath, type Locate, parseYamlWithPositions, type YamlPath } from './yaml-locate.js';
 
 /** Stop reasons a final run can carry (DESIGN.md semantics 5); `terminated` stands for a terminated session. */
-export const FINAL_STOP_REASONS = ['end_turn', 'retries_exhausted', 'refusal', 'budget_reached', 'terminated'] as const;
+export const FINAL_STOP_REASONS = [
+  'end_turn',
+  'retries_exhausted',
+  'refusal',
+  'budget_reached',
+  'terminated',
+] as const;
 /** Terminal outcome evaluation results. */
 export const OUTCOME_RESULTS = ['satisfied', 'max_iterations_reached', 'failed', 'interrupted'] as const;
 export const WHEN_KEYWORDS = ['success', 'failure', 'always'] as const;
@@ -59,7 +65,9 @@ const stringList = z.array(z.string({ error: 'must be a list of names' }), { err
 const whenSchema = z.union(
   [
     z.string(),
-    z.array(z.string({ error: 'each entry must be a stop reason or an outcome result' })).min(1, 'must not be empty'),
+    z
+      .array(z.string({ error: 'each entry must be a stop reason or an outcome result' }))
+      .min(1, 'must not be empty'),
     z.strictObject({ stop_reasons: stringList.optional(), outcome_results: stringList.optional() }),
   ],
   {
@@ -91,7 +99,12 @@ const stepSchema = z.strictObject(
 
 const pipelineSchema = z.strictObject(
   {
-    max_depth: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1).max(100).optional(),
+    max_depth: z
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1)
+      .max(100)
+      .optional(),
     output_cap: z
       .number({ error: 'must be a whole number of characters' })
       .int('must be a whole number of characters')
@@ -99,12 +112,16 @@ const pipelineSchema = z.strictObject(
       .max(1_000_000, 'must be at most 1,000,000 characters')
       .optional(),
     environment: z.string({ error: 'must be the name of an environment' }).optional(),
-    steps: z.array(stepSchema, { error: 'is required: a list of steps' }).min(1, 'must list at least one step'),
+    steps: z
+      .array(stepSchema, { error: 'is required: a list of steps' })
+      .min(1, 'must list at least one step'),
   },
   { error: 'must be a map with steps (and optionally max_depth, output_cap, environment)' },
 );
 
-const pipelinesSchema = z.record(z.string(), pipelineSchema, { error: 'must be a map of pipeline names to pipelines' });
+const pipelinesSchema = z.record(z.string(), pipelineSchema, {
+  error: 'must be a map of pipeline names to pipelines',
+});
 
 export interface ValidateOptions {
   /** Agent names defined under `agents:`. */
@@ -134,7 +151,10 @@ function parseWhen(raw: z.infer<typeof whenSchema> | undefined, path: YamlPath, 
     if (isStop && only !== 'outcome') stopReasons.push(value);
     else if (isOutcome && only !== 'stop') outcomeResults.push(value);
     else if (value === 'requires_action')
-      issues.push({ path: at, message: 'requires_action is not a final outcome (the run is blocked); it cannot start a step' });
+      issues.push({
+        path: at,
+        message: 'requires_action is not a final outcome (the run is blocked); it cannot start a step',
+      });
     else
       issues.push({
         path: at,
@@ -142,12 +162,22 @@ function parseWhen(raw: z.infer<typeof whenSchema> | undefined, path: YamlPath, 
       });
   };
   if (typeof raw === 'string') sort(raw, path);
-  else if (Array.isArray(raw)) raw.forEach((v, i) => sort(v, [...path, i]));
+  else if (Array.isArray(raw))
+    raw.forEach((v, i) => {
+      sort(v, [...path, i]);
+    });
   else {
-    (raw.stop_reasons ?? []).forEach((v, i) => sort(v, [...path, 'stop_reasons', i], 'stop'));
-    (raw.outcome_results ?? []).forEach((v, i) => sort(v, [...path, 'outcome_results', i], 'outcome'));
+    (raw.stop_reasons ?? []).forEach((v, i) => {
+      sort(v, [...path, 'stop_reasons', i], 'stop');
+    });
+    (raw.outcome_results ?? []).forEach((v, i) => {
+      sort(v, [...path, 'outcome_results', i], 'outcome');
+    });
     if ((raw.stop_reasons ?? []).length + (raw.outcome_results ?? []).length === 0)
-      issues.push({ path, message: 'lists no stop reasons and no outcome results, so it could never be met' });
+      issues.push({
+        path,
+        message: 'lists no stop reasons and no outcome results, so it could never be met',
+      });
   }
   return { kind: 'match', stopReasons, outcomeResults };
 }
@@ -206,7 +236,10 @@ export function validatePipelines(raw: unknown, opts: ValidateOptions): Map<stri
           message: `no agent named "${s.agent}" under agents: (defined: ${[...opts.agents].join(', ') || 'none'})`,
         });
       if (s.environment !== undefined && !envOk(s.environment))
-        issues.push({ path: [...sPath, 'environment'], message: `no environment named "${s.environment}" under environments:` });
+        issues.push({
+          path: [...sPath, 'environment'],
+          message: `no environment named "${s.environment}" under environments:`,
+        });
       if (s.after !== undefined) {
         if (s.after === s.name)
           issues.push({ path: [...sPath, 'after'], message: `step "${s.name}" cannot come after itself` });
@@ -219,11 +252,17 @@ export function validatePipelines(raw: unknown, opts: ValidateOptions): Map<stri
       checkPrompt(s.prompt, s.after === undefined, [...sPath, 'prompt'], issues);
       const when = parseWhen(s.when, [...sPath, 'when'], issues);
       if (s.after === undefined && s.when !== undefined)
-        issues.push({ path: [...sPath, 'when'], message: 'a root step (no after:) always starts; when: needs after:' });
+        issues.push({
+          path: [...sPath, 'when'],
+          message: 'a root step (no after:) always starts; when: needs after:',
+        });
       const metadata = s.metadata ?? {};
       const reserved = Object.keys(metadata).filter((k) => k.startsWith(RESERVED_METADATA_PREFIX));
       if (reserved.length > 0)
-        issues.push({ path: [...sPath, 'metadata', reserved[0]], message: `keys starting with ${RESERVED_METADATA_PREFIX} are reserved` });
+        issues.push({
+          path: [...sPath, 'metadata', reserved[0]],
+          message: `keys starting with ${RESERVED_METADATA_PREFIX} are reserved`,
+        });
       if (Object.keys(metadata).length > MAX_STEP_METADATA)
         issues.push({
           path: [...sPath, 'metadata'],
@@ -269,9 +308,18 @@ export function validatePipelines(raw: unknown, opts: ValidateOptions): Map<stri
         });
     });
     if (steps.length > 0 && steps.every((s) => s.after !== null))
-      issues.push({ path: [...pPath, 'steps'], message: 'no root step: at least one step must have no after:' });
+      issues.push({
+        path: [...pPath, 'steps'],
+        message: 'no root step: at least one step must have no after:',
+      });
 
-    result.set(name, { name, maxDepth, outputCap: p.output_cap ?? DEFAULT_OUTPUT_CAP, environment: p.environment ?? null, steps });
+    result.set(name, {
+      name,
+      maxDepth,
+      outputCap: p.output_cap ?? DEFAULT_OUTPUT_CAP,
+      environment: p.environment ?? null,
+      steps,
+    });
   }
   if (issues.length > 0) throw pipelineError(issues, opts.locate);
   return result;
@@ -281,14 +329,17 @@ function pipelineError(issues: Issue[], locate: Locate): AppError {
   const shown = issues.slice(0, 20).map((i) => `${locate(i.path)}: ${formatPath(i.path)}: ${i.message}`);
   if (issues.length > shown.length) shown.push(`... and ${issues.length - shown.length} more`);
   return new AppError('config_invalid', `Invalid pipeline configuration:\n  ${shown.join('\n  ')}`, {
-    details: { issues: issues.map((i) => ({ at: locate(i.path), field: formatPath(i.path), message: i.message })) },
+    details: {
+      issues: issues.map((i) => ({ at: locate(i.path), field: formatPath(i.path), message: i.message })),
+    },
   });
 }
 
 /** Parses a whole agenthooks.yaml text and validates its pipelines (used by tests and `chain` fallback). */
 export function pipelinesFromYaml(text: string, file: string): Map<string, Pipeline> {
   const { doc, locate, errors } = parseYamlWithPositions(text, file);
-  if (errors.length > 0) throw new AppError('config_invalid', `${file} is not valid YAML:\n  ${errors.join('\n  ')}`);
+  if (errors.length > 0)
+    throw new AppError('config_invalid', `${file} is not valid YAML:\n  ${errors.join('\n  ')}`);
   const data = (doc.toJS() ?? {}) as Record<string, unknown>;
   const names = (v: unknown) => new Set(v && typeof v === 'object' ? Object.keys(v) : []);
   return validatePipelines(data.pipelines, {

@@ -34,7 +34,12 @@ export const TAGS = {
 
 /** The config a ChainRecord carries, in the shape runs/resources.ts reads definitions from. */
 export function recordConfig(record: ChainRecord): ConfigFile {
-  return { path: `chain ${record.id}`, agents: record.agents, environments: record.environments, pipelines: {} };
+  return {
+    path: `chain ${record.id}`,
+    agents: record.agents,
+    environments: record.environments,
+    pipelines: {},
+  };
 }
 
 export function buildRecord(
@@ -67,7 +72,9 @@ export function buildRecord(
     environments,
     task,
     createdAt: now,
-    roots: pipeline.steps.filter((s) => s.after === null).map((s) => ({ step: s.name, launchId: newLaunchId() })),
+    roots: pipeline.steps
+      .filter((s) => s.after === null)
+      .map((s) => ({ step: s.name, launchId: newLaunchId() })),
   };
 }
 

@@ -39,7 +39,12 @@ export interface ChainStatus {
 
 const ENDED: ReadonlySet<StepState> = new Set(['succeeded', 'failed', 'deleted', 'skipped', 'launch_failed']);
 
-async function nodeFor(store: Store, record: ChainRecord, step: string, launch: Launch | null): Promise<StepNode> {
+async function nodeFor(
+  store: Store,
+  record: ChainRecord,
+  step: string,
+  launch: Launch | null,
+): Promise<StepNode> {
   const node: StepNode = { step, state: 'waiting', launch, run: null, reason: null, children: [] };
   if (!launch) return node;
   if (launch.state === 'skipped') return { ...node, state: 'skipped', reason: launch.error };
@@ -57,18 +62,29 @@ async function nodeFor(store: Store, record: ChainRecord, step: string, launch: 
   if (kids.length > 0) {
     const launches = await store.listLaunches({ parentRunId: run.id, limit: 1000 });
     for (const k of kids)
-      node.children.push(await nodeFor(store, record, k.name, launches.find((l) => l.step === k.name) ?? null));
+      node.children.push(
+        await nodeFor(store, record, k.name, launches.find((l) => l.step === k.name) ?? null),
+      );
   }
   return node;
 }
 
 export async function chainStatus(store: Store, record: ChainRecord): Promise<ChainStatus> {
   const roots: StepNode[] = [];
-  for (const r of record.roots) roots.push(await nodeFor(store, record, r.step, await store.getLaunch(r.launchId)));
+  for (const r of record.roots)
+    roots.push(await nodeFor(store, record, r.step, await store.getLaunch(r.launchId)));
   const counts = Object.fromEntries(
-    ['waiting', 'launching', 'running', 'blocked', 'succeeded', 'failed', 'deleted', 'skipped', 'launch_failed'].map(
-      (s) => [s, 0],
-    ),
+    [
+      'waiting',
+      'launching',
+      'running',
+      'blocked',
+      'succeeded',
+      'failed',
+      'deleted',
+      'skipped',
+      'launch_failed',
+    ].map((s) => [s, 0]),
   ) as Record<StepState, number>;
   let done = true;
   let ok = true;

@@ -18,7 +18,9 @@ export function effectiveStopReason(run: Pick<Run, 'stopReason' | 'sessionStatus
   return run.stopReason;
 }
 
-export function describeOutcome(run: Pick<Run, 'status' | 'stopReason' | 'sessionStatus' | 'outcomeResult'>): string {
+export function describeOutcome(
+  run: Pick<Run, 'status' | 'stopReason' | 'sessionStatus' | 'outcomeResult'>,
+): string {
   const parts: string[] = [run.status];
   const stop = effectiveStopReason(run);
   if (stop) parts.push(`stop reason ${stop}`);
@@ -36,7 +38,8 @@ export function evaluateWhen(
   parent: Pick<Run, 'id' | 'status' | 'stopReason' | 'sessionStatus' | 'outcomeResult'>,
 ): WhenResult {
   const seen = describeOutcome(parent);
-  if (!isFinal(parent)) return { met: false, reason: `parent run ${parent.id} has no final outcome (${seen})` };
+  if (!isFinal(parent))
+    return { met: false, reason: `parent run ${parent.id} has no final outcome (${seen})` };
   let met: boolean;
   switch (when.kind) {
     case 'success':

@@ -1,6 +1,16 @@
 // Turns a path inside a parsed YAML document (["pipelines", "report", "steps", 1, "after"]) into
 // "file:line:col", so that config errors point at the exact field the user has to fix.
-import { type Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from 'yaml';
 
 export type YamlPath = ReadonlyArray<string | number>;
 export type Locate = (path: YamlPath) => string;
@@ -11,7 +21,9 @@ function nodeAt(doc: Document, path: YamlPath): { node: Node | null; keyNode: No
   let keyNode: Node | null = null;
   for (const part of path) {
     if (isMap(current)) {
-      const pair = current.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
+      const pair = current.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part),
+      );
       if (!pair) break;
       keyNode = isNode(pair.key) ? pair.key : null;
       // A key with no value (`after:`) has a null value node: point at the key.
@@ -54,6 +66,7 @@ export function parseYamlWithPositions(
 /** "pipelines.research-report.steps[1].after" */
 export function formatPath(path: YamlPath): string {
   let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${part}`;
+  for (const part of path)
+    out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${part}`;
   return out;
 }

@@ -36,7 +36,7 @@ export function chainCommand(ctx: CliContext): Command {
   return new Command('chain')
     .description(
       'Start a pipeline from agenthooks.yaml: its root steps now; each next step when its parent ends\n' +
-        'and its `when` holds (launched by serve\'s worker, or by this command with --wait when no serve runs).',
+        "and its `when` holds (launched by serve's worker, or by this command with --wait when no serve runs).",
     )
     .argument('<pipeline>', 'pipeline name under pipelines: in agenthooks.yaml')
     .argument('<task>', 'the task: {{task}} in the step prompts')
@@ -44,7 +44,10 @@ export function chainCommand(ctx: CliContext): Command {
     .option('--timeout <duration>', 'with --wait: give up after this long (e.g. 30m), exit 4')
     .option('--json', 'print the chain (and with --wait its steps) as JSON')
     .option('--config <file>', 'agenthooks.yaml to read (default ./agenthooks.yaml when present)')
-    .option('--database <url>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./.agenthooks/agenthooks.db)')
+    .option(
+      '--database <url>',
+      'SQLite file or postgres:// URL (default: DATABASE_URL, else ./.agenthooks/agenthooks.db)',
+    )
     .addOption(new Option('--api-key <key>', 'platform API key (default ANTHROPIC_API_KEY)').hideHelp())
     .addOption(new Option('--base-url <url>', 'platform base URL (default ANTHROPIC_BASE_URL)').hideHelp())
     .action(async (pipeline: string, task: string, flags: ChainFlags) => {
@@ -52,10 +55,17 @@ export function chainCommand(ctx: CliContext): Command {
     });
 }
 
-async function runChain(ctx: CliContext, pipelineName: string, task: string, flags: ChainFlags): Promise<number> {
-  if (task.trim().length === 0) throw new AppError('usage', 'The task is empty: agenthooks chain PIPELINE "what to do".');
+async function runChain(
+  ctx: CliContext,
+  pipelineName: string,
+  task: string,
+  flags: ChainFlags,
+): Promise<number> {
+  if (task.trim().length === 0)
+    throw new AppError('usage', 'The task is empty: agenthooks chain PIPELINE "what to do".');
   const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
-  if (timeoutMs !== undefined && !flags.wait) throw new AppError('usage', '--timeout only applies with --wait.');
+  if (timeoutMs !== undefined && !flags.wait)
+    throw new AppError('usage', '--timeout only applies with --wait.');
   const config = loadConfigFile(flags.config, ctx.cwd);
   if (!config.pipelines[pipelineName]) {
     const known = Object.keys(config.pipelines);
@@ -86,7 +96,11 @@ async function runChain(ctx: CliContext, pipelineName: string, task: string, fla
             {
               chain: record.id,
               pipeline: record.pipeline.name,
-              roots: roots.map((r) => ({ step: r.launch.step, launch: r.launch.id, run: r.run?.id ?? r.launch.sessionId })),
+              roots: roots.map((r) => ({
+                step: r.launch.step,
+                launch: r.launch.id,
+                run: r.run?.id ?? r.launch.sessionId,
+              })),
             },
             null,
             2,
@@ -94,8 +108,14 @@ async function runChain(ctx: CliContext, pipelineName: string, task: string, fla
         );
       } else {
         print(ctx.stdout, record.id);
-        for (const r of roots) print(ctx.stderr, `started step ${r.launch.step}: run ${r.run?.id ?? r.launch.sessionId}`);
+        for (const r of roots)
+          print(ctx.stderr, `started step ${r.launch.step}: run ${r.run?.id ?? r.launch.sessionId}`);
       }
+      if (!(await freshHeartbeat(store, systemClock.now())))
+        print(
+          ctx.stderr,
+          'note: no serve is running on this database; the next steps launch once `agenthooks serve` runs (or follow with --wait).',
+        );
       return EXIT.ok;
     }
     print(ctx.stderr, `chain ${record.id} (pipeline ${record.pipeline.name}) started`);
@@ -187,25 +207,43 @@ function report(ctx: CliContext, record: ChainRecord, f: Followed, json: boolean
   if (json) {
     print(
       ctx.stdout,
-      JSON.stringify({ chain: record.id, pipeline: record.pipeline.name, end: f.end, ok: status.ok, steps }, null, 2),
+      JSON.stringify(
+        { chain: record.id, pipeline: record.pipeline.name, end: f.end, ok: status.ok, steps },
+        null,
+        2,
+      ),
     );
   } else {
     print(ctx.stdout, `chain ${record.id} (pipeline ${record.pipeline.name})`);
     for (const s of steps)
-      print(ctx.stdout, `${'  '.repeat(s.depth + 1)}${s.step}  ${s.state}${s.run ? `  ${s.run}` : ''}${s.reason ? `  (${s.reason})` : ''}`);
+      print(
+        ctx.stdout,
+        `${'  '.repeat(s.depth + 1)}${s.step}  ${s.state}${s.run ? `  ${s.run}` : ''}${s.reason ? `  (${s.reason})` : ''}`,
+      );
   }
   switch (f.end) {
     case 'done': {
       if (status.ok) return EXIT.ok;
-      for (const s of steps.filter((x) => x.state === 'failed' || x.state === 'deleted' || x.state === 'launch_failed'))
-        print(ctx.stderr, `step ${s.step} ${s.state}${s.run ? ` (run ${s.run})` : ''}: ${s.reason ?? 'no reason recorded'}`);
+      for (const s of steps.filter(
+        (x) => x.state === 'failed' || x.state === 'deleted' || x.state === 'launch_failed',
+      ))
+        print(
+          ctx.stderr,
+          `step ${s.step} ${s.state}${s.run ? ` (run ${s.run})` : ''}: ${s.reason ?? 'no reason recorded'}`,
+        );
       return EXIT.failed;
     }
     case 'blocked':
-      print(ctx.stderr, 'the remaining steps are blocked on requires_action: answer their pending tool calls, then they continue.');
+      print(
+        ctx.stderr,
+        'the remaining steps are blocked on requires_action: answer their pending tool calls, then they continue.',
+      );
       return EXIT.blocked;
     case 'timeout':
-      print(ctx.stderr, `timed out; the chain keeps running: agenthooks runs --search ${record.pipeline.name}`);
+      print(
+        ctx.stderr,
+        `timed out; the chain keeps running: agenthooks runs --search ${record.pipeline.name}`,
+      );
       return EXIT.timeout;
     case 'interrupted':
       print(ctx.stderr, 'stopped waiting; the chain keeps running (serve launches the next steps).');

@@ -8,10 +8,8 @@ import { AppError } from '../errors.js';
 import type { GroupCommitter } from '../ingest/group-commit.js';
 import type { RejectCounter } from '../ingest/rejects.js';
 import type { Logger } from '../logger.js';
-import { crashPoint } from '../test-hooks.js';
-import { parseEvent } from '../webhooks/event.js';
 import type { Verifier } from '../webhooks/verify.js';
-import { errorAnswer } from './answer.js';
+import { createWebhookCore, type WebhookResponse } from './handle-webhook.js';
 
 export const WEBHOOK_PATHS = ['/webhooks', '/webhook/agent-outcome'] as const;
 
@@ -39,59 +37,21 @@ export interface WebhookHandler {
   inFlight(): number;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-
 export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
-  const { verifier, committer, rejects, clock, logger, bodyLimit } = deps;
+  const { clock, logger, bodyLimit } = deps;
+  // The per-delivery logic lives in handle-webhook.ts (shared with the library and its adapters);
+  // this front only streams the body under the size limit and writes the answer.
+  const core = createWebhookCore(deps);
   let inFlight = 0;
 
-  function send(
-    res: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): void {
+  function send(res: ServerResponse, answer: WebhookResponse, extra: Record<string, string> = {}): void {
     if (res.headersSent || res.destroyed) return;
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': JSON_TYPE,
-      'content-length': Buffer.byteLength(text),
-      'cache-control': 'no-store',
-      ...headers,
+    res.writeHead(answer.status, {
+      ...answer.headers,
+      'content-length': Buffer.byteLength(answer.body),
+      ...extra,
     });
-    res.end(text);
-  }
-
-  function reject(res: ServerResponse, err: unknown, extra: Record<string, string> = {}): void {
-    const answer = errorAnswer(err, 'webhook');
-    rejects.count(answer.body.error.code);
-    if (answer.status >= 500)
-      logger.warn({ code: answer.body.error.code, err: answer.body.error.message }, 'webhook not stored');
-    else logger.debug({ code: answer.body.error.code }, 'webhook rejected');
-    send(res, answer.status, answer.body, { ...answer.headers, ...extra });
-  }
-
-  async function ingest(
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer,
-    receivedAt: number,
-  ): Promise<void> {
-    const headers = req.headers;
-    let webhookId: string;
-    if (verifier) {
-      webhookId = verifier.verify(headers, body).id;
-    } else {
-      // Local experiments only: no signature check. The id still comes from webhook-id when sent,
-      // else from the body, so curl without headers works.
-      const h = headers['webhook-id'];
-      webhookId = typeof h === 'string' && h.length > 0 ? h : bodyId(body);
-    }
-    const raw = body.toString('utf8');
-    const event = parseEvent(raw, webhookId, receivedAt);
-    const result = await committer.submit(event);
-    crashPoint('after-commit-before-ack');
-    send(res, 200, result);
+    res.end(answer.body);
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -131,16 +91,20 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     req.on('end', () => {
       if (over) return;
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-      ingest(req, res, body, receivedAt).catch((err) => reject(res, err));
+      void core
+        .handle({ rawBody: body, headers: req.headers, receivedAt })
+        .then((answer) => send(res, answer));
     });
   }
 
   function tooLarge(res: ServerResponse, size: number): void {
-    reject(
+    send(
       res,
-      new AppError(
-        'body_too_large',
-        `The body has ${size} bytes or more, over the limit of ${bodyLimit}: raise --body-limit if real events are this large.`,
+      core.reject(
+        new AppError(
+          'body_too_large',
+          `The body has ${size} bytes or more, over the limit of ${bodyLimit}: raise --body-limit if real events are this large.`,
+        ),
       ),
       // The rest of an oversized body is not worth reading on this connection.
       { connection: 'close' },
@@ -148,16 +112,4 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   }
 
   return { handle, inFlight: () => inFlight };
-}
-
-/** The body's top-level "id" when it has one (only used without verification); else "", and
- * parseEvent then answers invalid_json or not_an_event. */
-function bodyId(body: Buffer): string {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { id?: unknown } | null;
-    if (typeof parsed?.id === 'string') return parsed.id;
-  } catch {
-    // parseEvent answers invalid_json right after.
-  }
-  return '';
 }

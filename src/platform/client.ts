@@ -15,6 +15,7 @@ import type {
   ListSessionsOptions,
   ListSessionsResult,
   Platform,
+  PlatformFile,
   SessionSnapshot,
   SessionSummary,
   TaskEvent,
@@ -29,6 +30,9 @@ export interface PlatformOptions {
   /** Events read per page when building a snapshot. */
   eventPageSize?: number;
 }
+
+/** The beta the Files API needs for session-scoped files (reference section 5). */
+const MANAGED_AGENTS_BETA = 'managed-agents-2026-04-01';
 
 /** metadata key that names an agent or environment agenthooks manages. */
 export const NAME_KEY = 'agenthooks_name';
@@ -261,6 +265,38 @@ class SdkPlatform implements Platform {
       if (isNotFound(err)) return null;
       throw toPlatformError(err, `GET deployment run ${id}`);
     }
+  }
+
+  async listFiles(scopeId: string): Promise<PlatformFile[]> {
+    return this.call(`list files of ${scopeId}`, async () => {
+      const out: PlatformFile[] = [];
+      // The SDK's page iterator follows next_page; each page is one read.
+      for await (const f of this.client.beta.files.list({ scope_id: scopeId, limit: 100, betas: [MANAGED_AGENTS_BETA] } as never)) {
+        const m = f as unknown as { id: string; filename: string; mime_type: string; size_bytes: number; created_at: string; downloadable?: boolean };
+        out.push({
+          id: m.id,
+          filename: m.filename,
+          mimeType: m.mime_type,
+          sizeBytes: m.size_bytes,
+          createdAt: m.created_at,
+          downloadable: m.downloadable !== false,
+        });
+      }
+      return out;
+    });
+  }
+
+  async downloadFile(id: string): Promise<Buffer> {
+    return this.call(`download file ${id}`, async () => {
+      const res = await this.client.beta.files.download(id, { betas: [MANAGED_AGENTS_BETA] } as never);
+      return Buffer.from(await res.arrayBuffer());
+    });
+  }
+
+  async interruptSession(sessionId: string): Promise<void> {
+    await this.call(`interrupt session ${sessionId}`, () =>
+      this.client.beta.sessions.events.send(sessionId, { events: [{ type: 'user.interrupt' }] } as never),
+    );
   }
 }
 

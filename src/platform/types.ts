@@ -125,6 +125,16 @@ export interface DeploymentRunInfo {
   agentId: string | null;
 }
 
+/** A file in the Files API; session outputs carry the session id as their scope. */
+export interface PlatformFile {
+  id: string;
+  filename: string;
+  mimeType: string;
+  sizeBytes: number;
+  createdAt: string;
+  downloadable: boolean;
+}
+
 export interface Platform {
   readonly baseURL: string;
   /** API requests made so far, by the platform's limit classes (reads are GETs). */
@@ -140,4 +150,9 @@ export interface Platform {
   ensureEnvironment(name: string, definition: EnvironmentDefinition): Promise<EnsuredResource>;
   /** null when it does not exist (404). */
   getDeploymentRun(id: string): Promise<DeploymentRunInfo | null>;
+  /** Files whose scope is `scopeId` (a session's /mnt/session/outputs/), newest first, every page. */
+  listFiles(scopeId: string): Promise<PlatformFile[]>;
+  downloadFile(id: string): Promise<Buffer>;
+  /** Sends `user.interrupt` (alone, as the API requires before archive or delete). */
+  interruptSession(sessionId: string): Promise<void>;
 }

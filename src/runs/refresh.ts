@@ -3,12 +3,17 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Platform } from '../platform/types.js';
-import type { LaunchedBy, Run, Store } from '../store/types.js';
+import type { LaunchedBy, NewOutboxMessage, Run, Store } from '../store/types.js';
+import type { Computed } from './save.js';
 import { updateRun } from './save.js';
 import { applyDeleted, applySnapshot, isFinal } from './state.js';
 
 /** Called once a run reaches a final outcome (chains and the notifier hook in here). */
 export type RunFinalHook = (run: Run, previous: Run | null) => void | Promise<void>;
+
+/** Outbox rows (notifications) for a run that becomes final with this change; they are committed
+ * in the same saveRun transaction as the final state (DESIGN.md data flow, src/notify). */
+export type OutboxHook = (run: Run, previous: Run | null, now: number) => NewOutboxMessage[];
 
 export interface RefreshDeps {
   store: Store;
@@ -16,6 +21,19 @@ export interface RefreshDeps {
   clock: Clock;
   logger: Logger;
   onRunFinal?: RunFinalHook[];
+  outboxFor?: OutboxHook | null;
+}
+
+/** A run's status moves to final here (first time, or in a new turn). */
+function becomesFinal(prev: Run | null, run: Run): boolean {
+  return isFinal(run.status) && (!prev || !isFinal(prev.status) || prev.turn !== run.turn);
+}
+
+/** Adds the notification rows to a computed change that makes the run final. */
+function withOutbox(deps: RefreshDeps, held: Run | null, c: Computed): Computed {
+  if (!deps.outboxFor || !c.changed || !becomesFinal(held, c.run)) return c;
+  const rows = deps.outboxFor(c.run, held, deps.clock.now());
+  return rows.length > 0 ? { ...c, outbox: [...(c.outbox ?? []), ...rows] } : c;
 }
 
 export interface RefreshResult {
@@ -38,7 +56,7 @@ export async function refreshSession(
   const snapshot = await deps.platform.sessionSnapshot(sessionId);
   const ctx = { now: deps.clock.now(), checkedAt: startedAt, source, launchedBy };
   const saved = await updateRun(deps.store, sessionId, (held) =>
-    snapshot === null ? applyDeleted(held, sessionId, ctx) : applySnapshot(held, snapshot, ctx),
+    withOutbox(deps, held, snapshot === null ? applyDeleted(held, sessionId, ctx) : applySnapshot(held, snapshot, ctx)),
   );
   if (!saved.changed && saved.previous) await deps.store.markRunChecked(sessionId, startedAt);
   return afterSave(deps, saved);
@@ -46,7 +64,7 @@ export async function refreshSession(
 
 export async function markDeleted(deps: RefreshDeps, sessionId: string, source: string): Promise<RefreshResult> {
   const ctx = { now: deps.clock.now(), source, launchedBy: 'external' as const };
-  const saved = await updateRun(deps.store, sessionId, (held) => applyDeleted(held, sessionId, ctx));
+  const saved = await updateRun(deps.store, sessionId, (held) => withOutbox(deps, held, applyDeleted(held, sessionId, ctx)));
   return afterSave(deps, saved);
 }
 
@@ -55,8 +73,7 @@ async function afterSave(
   saved: { run: Run; changed: boolean; previous: Run | null },
 ): Promise<RefreshResult> {
   const prev = saved.previous;
-  const becameFinal =
-    saved.changed && isFinal(saved.run.status) && (!prev || !isFinal(prev.status) || prev.turn !== saved.run.turn);
+  const becameFinal = saved.changed && becomesFinal(prev, saved.run);
   if (becameFinal) {
     for (const hook of deps.onRunFinal ?? []) {
       try {

@@ -206,6 +206,38 @@ export interface OutboxMessage extends NewOutboxMessage {
   deliveredAt: number | null;
 }
 
+/** A scheduled deployment's run, resolved through GET /v1/deployment_runs/{id} (issue 10). */
+export interface DeploymentRunRecord {
+  /** `drun_...` */
+  id: string;
+  deploymentId: string;
+  agentId: string | null;
+  /** The session it created (its run), or null when it failed. */
+  sessionId: string | null;
+  errorType: string | null;
+  errorMessage: string | null;
+  /** When agenthooks resolved it (epoch ms). */
+  seenAt: number;
+}
+
+/** What `prune` removed (or, with dryRun, would remove). */
+export interface PruneResult {
+  /** Events whose raw payload was cleared (their ids stay, so dedupe holds). */
+  payloads: number;
+  runHistory: number;
+  /** Delivered or failed notifications deleted. */
+  outbox: number;
+  rejects: number;
+}
+
+/** Grouped counts for GET /metrics, in one read. */
+export interface MetricCounts {
+  events: Array<{ type: string; state: EventState; count: number }>;
+  runs: Array<{ status: RunStatus; count: number }>;
+  outbox: Array<{ state: OutboxMessage['state']; count: number }>;
+  deploymentRuns: { succeeded: number; failed: number };
+}
+
 export interface RejectCount {
   /** Start of the minute (epoch ms, multiple of 60,000). */
   minute: number;
@@ -278,6 +310,20 @@ export interface Store {
     now: number,
   ): Promise<void>;
   listOutbox(query: { state?: OutboxMessage['state']; limit?: number }): Promise<OutboxMessage[]>;
+  getOutbox(id: string): Promise<OutboxMessage | null>;
+  /** Makes a failed (or pending) message due now again; false when no such message or delivered. */
+  retryOutbox(id: string, now: number): Promise<boolean>;
+
+  // deployment runs (deployment_run.* events resolved by the worker)
+  /** Inserts or replaces by id. */
+  saveDeploymentRun(run: DeploymentRunRecord): Promise<void>;
+  listDeploymentRuns(query: { failed?: boolean; limit?: number }): Promise<DeploymentRunRecord[]>;
+
+  // retention and metrics
+  /** Clears raw payloads of settled events received before `before` (ids stay: dedupe holds),
+   * deletes run history, settled outbox rows and reject counts older than it. One transaction. */
+  prune(opts: { before: number; dryRun: boolean }): Promise<PruneResult>;
+  metricCounts(): Promise<MetricCounts>;
 
   // small shared state: heartbeats, high-water marks, leases
   getMeta(key: string): Promise<string | null>;

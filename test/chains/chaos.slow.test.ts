@@ -11,7 +11,15 @@ import { silentLogger } from '../../src/logger.js';
 import { createPlatform } from '../../src/platform/client.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
-import { API_KEY, type ChainEnv, type ChildServe, setupChainEnv, simSessions, spawnServe, until } from './helpers.js';
+import {
+  API_KEY,
+  type ChainEnv,
+  type ChildServe,
+  setupChainEnv,
+  simSessions,
+  spawnServe,
+  until,
+} from './helpers.js';
 
 const PIPELINES = 200;
 const KILLS = 5;
@@ -35,9 +43,18 @@ describe('chains under random SIGKILLs of serve and duplicated deliveries', () =
     await e?.close();
   });
 
-  it(`${PIPELINES} pipelines: each completes, one session per step that should run`, { timeout: 240_000 }, async () => {
-    e = await setupChainEnv({ faults: { duplicateRate: 0.2 }, api: { createRpm: 100_000, readRpm: 100_000 }, seed: 7 });
-    store = await openStore({ kind: 'sqlite', url: e.dbFile, display: e.dbFile, source: 'flag' }, { create: true, logger: silentLogger });
+  it(`${PIPELINES} pipelines: each completes, one session per step that should run`, {
+    timeout: 240_000,
+  }, async () => {
+    e = await setupChainEnv({
+      faults: { duplicateRate: 0.2 },
+      api: { createRpm: 100_000, readRpm: 100_000 },
+      seed: 7,
+    });
+    store = await openStore(
+      { kind: 'sqlite', url: e.dbFile, display: e.dbFile, source: 'flag' },
+      { create: true, logger: silentLogger },
+    );
     serve = await spawnServe(e);
     e.sim.addWebhook(`${serve.url}/webhooks`);
     const port = serve.port;
@@ -81,7 +98,8 @@ describe('chains under random SIGKILLs of serve and duplicated deliveries', () =
     await until(
       'every pipeline to end',
       async () => {
-        for (const c of chains) if (!(await chainStatus(store!, (await records.get(c.id))!)).done) return false;
+        for (const c of chains)
+          if (!(await chainStatus(store!, (await records.get(c.id))!)).done) return false;
         return true;
       },
       180_000,
@@ -89,17 +107,38 @@ describe('chains under random SIGKILLs of serve and duplicated deliveries', () =
 
     const sessions = (await simSessions(e.sdk)).filter((s) => s.chain !== '');
     const expectedTotal = chains.reduce((n, c) => n + EXPECTED[c.pipeline].ran.length, 0);
-    console.log(`chaos: ${PIPELINES} pipelines, ${kills} kills, ${sessions.length} sessions (expected ${expectedTotal}), deliveries`, e.sim.stats().deliveries);
+    console.log(
+      `chaos: ${PIPELINES} pipelines, ${kills} kills, ${sessions.length} sessions (expected ${expectedTotal}), deliveries`,
+      e.sim.stats().deliveries,
+    );
     expect(sessions).toHaveLength(expectedTotal);
     expect(new Set(sessions.map((s) => `${s.chain}/${s.step}`)).size).toBe(sessions.length);
     for (const c of chains) {
       const status = await chainStatus(store, (await records.get(c.id))!);
       const nodes = flatten(status.roots).map((n) => n.node);
       const want = EXPECTED[c.pipeline];
-      expect(nodes.filter((n) => n.run).map((n) => n.step).sort(), c.id).toEqual(want.ran);
-      expect(nodes.filter((n) => n.state === 'skipped').map((n) => n.step).sort(), c.id).toEqual(want.skipped);
+      expect(
+        nodes
+          .filter((n) => n.run)
+          .map((n) => n.step)
+          .sort(),
+        c.id,
+      ).toEqual(want.ran);
+      expect(
+        nodes
+          .filter((n) => n.state === 'skipped')
+          .map((n) => n.step)
+          .sort(),
+        c.id,
+      ).toEqual(want.skipped);
       expect(status.ok, c.id).toBe(want.ok);
-      expect(sessions.filter((s) => s.chain === c.id).map((s) => s.step).sort(), c.id).toEqual(want.ran);
+      expect(
+        sessions
+          .filter((s) => s.chain === c.id)
+          .map((s) => s.step)
+          .sort(),
+        c.id,
+      ).toEqual(want.ran);
     }
     expect((await store.listLaunches({ state: 'intent' })).length).toBe(0);
   });

@@ -8,7 +8,15 @@ import { chainStatus } from '../../src/chains/tree.js';
 import { silentLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
-import { type ChainEnv, type ChildServe, cli, setupChainEnv, simSessions, spawnServe, until } from './helpers.js';
+import {
+  type ChainEnv,
+  type ChildServe,
+  cli,
+  setupChainEnv,
+  simSessions,
+  spawnServe,
+  until,
+} from './helpers.js';
 
 const CHAINS = 3;
 const STEPS = 3; // pipeline "three": research -> report -> review
@@ -51,7 +59,10 @@ describe.each(['after-intent', 'after-create', 'before-mark-done'])('crash point
     ]);
     expect(killed, `serve did not reach ${point}:\n${serve.output()}`).toMatchObject({ signal: 'SIGKILL' });
 
-    store = await openStore({ kind: 'sqlite', url: e.dbFile, display: e.dbFile, source: 'flag' }, { create: false, logger: silentLogger });
+    store = await openStore(
+      { kind: 'sqlite', url: e.dbFile, display: e.dbFile, source: 'flag' },
+      { create: false, logger: silentLogger },
+    );
     // The crash happened where it says: look at the state it left behind.
     const sessions = await simSessions(e.sdk);
     const intents = (await store.listLaunches({ state: 'intent' })).filter((l) => l.parentRunId !== null);
@@ -73,7 +84,13 @@ describe.each(['after-intent', 'after-create', 'before-mark-done'])('crash point
     const final = (await simSessions(e.sdk)).filter((s) => ids.includes(s.chain));
     expect(final).toHaveLength(CHAINS * STEPS);
     for (const id of ids)
-      expect(final.filter((s) => s.chain === id).map((s) => s.step).sort(), id).toEqual(['report', 'research', 'review']);
+      expect(
+        final
+          .filter((s) => s.chain === id)
+          .map((s) => s.step)
+          .sort(),
+        id,
+      ).toEqual(['report', 'research', 'review']);
     expect(new Set(final.map((s) => s.launch)).size).toBe(final.length);
     expect((await store.listLaunches({ state: 'intent' })).length).toBe(0);
   });

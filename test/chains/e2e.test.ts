@@ -2,7 +2,14 @@
 // worker, reconciler, chains) and `agenthooks chain --wait` run in-process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_PREFIX, OPEN_PREFIX } from '../../src/chains/output-block.js';
-import { type ChainEnv, cli, type InProcessServe, promptOf, setupChainEnv, startInProcessServe } from './helpers.js';
+import {
+  type ChainEnv,
+  cli,
+  type InProcessServe,
+  promptOf,
+  setupChainEnv,
+  startInProcessServe,
+} from './helpers.js';
 
 interface Step {
   step: string;
@@ -41,7 +48,12 @@ describe('chains end to end (simulator + serve + chain --wait)', () => {
 
     const [research, report, review] = out.steps.map((s) => s.run!);
     const reportRun = (await serve.store.getRun(report))!;
-    expect(reportRun).toMatchObject({ parentRunId: research, pipeline: 'three', step: 'report', launchedBy: 'agenthooks' });
+    expect(reportRun).toMatchObject({
+      parentRunId: research,
+      pipeline: 'three',
+      step: 'report',
+      launchedBy: 'agenthooks',
+    });
     expect((await serve.store.getRun(review))!.parentRunId).toBe(report);
 
     // The report prompt carries the task and the research output inside the untrusted block.
@@ -78,7 +90,9 @@ describe('chains end to end (simulator + serve + chain --wait)', () => {
     expect(byStep.research.state).toBe('succeeded');
     expect(byStep.report.state).toBe('failed');
     expect(byStep.review.state).toBe('skipped');
-    expect(byStep.review.reason).toBe(`when: success not met: parent run ${byStep.report.run} ended failed, stop reason refusal`);
+    expect(byStep.review.reason).toBe(
+      `when: success not met: parent run ${byStep.report.run} ended failed, stop reason refusal`,
+    );
     expect(byStep.apologise.state).toBe('succeeded');
     // research, report, apologise: the skipped review never reached the platform.
     expect(e.sim.stats().sessions - before).toBe(3);
@@ -88,7 +102,10 @@ describe('chains end to end (simulator + serve + chain --wait)', () => {
     const api = (await (await fetch(`${serve.url}/api/runs/${byStep.report.run}`)).json()) as {
       steps: Array<{ step: string; state: string; reason: string | null }>;
     };
-    expect(api.steps.find((s) => s.step === 'review')).toMatchObject({ state: 'skipped', reason: byStep.review.reason });
+    expect(api.steps.find((s) => s.step === 'review')).toMatchObject({
+      state: 'skipped',
+      reason: byStep.review.reason,
+    });
   });
 
   it('fans out to two steps from one parent and skips the failure branch', async () => {

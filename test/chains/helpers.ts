@@ -89,7 +89,10 @@ export async function startInProcessServe(
   e: ChainEnv,
   o: { chains?: ChainEngineOptions; reconcileInterval?: string } = {},
 ): Promise<InProcessServe> {
-  const store = await openStore({ kind: 'sqlite', url: e.dbFile, display: e.dbFile, source: 'flag' }, { create: true, logger: silentLogger });
+  const store = await openStore(
+    { kind: 'sqlite', url: e.dbFile, display: e.dbFile, source: 'flag' },
+    { create: true, logger: silentLogger },
+  );
   const config = resolveServeConfig(
     {
       host: '127.0.0.1',
@@ -164,7 +167,11 @@ export async function promptOf(sdk: Anthropic, sessionId: string): Promise<strin
   throw new Error(`session ${sessionId} has no user.message`);
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -204,7 +211,10 @@ export interface ChildServe {
  * The real binary (`node dist/cli/bin.js serve`) on the chain env's database. `port` reuses the
  * port of a killed predecessor so that the simulator's retries reach the new process.
  */
-export async function spawnServe(e: ChainEnv, o: { crashAt?: string; port?: number } = {}): Promise<ChildServe> {
+export async function spawnServe(
+  e: ChainEnv,
+  o: { crashAt?: string; port?: number } = {},
+): Promise<ChildServe> {
   const { spawn } = await import('node:child_process');
   const bin = path.resolve(import.meta.dirname, '../../dist/cli/bin.js');
   const args = [

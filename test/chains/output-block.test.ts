@@ -66,7 +66,9 @@ describe('{{output}} block', () => {
     const long = 'x'.repeat(25_000);
     const block = renderOutputBlock(long, opts('00000000000000aa'));
     expect(blockBody(block, '00000000000000aa')).toHaveLength(20_000);
-    expect(block.split('\n').at(-1)).toBe('(The output above was truncated to its first 20,000 of 25,000 characters.)');
+    expect(block.split('\n').at(-1)).toBe(
+      '(The output above was truncated to its first 20,000 of 25,000 characters.)',
+    );
     const small = renderOutputBlock('y'.repeat(300), opts('00000000000000bb', 100));
     expect(blockBody(small, '00000000000000bb')).toHaveLength(100);
   });

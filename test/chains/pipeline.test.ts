@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isAppError } from '../../src/errors.js';
 import { childSteps, pipelinesFromYaml, rootSteps } from '../../src/chains/pipeline.js';
+import { isAppError } from '../../src/errors.js';
 
 const HEAD = `agents:
   researcher: { model: claude-sonnet-4-6, system: "You research." }
@@ -64,7 +64,11 @@ describe('pipeline validation', () => {
     ).get('p')!;
     expect(p.outputCap).toBe(500);
     expect(p.steps[1].when).toEqual({ kind: 'success' });
-    expect(p.steps[2].when).toEqual({ kind: 'match', stopReasons: ['terminated'], outcomeResults: ['max_iterations_reached'] });
+    expect(p.steps[2].when).toEqual({
+      kind: 'match',
+      stopReasons: ['terminated'],
+      outcomeResults: ['max_iterations_reached'],
+    });
   });
 
   it('points at file, line and field for an unknown agent', () => {
@@ -86,7 +90,9 @@ describe('pipeline validation', () => {
       - { name: a, agent: researcher, prompt: x }
       - { name: b, agent: writer, after: reserch, prompt: x }
 `),
-    ).toMatch(/agenthooks\.yaml:10:\d+: pipelines\.p\.steps\[1\]\.after: no step named "reserch" in pipeline p \(steps: a, b\)/);
+    ).toMatch(
+      /agenthooks\.yaml:10:\d+: pipelines\.p\.steps\[1\]\.after: no step named "reserch" in pipeline p \(steps: a, b\)/,
+    );
     const cycle = errorOf(`  p:
     steps:
       - { name: root, agent: researcher, prompt: x }

@@ -33,7 +33,8 @@ describe('when', () => {
       [{ kind: 'always' }, ok, true],
       [{ kind: 'always' }, terminated, true],
     ];
-    for (const [when, parent, met] of cases) expect(evaluateWhen(when, parent).met, JSON.stringify([when, parent])).toBe(met);
+    for (const [when, parent, met] of cases)
+      expect(evaluateWhen(when, parent).met, JSON.stringify([when, parent])).toBe(met);
   });
 
   it('lists match the stop reason or the terminal outcome result', () => {
@@ -42,7 +43,9 @@ describe('when', () => {
     expect(evaluateWhen(when, terminated).met).toBe(true);
     expect(evaluateWhen(when, gradedFailed).met).toBe(true);
     expect(evaluateWhen(when, ok).met).toBe(false);
-    expect(evaluateWhen({ kind: 'match', stopReasons: [], outcomeResults: ['satisfied'] }, satisfied).met).toBe(true);
+    expect(
+      evaluateWhen({ kind: 'match', stopReasons: [], outcomeResults: ['satisfied'] }, satisfied).met,
+    ).toBe(true);
   });
 
   it('never starts a step from a run without a final outcome, even with always', () => {

@@ -9,7 +9,7 @@ import { SCENARIOS, type Scenario } from '../../src/simulator/index.js';
 import type { Run, RunStatus } from '../../src/store/types.js';
 import { API_KEY, type Env, type Serving, setup, startServe } from './helpers.js';
 
-const N = 500;
+const N = Number(process.env.CHAOS_N ?? 500);
 const TERMINAL = new Set(['satisfied', 'max_iterations_reached', 'failed', 'interrupted']);
 const OUTCOME_SCENARIOS: Scenario[] = ['success', 'outcome_revise_then_satisfied', 'outcome_max_iterations', 'outcome_failed'];
 
@@ -48,10 +48,10 @@ async function createSessions(e: Env, n: number): Promise<string[]> {
   return ids;
 }
 
-async function until(fn: () => Promise<boolean>, what: string, ms: number): Promise<void> {
+async function until(fn: () => Promise<boolean>, what: string, ms: number, diagnose?: () => Promise<string>): Promise<void> {
   const end = Date.now() + ms;
   while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${diagnose ? `: ${await diagnose()}` : ''}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -73,7 +73,14 @@ async function truth(e: Env, id: string): Promise<{ status: RunStatus; stopReaso
   return { status: 'failed', stopReason: stop, outcome };
 }
 
-const settled = (r: Run) => isFinal(r.status) || r.status === 'blocked';
+async function diagnose(e: Env): Promise<string> {
+  const runs = await e.store.listRuns({ limit: 100_000 });
+  const counts: Record<string, number> = {};
+  for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  const stuck = runs.filter((r: Run) => !isFinal(r.status) && r.status !== 'blocked').slice(0, 3);
+  const events = { pending: await e.store.countEvents({ state: 'pending' }), failed: await e.store.countEvents({ state: 'failed' }) };
+  return JSON.stringify({ runs: runs.length, counts, events, stuck: stuck.map((r) => ({ id: r.id, s: r.sessionStatus, stop: r.stopReason, ev: r.evaluations.map((x) => x.result), key: r.snapshotKey })), sim: e.sim.stats().routes });
+}
 
 async function verify(e: Env, ids: string[]): Promise<void> {
   expect(await e.store.countRuns({})).toBe(N);
@@ -117,7 +124,7 @@ describe('chaos', () => {
     env.sim.addWebhook(`${serve.url}/webhooks`);
     const e = env;
     const ids = await createSessions(e, N);
-    await until(async () => (await e.store.countRuns({ status: ['succeeded', 'failed', 'blocked'] })) >= N, 'all runs to settle', 240_000);
+    await until(async () => (await e.store.countRuns({ status: ['succeeded', 'failed', 'blocked'] })) >= N, 'all runs to settle', 240_000, () => diagnose(e));
     await e.sim.deliveriesIdle();
     await until(async () => (await e.store.countEvents({ state: 'pending' })) + (await e.store.countEvents({ state: 'processing' })) === 0, 'the event backlog to drain', 60_000);
     expect(await e.store.countEvents({ state: 'failed' })).toBe(0);
@@ -159,7 +166,7 @@ describe('chaos', () => {
     env.sim.addWebhook(`${serve.url}/webhooks`);
     const e = env;
     const ids = await createSessions(e, N);
-    await until(async () => (await e.store.countRuns({ status: ['succeeded', 'failed', 'blocked'] })) >= N, 'the reconciler to settle every run', 360_000);
+    await until(async () => (await e.store.countRuns({ status: ['succeeded', 'failed', 'blocked'] })) >= N, 'the reconciler to settle every run', 360_000, () => diagnose(e));
     expect(await e.store.countEvents({})).toBe(0);
     const stats = e.sim.stats();
     const limited = Object.values(stats.routes).reduce((a, r) => a + r.faults.rate_limited, 0);

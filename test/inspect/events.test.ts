@@ -4,7 +4,17 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/types.js';
-import { cli, createStore, eventBody, newEventId, post, startReceiver, tempDir } from './helpers.js';
+import {
+  Capture,
+  cli,
+  createStore,
+  eventBody,
+  eventually,
+  newEventId,
+  post,
+  startReceiver,
+  tempDir,
+} from './helpers.js';
 
 const dir = tempDir();
 const db = path.join(dir, 'agenthooks.db');
@@ -119,20 +129,23 @@ describe('agenthooks events', () => {
 
   it('follow mode picks up a new delivery', async () => {
     const ac = new AbortController();
+    const out = new Capture();
     const running = cli(['events', '--database', db, '--follow', '--session', 'sesn_c'], {
       signal: ac.signal,
+      stdout: out,
     });
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => expect(out.text).toMatch(/^RECEIVED\s+TYPE/));
     const id = newEventId();
     expect((await post(receiver.url, eventBody(id, 'session.status_idled', 'sesn_c'))).status).toBe(200);
     // A delivery about another session must not show up.
     await post(receiver.url, eventBody(newEventId(), 'session.status_idled', 'sesn_other'));
-    await new Promise((r) => setTimeout(r, 1500));
+    await eventually(() => expect(out.text).toContain(id));
+    // A few more polls: nothing else (no repeats, no other session) may appear.
+    await new Promise((r) => setTimeout(r, 1200));
     ac.abort();
     const r = await running;
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^RECEIVED\s+TYPE/);
     expect(lines.slice(1)).toHaveLength(1);
     expect(lines[1]).toContain(id);
     expect(lines[1]).toContain('sesn_c');

@@ -31,7 +31,7 @@ export interface CliResult {
   stderr: string;
 }
 
-class Capture extends Writable {
+export class Capture extends Writable {
   text = '';
   _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
     this.text += chunk.toString();
@@ -42,9 +42,9 @@ class Capture extends Writable {
 /** Runs one command in-process; `signal` lets follow-mode tests stop it. */
 export async function cli(
   argv: string[],
-  opts: { cwd?: string; env?: Record<string, string>; signal?: AbortSignal } = {},
-): Promise<CliResult & { stdoutStream: Capture }> {
-  const stdout = new Capture();
+  opts: { cwd?: string; env?: Record<string, string>; signal?: AbortSignal; stdout?: Capture } = {},
+): Promise<CliResult> {
+  const stdout = opts.stdout ?? new Capture();
   const stderr = new Capture();
   const code = await runCli(argv, {
     env: opts.env ?? {},
@@ -54,7 +54,7 @@ export async function cli(
     signal: opts.signal ?? new AbortController().signal,
     exitCode: 0,
   });
-  return { code, stdout: stdout.text, stderr: stderr.text, stdoutStream: stdout };
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 export const SECRET = generateSecret();

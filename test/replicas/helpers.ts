@@ -55,7 +55,10 @@ export interface Answer {
 }
 
 /** POSTs one delivery; a refused or reset connection is status 0 (never counted as stored). */
-export async function post(base: string, d: { body: string; headers: Record<string, string> }): Promise<Answer> {
+export async function post(
+  base: string,
+  d: { body: string; headers: Record<string, string> },
+): Promise<Answer> {
   try {
     const res = await fetch(`${base}/webhooks`, { method: 'POST', headers: d.headers, body: d.body });
     const text = await res.text();
@@ -71,16 +74,25 @@ export async function post(base: string, d: { body: string; headers: Record<stri
   }
 }
 
-export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> | null }> {
+export async function getJson(
+  url: string,
+): Promise<{ status: number; body: Record<string, unknown> | null }> {
   try {
     const res = await fetch(url);
-    return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
+    return {
+      status: res.status,
+      body: (await res.json().catch(() => null)) as Record<string, unknown> | null,
+    };
   } catch {
     return { status: 0, body: null };
   }
 }
 
-export async function until<T>(fn: () => Promise<T | undefined | false>, what: string, ms: number): Promise<T> {
+export async function until<T>(
+  fn: () => Promise<T | undefined | false>,
+  what: string,
+  ms: number,
+): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -91,14 +103,19 @@ export async function until<T>(fn: () => Promise<T | undefined | false>, what: s
       last = err;
     }
     if (Date.now() > end) {
-      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+      throw new Error(
+        `timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 export function openPgStore(url: string): Promise<Store> {
-  return openStore({ kind: 'postgres', url, display: 'test', source: 'flag' }, { create: true, logger: silentLogger });
+  return openStore(
+    { kind: 'postgres', url, display: 'test', source: 'flag' },
+    { create: true, logger: silentLogger },
+  );
 }
 
 export interface Replicas {

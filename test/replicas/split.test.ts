@@ -1,7 +1,7 @@
 // Ingest and processing scale apart on PostgreSQL (issue 6, items 2 and 3): a `serve --no-worker`
 // receiver stores, a `serve --worker-only` process (no webhook routes, still /health and /ready)
 // processes what the receiver stored; and the reconciler runs on one replica at a time.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/logger.js';
 import { createPlatform } from '../../src/platform/client.js';
@@ -24,8 +24,11 @@ beforeAll(async () => {
   store = await openPgStore(db.url);
 });
 
-afterAll(async () => {
+afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+afterAll(async () => {
   await store?.close();
   await sim?.close();
   await db?.drop();
@@ -59,14 +62,21 @@ describe('serve --no-worker and serve --worker-only on PostgreSQL', () => {
 
     // With no worker anywhere, the event stays pending.
     const ready = await getJson(`${receiverUrl}/ready`);
-    expect(ready).toMatchObject({ status: 200, body: { status: 'ready', store: 'postgres', worker: 'disabled (--no-worker)' } });
+    expect(ready).toMatchObject({
+      status: 200,
+      body: { status: 'ready', store: 'postgres', worker: 'disabled (--no-worker)' },
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect((await store.getEvent(d.id))?.state).toBe('pending');
 
     const worker: Replicas = await startReplicas(1, db.url, ['--worker-only'], env);
     cleanups.push(() => worker.stopAll());
     const workerUrl = worker.urls[0]!;
-    expect(worker.list[0]!.stdout()).toContain('worker only: not receiving webhooks');
+    await until(
+      async () => worker.list[0]!.stdout().includes('worker only: not receiving webhooks'),
+      'the worker-only banner',
+      5_000,
+    );
 
     // No receiver routes on the worker, but the probes answer.
     const refused = await post(workerUrl, delivery(secret, 'session.status_idled', sessionId));
@@ -86,7 +96,6 @@ describe('serve --no-worker and serve --worker-only on PostgreSQL', () => {
       30_000,
     );
     expect(event.attempts).toBe(1);
-    expect(event.leaseOwner === null || typeof event.leaseOwner === 'string').toBe(true);
     const run = await until(async () => (await store.getRun(sessionId)) ?? undefined, 'the run row', 10_000);
     expect(run.id).toBe(sessionId);
     // Nothing was stored by the refused POST.
@@ -110,8 +119,8 @@ describe('serve --no-worker and serve --worker-only on PostgreSQL', () => {
           { owner: `replica_${i}`, intervalMs: 1000, maxReads: 30 },
         ),
     );
-    // A lease from the first test's worker-only process may exist already: clear it so that the
-    // three here compete from scratch (the lease table belongs to this database only).
+    // The first test's worker-only process (stopped now) left its reconciler lease: clear it so
+    // that the three here compete from scratch.
     const { connect } = await import('../support/postgres.js');
     const admin = await connect(db.url);
     await admin.query('DELETE FROM leases');
@@ -121,11 +130,8 @@ describe('serve --no-worker and serve --worker-only on PostgreSQL', () => {
       const reports = await Promise.all(reconcilers.map((r) => r.sweep()));
       const ran = reports.map((r, i) => (r.ran ? i : -1)).filter((i) => i >= 0);
       expect(ran).toHaveLength(1);
-      if (round === 0) expect(ran[0]).toBeGreaterThanOrEqual(0);
     }
-    const owners = new Set(
-      reconcilers.filter((r) => r.totals.sweeps > 0).map((r) => r.owner),
-    );
+    const owners = new Set(reconcilers.filter((r) => r.totals.sweeps > 0).map((r) => r.owner));
     expect(owners.size).toBe(1);
     const holder = reconcilers.find((r) => r.totals.sweeps > 0)!;
     expect(holder.totals.sweeps).toBe(4);

@@ -84,10 +84,10 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
     await page.evaluate(() => {
       (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
     });
-    // sim_duration_ms is scaled by the simulator's time scale (0.01): about 8 s of real time.
+    // sim_duration_ms is scaled by the simulator's time scale (0.01): about 4 s of real time.
     const { run } = await launch('Summarise the live update test', {
       sim_scenario: 'success',
-      sim_duration_ms: '800000',
+      sim_duration_ms: '400000',
     });
     const row = `tr[data-run-id="${run.id}"]`;
     await page.waitForSelector(row, { timeout: 20_000 });

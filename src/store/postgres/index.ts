@@ -6,14 +6,17 @@ import pg from 'pg';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type {
+  DeploymentRunRecord,
   EventOutcome,
   EventQuery,
   IngestStats,
   InsertResult,
   Launch,
   LaunchState,
+  MetricCounts,
   NewEvent,
   OutboxMessage,
+  PruneResult,
   RejectCount,
   Run,
   RunChange,
@@ -29,6 +32,7 @@ import * as launches from './launches.js';
 import * as meta from './meta.js';
 import { migrate, readMigrations } from './migrate.js';
 import * as outbox from './outbox.js';
+import * as outcomes from './outcomes.js';
 import * as runs from './runs.js';
 
 export interface PostgresStoreOptions {
@@ -214,6 +218,36 @@ export class PostgresStore implements Store {
   async listOutbox(query: { state?: OutboxMessage['state']; limit?: number }): Promise<OutboxMessage[]> {
     this.open();
     return outbox.listOutbox(this.db, query);
+  }
+
+  async getOutbox(id: string): Promise<OutboxMessage | null> {
+    this.open();
+    return outcomes.getOutbox(this.db, id);
+  }
+
+  async retryOutbox(id: string, now: number): Promise<boolean> {
+    this.open();
+    return outcomes.retryOutbox(this.db, id, now);
+  }
+
+  async saveDeploymentRun(run: DeploymentRunRecord): Promise<void> {
+    this.open();
+    await outcomes.saveDeploymentRun(this.db, run);
+  }
+
+  async listDeploymentRuns(query: { failed?: boolean; limit?: number }): Promise<DeploymentRunRecord[]> {
+    this.open();
+    return outcomes.listDeploymentRuns(this.db, query);
+  }
+
+  async prune(opts: { before: number; dryRun: boolean }): Promise<PruneResult> {
+    this.open();
+    return outcomes.prune(this.db, opts);
+  }
+
+  async metricCounts(): Promise<MetricCounts> {
+    this.open();
+    return outcomes.metricCounts(this.db);
   }
 
   async getMeta(key: string): Promise<string | null> {

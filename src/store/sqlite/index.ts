@@ -7,14 +7,17 @@ import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type {
+  DeploymentRunRecord,
   EventOutcome,
   EventQuery,
   IngestStats,
   InsertResult,
   Launch,
   LaunchState,
+  MetricCounts,
   NewEvent,
   OutboxMessage,
+  PruneResult,
   RejectCount,
   Run,
   RunChange,
@@ -272,6 +275,30 @@ export class SqliteStore implements Store {
 
   listOutbox(query: { state?: OutboxMessage['state']; limit?: number }): Promise<OutboxMessage[]> {
     return this.call('listOutbox', query);
+  }
+
+  getOutbox(id: string): Promise<OutboxMessage | null> {
+    return this.call('getOutbox', id);
+  }
+
+  retryOutbox(id: string, now: number): Promise<boolean> {
+    return this.call('retryOutbox', id, now);
+  }
+
+  saveDeploymentRun(run: DeploymentRunRecord): Promise<void> {
+    return this.call('saveDeploymentRun', run);
+  }
+
+  listDeploymentRuns(query: { failed?: boolean; limit?: number }): Promise<DeploymentRunRecord[]> {
+    return this.call('listDeploymentRuns', query);
+  }
+
+  prune(opts: { before: number; dryRun: boolean }): Promise<PruneResult> {
+    return this.call('prune', opts);
+  }
+
+  metricCounts(): Promise<MetricCounts> {
+    return this.call('metricCounts');
   }
 
   getMeta(key: string): Promise<string | null> {

@@ -10,6 +10,7 @@ import * as launches from './launches.js';
 import * as meta from './meta.js';
 import { migrate, readMigrations } from './migrate.js';
 import * as outbox from './outbox.js';
+import * as outcomes from './outcomes.js';
 import type { CallMessage, ReplyMessage, ThreadFailure, ThreadInit } from './protocol.js';
 import * as runs from './runs.js';
 import type { Db } from './statements.js';
@@ -41,6 +42,12 @@ const methods: Record<string, Method> = {
   claimOutbox: outbox.claimOutbox,
   finishOutbox: outbox.finishOutbox,
   listOutbox: outbox.listOutbox,
+  getOutbox: outcomes.getOutbox,
+  retryOutbox: outcomes.retryOutbox,
+  saveDeploymentRun: outcomes.saveDeploymentRun,
+  listDeploymentRuns: outcomes.listDeploymentRuns,
+  prune: outcomes.prune,
+  metricCounts: outcomes.metricCounts,
   getMeta: meta.getMeta,
   setMeta: meta.setMeta,
   tryLease: meta.tryLease,

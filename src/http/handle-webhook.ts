@@ -1,0 +1,127 @@
+// The receiver's logic for one delivery, framework-agnostic: verify -> parse -> group-commit ->
+// answer. The raw node:http front of `serve` (webhook.ts), the library (createAgenthooks) and every
+// framework adapter (src/lib) call this one function, so the answer codes of DESIGN.md semantics 2
+// exist once. It never throws: every input ends in an answer.
+import type { Clock } from '../clock.js';
+import { AppError } from '../errors.js';
+import type { GroupCommitter } from '../ingest/group-commit.js';
+import type { RejectCounter } from '../ingest/rejects.js';
+import type { Logger } from '../logger.js';
+import { crashPoint } from '../test-hooks.js';
+import { parseEvent } from '../webhooks/event.js';
+import type { HeaderBag, Verifier } from '../webhooks/verify.js';
+import { errorAnswer } from './answer.js';
+
+export interface WebhookCoreDeps {
+  /** null with --insecure-skip-verify: the signature step is skipped, the body is still checked. */
+  verifier: Verifier | null;
+  /** Anything with the GroupCommitter's submit (the library passes one over a lazily opened store). */
+  committer: Pick<GroupCommitter, 'submit'>;
+  rejects: Pick<RejectCounter, 'count'>;
+  clock: Clock;
+  logger: Logger;
+  bodyLimit: number;
+}
+
+/** One delivery as received: the body exactly as sent (never re-serialised) and its headers. */
+export interface WebhookRequest {
+  rawBody: Buffer | Uint8Array | string;
+  /** Node's IncomingHttpHeaders, a plain object (names in any case) or Fetch `Headers`. */
+  headers: HeaderBag;
+  /** When the request arrived (epoch ms); defaults to the clock's now. */
+  receivedAt?: number;
+}
+
+/** The answer to send: status, headers (content-type included) and the JSON body as text. */
+export interface WebhookResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type HandleWebhook = (request: WebhookRequest) => Promise<WebhookResponse>;
+
+export interface WebhookCore {
+  handle: HandleWebhook;
+  /** The answer for a failure found before the body reached handle() (body_too_large while streaming). */
+  reject(err: unknown): WebhookResponse;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function answer(status: number, body: unknown, headers: Record<string, string> = {}): WebhookResponse {
+  return {
+    status,
+    headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
+  const { verifier, committer, rejects, clock, logger, bodyLimit } = deps;
+
+  function reject(err: unknown): WebhookResponse {
+    const a = errorAnswer(err, 'webhook');
+    rejects.count(a.body.error.code);
+    if (a.status >= 500)
+      logger.warn({ code: a.body.error.code, err: a.body.error.message }, 'webhook not stored');
+    else logger.debug({ code: a.body.error.code }, 'webhook rejected');
+    return answer(a.status, a.body, a.headers);
+  }
+
+  async function ingest(req: WebhookRequest): Promise<WebhookResponse> {
+    const receivedAt = req.receivedAt ?? clock.now();
+    const body = typeof req.rawBody === 'string' ? Buffer.from(req.rawBody, 'utf8') : toBuffer(req.rawBody);
+    if (body.length > bodyLimit) {
+      throw new AppError(
+        'body_too_large',
+        `The body has ${body.length} bytes, over the limit of ${bodyLimit}: raise --body-limit (bodyLimit) if real events are this large.`,
+      );
+    }
+    let webhookId: string;
+    if (verifier) {
+      webhookId = verifier.verify(req.headers, body).id;
+    } else {
+      // Local experiments only: no signature check. The id still comes from webhook-id when sent,
+      // else from the body, so curl without headers works.
+      const h = headerValue(req.headers, 'webhook-id');
+      webhookId = h !== undefined && h.length > 0 ? h : bodyId(body);
+    }
+    const event = parseEvent(body.toString('utf8'), webhookId, receivedAt);
+    const result = await committer.submit(event);
+    crashPoint('after-commit-before-ack');
+    return answer(200, result);
+  }
+
+  return {
+    handle: (req) => ingest(req).catch(reject),
+    reject,
+  };
+}
+
+function toBuffer(bytes: Buffer | Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function headerValue(headers: HeaderBag, name: string): string | undefined {
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const bag = headers as Record<string, string | string[] | undefined>;
+  let v = bag[name];
+  if (v === undefined) {
+    const key = Object.keys(bag).find((k) => k.toLowerCase() === name);
+    v = key === undefined ? undefined : bag[key];
+  }
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The body's top-level "id" when it has one (only used without verification); else "", and
+ * parseEvent then answers invalid_json or not_an_event. */
+function bodyId(body: Buffer): string {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { id?: unknown } | null;
+    if (typeof parsed?.id === 'string') return parsed.id;
+  } catch {
+    // parseEvent answers invalid_json right after.
+  }
+  return '';
+}
