@@ -166,7 +166,8 @@ const cases = [
     () => runsQuery({ status: 'failed', agent: 'agent-3', since: '7d' }),
   ],
   ['runs --search review (common)', () => runsQuery({ search: 'review' })],
-  ['runs --search zebra (one match, full scan)', () => runsQuery({ search: 'zebra' })],
+  ['runs --search zebra (one match: trigram index)', () => runsQuery({ search: 'zebra' })],
+  ['runs --search zq (2 chars, none: full LIKE scan)', () => runsQuery({ search: 'zq' })],
   ['runs --page 1000', () => runsQuery({ page: '1000' })],
   ['runs --page 1000 --status succeeded', () => runsQuery({ page: '1000', status: 'succeeded' })],
   [
@@ -231,7 +232,8 @@ const nodeMs = median(wall.node);
 console.log(
   `\nwall time, median of 10: agenthooks runs ${cliMs.toFixed(0)} ms, node -e 0 ${nodeMs.toFixed(0)} ms (ratio ${(cliMs / nodeMs).toFixed(2)}, CLI overhead ${(cliMs - nodeMs).toFixed(0)} ms)`,
 );
-rmSync(dir, { recursive: true, force: true });
+// BENCH_KEEP=1 keeps the seeded database for a closer look.
+if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
 if (failed > 0) {
   console.log(`${failed} queries over ${GOAL_MS} ms`);
   process.exitCode = 1;

@@ -8,12 +8,14 @@ import { type Clock, systemClock } from './clock.js';
 import { AppError } from './errors.js';
 import { registerApi } from './http/api.js';
 import { registerHealth } from './http/health.js';
+import { type LiveStats, registerMetrics } from './http/metrics.js';
 import type { ServeConfig } from './http/serve-config.js';
 import { createHttpServer } from './http/server.js';
 import { createWebhookHandler, type WebhookHandler } from './http/webhook.js';
 import { GroupCommitter } from './ingest/group-commit.js';
 import { RejectCounter } from './ingest/rejects.js';
 import type { Logger } from './logger.js';
+import { createNotify, type NotifySettings } from './notify/service.js';
 import type { Platform } from './platform/types.js';
 import { createRunServices, type RunServicesOptions } from './runs/services.js';
 import type { Store } from './store/types.js';
@@ -52,6 +54,8 @@ export interface AppOptions {
   routes?: (server: FastifyInstance) => Promise<void>;
   heartbeatMs?: number;
   rejectFlushMs?: number;
+  /** Outcome notifications (src/notify): targets from agenthooks.yaml and their secrets. */
+  notify?: NotifySettings;
 }
 
 export interface App {
@@ -85,6 +89,10 @@ export function createApp(options: AppOptions): App {
   // (in reverse order) by close(). Without a platform (no ANTHROPIC_API_KEY) or with --no-worker
   // the worker and reconciler stay off and /ready says so.
   const services: BackgroundService[] = [];
+  const live: LiveStats = {};
+  // The notifier runs whenever serve does (not only with the worker): rows written by another
+  // replica or before a restart still need delivering.
+  const notify = options.notify ? createNotify({ store, clock, logger }, options.notify) : null;
   const workerEnabled = config.worker && platform !== null;
   if (workerEnabled) {
     // Chains decide a run's next steps when it becomes final (worker and reconciler hook), and
@@ -95,10 +103,21 @@ export function createApp(options: AppOptions): App {
       {
         reconcileIntervalMs: config.reconcileIntervalMs,
         ...options.runs,
-        onRunFinal: [...(options.runs?.onRunFinal ?? []), chains.onRunFinal],
+        onRunFinal: [
+          ...(options.runs?.onRunFinal ?? []),
+          chains.onRunFinal,
+          ...(notify ? [notify.onRunFinal] : []),
+        ],
+        ...(notify ? { outboxFor: notify.outboxFor } : {}),
       },
     );
     services.push(...runs.services, chainService(chains));
+    live.worker = runs.worker.stats;
+    live.reconciler = runs.reconciler.totals;
+  }
+  if (notify) {
+    services.push(notify.notifier);
+    live.notifier = notify.notifier.stats;
   }
   services.push(...(options.services ?? []));
   const worker = services.find((s) => s.name === 'worker');
@@ -115,6 +134,11 @@ export function createApp(options: AppOptions): App {
   // The dashboard and the JSON API (src/web, src/http/api.ts), behind the token rule of access.ts.
   const dashboardDeps: DashboardDeps = { store, clock, logger, token: config.token };
   registerApi(server, dashboardDeps);
+  registerMetrics(server, {
+    store,
+    token: config.token,
+    live: () => ({ ...live, pendingRejects: rejects.pending() }),
+  });
   registerDashboard(server, dashboardDeps);
 
   let heartbeat: NodeJS.Timeout | null = null;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { type Pipeline, validatePipelines } from './chains/pipeline.js';
 import { locator } from './chains/yaml-locate.js';
 import { AppError } from './errors.js';
+import { type NotifyTarget, parseNotifyTargets } from './notify/targets.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, _ . - (at most 64)');
 
@@ -34,6 +35,8 @@ const fileSchema = z
     agents: z.record(name, agentSchema).optional(),
     environments: z.record(name, environmentSchema).optional(),
     pipelines: z.unknown().optional(),
+    // Checked by src/notify/targets.ts.
+    notify: z.unknown().optional(),
   })
   .strict();
 
@@ -48,6 +51,8 @@ export interface ConfigFile {
   environments: Record<string, EnvironmentConfig>;
   /** Validated pipelines, by name. */
   pipelines: Record<string, Pipeline>;
+  /** `notify:` targets (src/notify); absent = none. */
+  notify?: NotifyTarget[];
 }
 
 export const DEFAULT_CONFIG_FILE = 'agenthooks.yaml';
@@ -98,7 +103,8 @@ export function parseConfigText(text: string, file: string): ConfigFile {
     environments: new Set(Object.keys(environments)),
     locate: locator(doc, lineCounter, file),
   });
-  return { path: file, agents, environments, pipelines: Object.fromEntries(pipelines) };
+  const notify = parseNotifyTargets(parsed.data.notify, file);
+  return { path: file, agents, environments, pipelines: Object.fromEntries(pipelines), notify };
 }
 
 function lineOf(

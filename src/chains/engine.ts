@@ -4,8 +4,10 @@
 // saved final, a platform error inside the hook) and nothing else would ever call it again.
 import type { Clock } from '../clock.js';
 import type { ConfigFile } from '../config-file.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { definitionHash } from '../platform/client.js';
+import { platformDetails } from '../platform/errors.js';
 import type {
   AgentDefinition,
   CreateSessionRequest,
@@ -120,7 +122,19 @@ export class ChainEngine {
     const roots: LaunchedStep[] = [];
     for (const root of record.roots) {
       const step = record.pipeline.steps.find((s) => s.name === root.step)!;
-      const result = await this.launchStep(record, step, null, root.launchId);
+      let result: LaunchedStep | null;
+      try {
+        result = await this.launchStep(record, step, null, root.launchId);
+      } catch (err) {
+        const d = platformDetails(err);
+        if (!d?.retryable) throw err;
+        // The intent is stored: serve's sweep finishes it (finding the session if it was created).
+        throw new AppError(
+          'platform_error',
+          `${(err as Error).message} Chain ${record.id}: the launch of step ${step.name} is recorded; a running serve completes it without creating a second session.`,
+          { cause: err, details: { ...d } },
+        );
+      }
       if (result) roots.push(result);
     }
     return { record, roots };

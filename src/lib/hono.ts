@@ -9,7 +9,8 @@ import { headersToObject, reserialisedBody } from './headers.js';
 export interface HonoContextLike {
   req: {
     raw: Request;
-    bodyCache?: { arrayBuffer?: Promise<ArrayBuffer>; text?: Promise<string>; [key: string]: unknown };
+    // Hono stores promises here (typed as values); awaiting handles both.
+    bodyCache?: { [key: string]: unknown };
   };
 }
 
@@ -32,7 +33,7 @@ export function honoHandler(core: Pick<WebhookCore, 'handle' | 'reject'>): HonoH
     const headers = headersToObject(raw.headers);
     if (cache.arrayBuffer)
       return toResponse(await core.handle({ rawBody: new Uint8Array(await cache.arrayBuffer), headers }));
-    if (cache.text) return toResponse(await core.handle({ rawBody: await cache.text, headers }));
+    if (cache.text) return toResponse(await core.handle({ rawBody: (await cache.text) as string, headers }));
     return toResponse(
       core.reject(
         reserialisedBody(

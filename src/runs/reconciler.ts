@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import type { Platform } from '../platform/types.js';
 import type { Store } from '../store/types.js';
 import { randomId } from './ids.js';
-import { type RefreshDeps, refreshSession, type RunFinalHook } from './refresh.js';
+import { type OutboxHook, type RefreshDeps, refreshSession, type RunFinalHook } from './refresh.js';
 import { DELETED_KEY, isSettled } from './state.js';
 
 export const HIGH_WATER_KEY = 'reconciler.high_water';
@@ -38,6 +38,8 @@ export interface SweepReport {
 
 export class Reconciler {
   readonly onRunFinal: RunFinalHook[] = [];
+  /** Notification rows committed with a run's final state (src/notify); null = none. */
+  outboxFor: OutboxHook | null = null;
   readonly owner: string;
   private readonly o: Required<Omit<ReconcilerOptions, 'owner'>>;
   private timer: NodeJS.Timeout | null = null;
@@ -87,7 +89,7 @@ export class Reconciler {
     const leaseTtl = Math.max(this.o.intervalMs * 3, 30_000);
     if (!(await store.tryLease('reconciler', this.owner, clock.now(), leaseTtl))) return report;
     report.ran = true;
-    const refreshDeps: RefreshDeps = { ...this.deps, onRunFinal: this.onRunFinal };
+    const refreshDeps: RefreshDeps = { ...this.deps, onRunFinal: this.onRunFinal, outboxFor: this.outboxFor };
     let budget = this.o.maxReads;
     const refreshed = new Set<string>();
     // Reads are counted as the platform counts them (requests made), not estimated.

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Platform } from '../platform/types.js';
 import type { Store } from '../store/types.js';
 import { Reconciler } from './reconciler.js';
-import type { RunFinalHook } from './refresh.js';
+import type { OutboxHook, RunFinalHook } from './refresh.js';
 import { RunWorker, type WorkerOptions } from './worker.js';
 
 export interface RunServicesOptions {
@@ -17,6 +17,8 @@ export interface RunServicesOptions {
   worker?: WorkerOptions;
   /** Called when a run reaches a final outcome, from the worker and the reconciler alike. */
   onRunFinal?: RunFinalHook[];
+  /** Notification rows written with a run's final state, by the worker and the reconciler alike. */
+  outboxFor?: OutboxHook;
 }
 
 export interface RunService {
@@ -42,6 +44,8 @@ export function createRunServices(
     sinceMs: o.reconcileSinceMs,
     maxReads: o.reconcileMaxReads,
   });
+  worker.outboxFor = o.outboxFor ?? null;
+  reconciler.outboxFor = o.outboxFor ?? null;
   for (const hook of o.onRunFinal ?? []) {
     worker.onRunFinal.push(hook);
     reconciler.onRunFinal.push(hook);

@@ -6,10 +6,10 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { platformDetails } from '../platform/errors.js';
 import type { Platform } from '../platform/types.js';
-import type { StoredEvent, Store } from '../store/types.js';
+import type { Run, StoredEvent, Store } from '../store/types.js';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { randomId } from './ids.js';
-import { markDeleted, type RefreshDeps, refreshSession, type RunFinalHook } from './refresh.js';
+import { markDeleted, type OutboxHook, type RefreshDeps, refreshSession, type RunFinalHook } from './refresh.js';
 
 export interface WorkerOptions {
   owner?: string;
@@ -35,6 +35,8 @@ export interface WorkerDeps {
 export class RunWorker {
   /** Hooks run when a run reaches a final outcome (chains, notifier). */
   readonly onRunFinal: RunFinalHook[] = [];
+  /** Notification rows committed with a run's final state (src/notify); null = none. */
+  outboxFor: OutboxHook | null = null;
   readonly owner: string;
   private readonly o: Required<Omit<WorkerOptions, 'owner'>>;
   private running = false;
@@ -99,7 +101,18 @@ export class RunWorker {
   }
 
   private refreshDeps(): RefreshDeps {
-    return { ...this.deps, onRunFinal: this.onRunFinal };
+    return { ...this.deps, onRunFinal: this.onRunFinal, outboxFor: this.outboxFor };
+  }
+
+  /** Library hook: `cb` runs for every run that reaches a final outcome (after it is stored).
+   * Returns a function that removes it. */
+  onOutcome(cb: (run: Run) => void | Promise<void>): () => void {
+    const hook: RunFinalHook = (run) => cb(run);
+    this.onRunFinal.push(hook);
+    return () => {
+      const i = this.onRunFinal.indexOf(hook);
+      if (i >= 0) this.onRunFinal.splice(i, 1);
+    };
   }
 
   /** One round: claim, process, finish. Returns how many events were claimed. */
@@ -140,6 +153,18 @@ export class RunWorker {
     if (type.startsWith('deployment_run.')) {
       const drun = await this.deps.platform.getDeploymentRun(subjectId);
       this.stats.fetched += 1;
+      // Kept so that failed scheduled runs can be shown with their error, and successful ones link
+      // to their session's run (issue 10).
+      if (drun)
+        await this.deps.store.saveDeploymentRun({
+          id: drun.id,
+          deploymentId: drun.deploymentId,
+          agentId: drun.agentId,
+          sessionId: drun.sessionId,
+          errorType: drun.error?.type ?? null,
+          errorMessage: drun.error?.message ?? null,
+          seenAt: this.deps.clock.now(),
+        });
       if (drun?.sessionId) await refreshSession(this.refreshDeps(), drun.sessionId, source, 'external');
       else if (drun?.error) this.deps.logger.warn({ deploymentRun: drun.id, error: drun.error }, 'deployment run failed to create a session');
       return;

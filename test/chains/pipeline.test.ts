@@ -162,3 +162,24 @@ describe('pipeline validation', () => {
     );
   });
 });
+
+describe('agenthooks.yaml loading validates pipelines', () => {
+  it('loadConfigFile reports pipeline errors with file, line and field, and returns validated pipelines', async () => {
+    const { parseConfigText } = await import('../../src/config-file.js');
+    const ok = parseConfigText(
+      `${HEAD}  p:\n    steps:\n      - { name: a, agent: researcher, prompt: "{{task}}" }\n      - { name: b, agent: writer, after: a, when: [refusal], prompt: "{{output}}" }\n`,
+      '/srv/agenthooks.yaml',
+    );
+    expect(ok.pipelines.p.steps[1]).toMatchObject({
+      after: 'a',
+      depth: 2,
+      when: { kind: 'match', stopReasons: ['refusal'] },
+    });
+    expect(() =>
+      parseConfigText(
+        `${HEAD}  p:\n    steps:\n      - { name: a, agent: ghost, prompt: x }\n`,
+        '/srv/agenthooks.yaml',
+      ),
+    ).toThrow(/\/srv\/agenthooks\.yaml:9:\d+: pipelines\.p\.steps\[0\]\.agent: no agent named "ghost"/);
+  });
+});

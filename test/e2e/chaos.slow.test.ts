@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compareKeys, isFinal } from '../../src/runs/state.js';
 import { SCENARIOS, type Scenario } from '../../src/simulator/index.js';
 import type { Run, RunStatus } from '../../src/store/types.js';
-import { API_KEY, type Env, type Serving, setup, startServe } from './helpers.js';
+import { API_KEY, type Env, orderedTimers, type Serving, setup, startServe } from './helpers.js';
 
 const N = Number(process.env.CHAOS_N ?? 500);
 const TERMINAL = new Set(['satisfied', 'max_iterations_reached', 'failed', 'interrupted']);
@@ -115,6 +115,7 @@ function percentile(sorted: number[], p: number): number {
 describe('chaos', () => {
   it('500 sessions, duplicate 0.2 / reorder 0.2 / drop 0.1: every run matches the simulator', { timeout: 300_000 }, async () => {
     env = await setup({
+      timers: orderedTimers(),
       timeScale: 0.02,
       seed: 42,
       faults: { duplicateRate: 0.2, reorderRate: 0.2, dropRate: 0.1 },
@@ -160,7 +161,7 @@ describe('chaos', () => {
 
   it('500 sessions with every webhook dropped: the reconciler alone recovers every outcome within the read limit', { timeout: 400_000 }, async () => {
     const readRpm = 1200;
-    env = await setup({ timeScale: 0.02, seed: 43, faults: { dropRate: 1 }, api: { createRpm: 1_000_000, readRpm } });
+    env = await setup({ timers: orderedTimers(), timeScale: 0.02, seed: 43, faults: { dropRate: 1 }, api: { createRpm: 1_000_000, readRpm } });
     // 3 s sweeps x 55 reads = 1,100 reads a minute, under the simulator's 1,200.
     serve = await startServe(env, { reconcileInterval: '3s', runs: { reconcileMaxReads: 55, reconcileSinceMs: 3_600_000 } });
     env.sim.addWebhook(`${serve.url}/webhooks`);

@@ -85,3 +85,61 @@ export async function startServe(
   const url = (await app.listen())!;
   return { url, app, close: () => app.close() };
 }
+
+/**
+ * Timers that fire strictly in deadline order. Node's own timers do not guarantee that across
+ * different durations when the event loop is busy (a step scheduled at 30 ms can run after one
+ * at 35 ms), which makes the simulator play a session's steps out of order under load; the
+ * simulator takes injected timers, so the heavy suites pass these.
+ */
+export function orderedTimers(): import('../../src/simulator/index.js').Timers & { pending(): number } {
+  interface Entry {
+    at: number;
+    seq: number;
+    fn: () => void;
+    cancelled: boolean;
+  }
+  const queue: Entry[] = [];
+  let seq = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let armedFor = Number.POSITIVE_INFINITY;
+  const arm = () => {
+    const head = queue[0];
+    if (!head) return;
+    if (timer && armedFor <= head.at) return;
+    if (timer) clearTimeout(timer);
+    armedFor = head.at;
+    timer = setTimeout(fire, Math.max(0, head.at - performance.now()));
+    timer.unref();
+  };
+  const fire = () => {
+    timer = null;
+    armedFor = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    while (queue.length > 0 && queue[0]!.at <= now) {
+      const e = queue.shift()!;
+      if (!e.cancelled) e.fn();
+    }
+    arm();
+  };
+  return {
+    setTimeout(fn, ms) {
+      const e: Entry = { at: performance.now() + Math.max(0, ms), seq: seq++, fn, cancelled: false };
+      let lo = 0;
+      let hi = queue.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const m = queue[mid]!;
+        if (m.at < e.at || (m.at === e.at && m.seq < e.seq)) lo = mid + 1;
+        else hi = mid;
+      }
+      queue.splice(lo, 0, e);
+      arm();
+      return e;
+    },
+    clearTimeout(handle) {
+      (handle as Entry).cancelled = true;
+    },
+    pending: () => queue.filter((e) => !e.cancelled).length,
+  };
+}

@@ -106,6 +106,16 @@ async function startSpreader(urls: string[], answers: Map<string, Copy[]>): Prom
   return `http://127.0.0.1:${(spreader.address() as AddressInfo).port}`;
 }
 
+/** What the store and the replicas say, for a failure message. */
+async function diagnose(s: Store, r: Replicas): Promise<string> {
+  const states = ['pending', 'processing', 'done', 'failed', 'ignored'] as const;
+  const events = await Promise.all(states.map(async (state) => `${state} ${await s.countEvents({ state })}`));
+  const statuses = ['pending', 'running', 'blocked', 'succeeded', 'failed', 'deleted'] as const;
+  const runs = await Promise.all(statuses.map(async (st) => `${st} ${await s.countRuns({ status: [st] })}`));
+  const errs = r.list.map((p, i) => `replica ${i} stderr (tail):\n${p.stderr().slice(-1500)}`);
+  return [`events: ${events.join(', ')}`, `runs: ${runs.join(', ')}`, ...errs].join('\n');
+}
+
 describe('three serve replicas on one PostgreSQL', () => {
   it('store each event once, process each once, and agree with the simulator', {
     timeout: 240_000,
@@ -152,7 +162,9 @@ describe('three serve replicas on one PostgreSQL', () => {
       },
       'every run to settle',
       150_000,
-    );
+    ).catch(async (err) => {
+      throw new Error(`${(err as Error).message}\n${await diagnose(store, replicas!)}`);
+    });
     await sim.deliveriesIdle();
     await until(
       async () => {
