@@ -169,7 +169,10 @@ const cases = [
   ['runs --search zebra (one match: trigram index)', () => runsQuery({ search: 'zebra' })],
   ['runs --search zq (2 chars, none: full LIKE scan)', () => runsQuery({ search: 'zq' })],
   ['runs --page 1000', () => runsQuery({ page: '1000' })],
-  ['runs --page 1000 --status succeeded', () => runsQuery({ page: '1000', status: 'succeeded' })],
+  [
+    'runs --page 1000 --status succeeded,failed,running',
+    () => runsQuery({ page: '1000', status: 'succeeded,failed,running' }),
+  ],
   [
     'runs show (1,000 events)',
     async () => {

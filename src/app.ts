@@ -15,6 +15,7 @@ import { createWebhookHandler, type WebhookHandler } from './http/webhook.js';
 import { GroupCommitter } from './ingest/group-commit.js';
 import { RejectCounter } from './ingest/rejects.js';
 import type { Logger } from './logger.js';
+import { registerOutcomesApi } from './notify/api.js';
 import { createNotify, type NotifySettings } from './notify/service.js';
 import type { Platform } from './platform/types.js';
 import { createRunServices, type RunServicesOptions } from './runs/services.js';
@@ -134,6 +135,7 @@ export function createApp(options: AppOptions): App {
   // The dashboard and the JSON API (src/web, src/http/api.ts), behind the token rule of access.ts.
   const dashboardDeps: DashboardDeps = { store, clock, logger, token: config.token };
   registerApi(server, dashboardDeps);
+  registerOutcomesApi(server, { store, platform: platform as Platform | null, token: config.token });
   registerMetrics(server, {
     store,
     token: config.token,

@@ -61,14 +61,17 @@ export const DEFAULT_CONFIG_FILE = 'agenthooks.yaml';
 export function loadConfigFile(file: string | undefined, cwd: string): ConfigFile {
   const abs = file !== undefined ? path.resolve(cwd, file) : path.resolve(cwd, DEFAULT_CONFIG_FILE);
   if (!existsSync(abs)) {
-    if (file !== undefined) throw new AppError('config_invalid', `Config file ${abs} does not exist: check --config.`);
+    if (file !== undefined)
+      throw new AppError('config_invalid', `Config file ${abs} does not exist: check --config.`);
     return { path: null, agents: {}, environments: {}, pipelines: {} };
   }
   let text: string;
   try {
     text = readFileSync(abs, 'utf8');
   } catch (err) {
-    throw new AppError('config_invalid', `Cannot read config file ${abs}: ${(err as Error).message}.`, { cause: err });
+    throw new AppError('config_invalid', `Cannot read config file ${abs}: ${(err as Error).message}.`, {
+      cause: err,
+    });
   }
   return parseConfigText(text, abs);
 }
@@ -79,9 +82,13 @@ export function parseConfigText(text: string, file: string): ConfigFile {
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = lineCounter.linePos(e.pos[0]);
-    throw new AppError('config_invalid', `${file}:${pos.line}:${pos.col}: invalid YAML: ${e.message.split('\n')[0]}`, {
-      details: { file, line: pos.line, column: pos.col },
-    });
+    throw new AppError(
+      'config_invalid',
+      `${file}:${pos.line}:${pos.col}: invalid YAML: ${e.message.split('\n')[0]}`,
+      {
+        details: { file, line: pos.line, column: pos.col },
+      },
+    );
   }
   const data = doc.toJS() ?? {};
   const parsed = fileSchema.safeParse(data);
@@ -94,7 +101,9 @@ export function parseConfigText(text: string, file: string): ConfigFile {
     const line = lineOf(doc, target, lineCounter, unknown !== undefined);
     const field = target.length > 0 ? target.join('.') : '(top level)';
     const message = unknown !== undefined ? `unknown field "${unknown}"` : issue.message;
-    throw new AppError('config_invalid', `${file}:${line}: ${field}: ${message}`, { details: { file, line, field } });
+    throw new AppError('config_invalid', `${file}:${line}: ${field}: ${message}`, {
+      details: { file, line, field },
+    });
   }
   const agents = parsed.data.agents ?? {};
   const environments = parsed.data.environments ?? {};
@@ -119,7 +128,9 @@ function lineOf(
       // The pair's key node carries the key's own position.
       const parent = p.length > 1 ? doc.getIn(p.slice(0, -1), true) : doc.contents;
       const items = (parent as { items?: Array<{ key?: unknown }> } | null)?.items;
-      const pair = items?.find((it) => isNode(it.key) && (it.key as { value?: unknown }).value === p[p.length - 1]);
+      const pair = items?.find(
+        (it) => isNode(it.key) && (it.key as { value?: unknown }).value === p[p.length - 1],
+      );
       const range = pair && isNode(pair.key) ? pair.key.range : undefined;
       if (range) return lc.linePos(range[0]).line;
       continue;

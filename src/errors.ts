@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   // platform
   platform_error: { status: 502, exit: 1, summary: 'The Managed Agents API answered with an error.' },
   run_not_found: { status: 404, exit: 1, summary: 'No run with that id is stored.' },
+  notification_not_found: { status: 404, exit: 1, summary: 'No notification (outbox row) with that id is stored.' },
   event_not_found: { status: 404, exit: 1, summary: 'No event with that id is stored.' },
 } as const;
 

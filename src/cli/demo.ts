@@ -33,20 +33,33 @@ interface DemoRun {
 }
 
 export const DEMO_RUNS: DemoRun[] = [
-  { label: 'plain success', scenario: 'success', expect: 'succeeded', task: 'Summarise the differences between TCP and UDP in five bullet points.' },
+  {
+    label: 'plain success',
+    scenario: 'success',
+    expect: 'succeeded',
+    task: 'Summarise the differences between TCP and UDP in five bullet points.',
+  },
   {
     label: 'outcome, revised once',
     scenario: 'outcome_revise_then_satisfied',
     expect: 'succeeded',
     task: 'Write a one-page incident report for a 20-minute API outage.',
-    outcome: '# Rubric\n- Has a timeline with UTC times\n- Names the root cause\n- Lists at least two follow-up actions',
+    outcome:
+      '# Rubric\n- Has a timeline with UTC times\n- Names the root cause\n- Lists at least two follow-up actions',
   },
-  { label: 'failure', scenario: 'retries_exhausted', expect: 'failed', task: 'Audit the dependency tree for known vulnerabilities.' },
+  {
+    label: 'failure',
+    scenario: 'retries_exhausted',
+    expect: 'failed',
+    task: 'Audit the dependency tree for known vulnerabilities.',
+  },
 ];
 
 export function demoCommand(ctx: CliContext): Command {
   return new Command('demo')
-    .description('Run the whole loop offline: simulator + serve + three launches on SQLite (what `npm start` runs).')
+    .description(
+      'Run the whole loop offline: simulator + serve + three launches on SQLite (what `npm start` runs).',
+    )
     .option('--database <path|url>', 'store to use (default DATABASE_URL, else ./.agenthooks/agenthooks.db)')
     .option('--port <port>', 'serve port (default 8787; a free one if 8787 is taken)')
     .option('--time-scale <n>', 'simulated time multiplier (smaller is faster)', '0.5')
@@ -63,13 +76,24 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
   const store = await openStore(database, { create: true, logger });
   const { startSimulator } = await import('../simulator/index.js');
   const signingKey = generateSecret();
-  const sim = await startSimulator({ signingKey, apiKeys: [DEMO_API_KEY], timeScale: Number.isFinite(timeScale) ? timeScale : 0.5, seed: Date.now() % 100_000 });
+  const sim = await startSimulator({
+    signingKey,
+    apiKeys: [DEMO_API_KEY],
+    timeScale: Number.isFinite(timeScale) ? timeScale : 0.5,
+    seed: Date.now() % 100_000,
+  });
   const platform = createPlatform({ apiKey: DEMO_API_KEY, baseURL: sim.url, logger });
   const { resolveServeConfig } = await import('../http/serve-config.js');
   const makeApp = (port: string) =>
     createApp({
       config: resolveServeConfig(
-        { host: '127.0.0.1', port, database: database.url, signingKey: [signingKey], reconcileInterval: '10s' },
+        {
+          host: '127.0.0.1',
+          port,
+          database: database.url,
+          signingKey: [signingKey],
+          reconcileInterval: '10s',
+        },
         { ANTHROPIC_API_KEY: DEMO_API_KEY, ANTHROPIC_BASE_URL: sim.url },
         ctx.cwd,
       ),
@@ -91,10 +115,19 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
   try {
     sim.addWebhook(`${url}/webhooks`);
     print(ctx.stdout, `database:  ${database.display}`);
-    print(ctx.stdout, `simulator: ${sim.url} (offline Managed Agents API; webhooks signed and sent to serve)`);
+    print(
+      ctx.stdout,
+      `simulator: ${sim.url} (offline Managed Agents API; webhooks signed and sent to serve)`,
+    );
     print(ctx.stdout, `serve:     ${url} (POST ${url}/webhooks)`);
     print(ctx.stdout, '');
-    const deps = { store, platform, clock: systemClock, logger, config: { path: null, agents: {}, environments: {}, pipelines: {} } };
+    const deps = {
+      store,
+      platform,
+      clock: systemClock,
+      logger,
+      config: { path: null, agents: {}, environments: {}, pipelines: {} },
+    };
     const started = systemClock.now();
     const launched = await Promise.all(
       DEMO_RUNS.map(async (d) => {
@@ -129,14 +162,27 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
       ),
     );
     print(ctx.stdout, '');
-    print(ctx.stdout, summaryTable(results.map((r) => ({ label: r.demo.label, expect: r.demo.expect, run: r.run }))));
+    print(
+      ctx.stdout,
+      summaryTable(results.map((r) => ({ label: r.demo.label, expect: r.demo.expect, run: r.run }))),
+    );
     const allAsExpected = results.every((r) => r.run?.status === r.demo.expect);
     print(ctx.stdout, '');
     if (ctx.signal.aborted) return EXIT.interrupted;
-    print(ctx.stdout, allAsExpected ? 'All three runs ended as expected.' : 'Some runs did not end as expected (see the table).');
+    print(
+      ctx.stdout,
+      allAsExpected
+        ? 'All three runs ended as expected.'
+        : 'Some runs did not end as expected (see the table).',
+    );
     print(ctx.stdout, `dashboard: ${url}/   (runs: agenthooks runs --database ${database.display})`);
     if (flags.exit) return allAsExpected ? EXIT.ok : EXIT.failed;
-    print(ctx.stdout, 'serving until Ctrl-C; try: agenthooks launch "your task" with ANTHROPIC_BASE_URL=' + sim.url + ` ANTHROPIC_API_KEY=${DEMO_API_KEY}`);
+    print(
+      ctx.stdout,
+      'serving until Ctrl-C; try: agenthooks launch "your task" with ANTHROPIC_BASE_URL=' +
+        sim.url +
+        ` ANTHROPIC_API_KEY=${DEMO_API_KEY}`,
+    );
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -156,10 +202,16 @@ export function summaryTable(rows: Array<{ label: string; expect: RunStatus; run
     label,
     run?.status ?? 'unknown',
     run?.outcomeResult ?? run?.stopReason ?? '',
-    run?.finishedAt && run.sessionCreatedAt ? `${((run.finishedAt - run.sessionCreatedAt) / 1000).toFixed(1)}s` : '',
+    run?.finishedAt && run.sessionCreatedAt
+      ? `${((run.finishedAt - run.sessionCreatedAt) / 1000).toFixed(1)}s`
+      : '',
     (run?.output ?? run?.error ?? '').replace(/\s+/g, ' ').slice(0, 48),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }

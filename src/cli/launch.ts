@@ -38,19 +38,37 @@ export function launchCommand(ctx: CliContext): Command {
   return new Command('launch')
     .description('Start a run: one session with TASK as its first message (or as an outcome with --outcome).')
     .argument('<task>', 'the task text')
-    .option('--agent <name>', 'agent from agenthooks.yaml (default: "default", created from --model/--system)')
-    .option('--environment <name>', 'environment from agenthooks.yaml (default: "default", unrestricted networking)')
+    .option(
+      '--agent <name>',
+      'agent from agenthooks.yaml (default: "default", created from --model/--system)',
+    )
+    .option(
+      '--environment <name>',
+      'environment from agenthooks.yaml (default: "default", unrestricted networking)',
+    )
     .option('--model <id>', 'model for an agent defined from flags (default claude-sonnet-4-6)')
     .option('--system <text>', 'system prompt for an agent defined from flags')
-    .option('--metadata <k=v>', 'session metadata pair (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
-    .addOption(new Option('--outcome <rubric>', 'text rubric: the task becomes a graded outcome').conflicts('outcomeFile'))
+    .option(
+      '--metadata <k=v>',
+      'session metadata pair (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .addOption(
+      new Option('--outcome <rubric>', 'text rubric: the task becomes a graded outcome').conflicts(
+        'outcomeFile',
+      ),
+    )
     .option('--outcome-file <path>', 'read the rubric from a file')
     .option('--max-iterations <n>', 'outcome revision limit, 1-20 (default 3)')
     .option('--wait', 'follow the run until it ends; print its output; exit 0/1/3/4/130')
     .option('--timeout <duration>', 'with --wait: give up after this long (e.g. 10m), exit 4')
     .option('--json', 'print the run as JSON')
     .option('--config <file>', 'agenthooks.yaml to read (default ./agenthooks.yaml when present)')
-    .option('--database <url>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./.agenthooks/agenthooks.db)')
+    .option(
+      '--database <url>',
+      'SQLite file or postgres:// URL (default: DATABASE_URL, else ./.agenthooks/agenthooks.db)',
+    )
     .addOption(new Option('--api-key <key>', 'platform API key (default ANTHROPIC_API_KEY)').hideHelp())
     .addOption(new Option('--base-url <url>', 'platform base URL (default ANTHROPIC_BASE_URL)').hideHelp())
     .action(async (task: string, flags: LaunchFlags) => {
@@ -62,7 +80,11 @@ export function parseMetadata(pairs: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of pairs) {
     const i = p.indexOf('=');
-    if (i <= 0) throw new AppError('usage', `--metadata ${JSON.stringify(p)} is not key=value (e.g. --metadata ticket=T-1234).`);
+    if (i <= 0)
+      throw new AppError(
+        'usage',
+        `--metadata ${JSON.stringify(p)} is not key=value (e.g. --metadata ticket=T-1234).`,
+      );
     out[p.slice(0, i)] = p.slice(i + 1);
   }
   return out;
@@ -82,19 +104,31 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
   let maxIterations: number | undefined;
   if (flags.maxIterations !== undefined) {
     maxIterations = Number(flags.maxIterations);
-    if (!/^\d+$/.test(flags.maxIterations.trim())) throw new AppError('usage', `--max-iterations must be a whole number from 1 to 20 (got ${flags.maxIterations}).`);
+    if (!/^\d+$/.test(flags.maxIterations.trim()))
+      throw new AppError(
+        'usage',
+        `--max-iterations must be a whole number from 1 to 20 (got ${flags.maxIterations}).`,
+      );
   }
   const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
-  if (timeoutMs !== undefined && !flags.wait) throw new AppError('usage', '--timeout only applies with --wait.');
+  if (timeoutMs !== undefined && !flags.wait)
+    throw new AppError('usage', '--timeout only applies with --wait.');
   // Everything the platform would reject is refused here, before a key or a network is needed.
   validateLaunch({ task, metadata, outcome, maxIterations });
   const config = loadConfigFile(flags.config, ctx.cwd);
   const platformSettings = resolvePlatform({ apiKey: flags.apiKey, baseUrl: flags.baseUrl }, ctx.env);
   if (!platformSettings.apiKey) {
-    throw new AppError('api_key_required', 'launch creates a session through the platform API: set ANTHROPIC_API_KEY (for the simulator, any non-empty value and ANTHROPIC_BASE_URL=http://127.0.0.1:8790).');
+    throw new AppError(
+      'api_key_required',
+      'launch creates a session through the platform API: set ANTHROPIC_API_KEY (for the simulator, any non-empty value and ANTHROPIC_BASE_URL=http://127.0.0.1:8790).',
+    );
   }
   const logger = createLogger({ level: ctx.env.AGENTHOOKS_LOG_LEVEL ?? 'warn', destination: ctx.stderr });
-  const platform = createPlatform({ apiKey: platformSettings.apiKey, baseURL: platformSettings.baseURL, logger });
+  const platform = createPlatform({
+    apiKey: platformSettings.apiKey,
+    baseURL: platformSettings.baseURL,
+    logger,
+  });
   const store = await openStore(resolveDatabase(flags.database, ctx.env, ctx.cwd), { create: true, logger });
   try {
     const deps = { store, platform, clock: systemClock, logger, config };
@@ -113,9 +147,16 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
       else print(ctx.stdout, launched.run.id);
       return EXIT.ok;
     }
-    print(ctx.stderr, `launched ${launched.run.id} (agent ${launched.agent?.name ?? '?'}, ${launched.launch.id})`);
+    print(
+      ctx.stderr,
+      `launched ${launched.run.id} (agent ${launched.agent?.name ?? '?'}, ${launched.launch.id})`,
+    );
     const progress = progressPrinter(ctx, systemClock.now());
-    const result = await waitForRun(deps, launched.run.id, { timeoutMs, signal: ctx.signal, onProgress: progress.update });
+    const result = await waitForRun(deps, launched.run.id, {
+      timeoutMs,
+      signal: ctx.signal,
+      onProgress: progress.update,
+    });
     progress.done();
     return report(ctx, result, flags.json === true);
   } finally {
@@ -133,22 +174,34 @@ function report(ctx: CliContext, result: WaitResult, json: boolean): number {
       print(ctx.stderr, `run ${run?.id} failed: ${run?.error ?? run?.stopReason ?? 'unknown reason'}`);
       return EXIT.failed;
     case 'blocked':
-      print(ctx.stderr, `run ${run?.id} is blocked on requires_action: answer the pending tool calls, then the session continues.`);
+      print(
+        ctx.stderr,
+        `run ${run?.id} is blocked on requires_action: answer the pending tool calls, then the session continues.`,
+      );
       return EXIT.blocked;
     case 'deleted':
       print(ctx.stderr, `run ${run?.id}: the session was deleted before it finished.`);
       return EXIT.failed;
     case 'timeout':
-      print(ctx.stderr, `timed out waiting for ${run?.id} (status ${run?.status ?? 'unknown'}); the session keeps running: agenthooks runs show ${run?.id}`);
+      print(
+        ctx.stderr,
+        `timed out waiting for ${run?.id} (status ${run?.status ?? 'unknown'}); the session keeps running: agenthooks runs show ${run?.id}`,
+      );
       return EXIT.timeout;
     case 'interrupted':
-      print(ctx.stderr, `stopped waiting; the session ${run?.id} keeps running: agenthooks runs show ${run?.id}`);
+      print(
+        ctx.stderr,
+        `stopped waiting; the session ${run?.id} keeps running: agenthooks runs show ${run?.id}`,
+      );
       return EXIT.interrupted;
   }
 }
 
 /** Status, elapsed time and outcome iteration on stderr: one rewritten line on a TTY, else a line per change. */
-function progressPrinter(ctx: CliContext, started: number): { update: (run: Run, mode: 'store' | 'poll') => void; done: () => void } {
+function progressPrinter(
+  ctx: CliContext,
+  started: number,
+): { update: (run: Run, mode: 'store' | 'poll') => void; done: () => void } {
   const tty = (ctx.stderr as { isTTY?: boolean }).isTTY === true;
   let last = '';
   let drawn = false;

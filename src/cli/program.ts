@@ -20,6 +20,10 @@ async function commandFactories(): Promise<CommandFactory[]> {
     () => import('./rejects.js').then((m) => m.rejectsCommand),
     () => import('./simulator.js').then((m) => m.simulatorCommand),
     () => import('./serve.js').then((m) => m.serveCommand),
+    () => import('./notifications.js').then((m) => m.notificationsCommand),
+    () => import('./files.js').then((m) => m.filesCommand),
+    () => import('./cancel.js').then((m) => m.cancelCommand),
+    () => import('./prune.js').then((m) => m.pruneCommand),
   ];
   return Promise.all(list.map((load) => load()));
 }

@@ -6,10 +6,12 @@ import { createApp } from '../app.js';
 import type { ChainEngineOptions } from '../chains/engine.js';
 import { systemClock } from '../clock.js';
 import { parseDuration } from '../config.js';
+import { loadConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
 import { resolveServeConfig, type ServeFlags } from '../http/serve-config.js';
 import { WEBHOOK_PATHS } from '../http/webhook.js';
 import { createLogger } from '../logger.js';
+import { resolveSecrets } from '../notify/secrets.js';
 import { createPlatform } from '../platform/index.js';
 import type { RunServicesOptions } from '../runs/services.js';
 import { openStore } from '../store/open.js';
@@ -83,7 +85,15 @@ async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<
         'warning: ANTHROPIC_API_KEY is not set: events are received and stored but stay pending (worker and reconciler off).',
       );
     }
-    const app = createApp({ config, store, platform, clock: systemClock, logger, runs, chains });
+    // notify: targets from agenthooks.yaml (src/notify); a target without a secret gets a generated
+    // one, kept in the store and printed here so the receiving service can be configured with it.
+    const targets = loadConfigFile(config.configFile, ctx.cwd).notify ?? [];
+    const secrets = await resolveSecrets(store, targets);
+    for (const g of secrets.generated)
+      print(ctx.stdout, `notify ${g.target}: generated signing secret ${g.secret} (configure the receiver with it)`);
+    for (const t of targets) print(ctx.stdout, `notify ${t.name}: ${t.url}`);
+    const notify = { targets, secrets: secrets.byTarget };
+    const app = createApp({ config, store, platform, clock: systemClock, logger, runs, chains, notify });
     try {
       const url = await app.listen();
       if (url) {

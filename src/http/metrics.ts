@@ -74,7 +74,14 @@ export async function renderMetrics(store: Store, live: LiveStats): Promise<stri
     'agenthooks_worker_backlog',
     'gauge',
     'Events waiting for the worker (pending or being processed).',
-    [[{}, counts.events.filter((e) => e.state === 'pending' || e.state === 'processing').reduce((a, e) => a + e.count, 0)]],
+    [
+      [
+        {},
+        counts.events
+          .filter((e) => e.state === 'pending' || e.state === 'processing')
+          .reduce((a, e) => a + e.count, 0),
+      ],
+    ],
   );
   m.metric(
     'agenthooks_webhook_rejects_total',
@@ -82,27 +89,43 @@ export async function renderMetrics(store: Store, live: LiveStats): Promise<stri
     'Rejected webhook requests by error code (stored counts plus this process unflushed ones).',
     [...rejects].sort(([a], [b]) => a.localeCompare(b)).map(([code, n]) => [{ code }, n]),
   );
-  m.metric('agenthooks_ingest_duplicates_total', 'counter', 'Duplicate deliveries answered by this process.', [
-    [{}, ingest.duplicates],
-  ]);
+  m.metric(
+    'agenthooks_ingest_duplicates_total',
+    'counter',
+    'Duplicate deliveries answered by this process.',
+    [[{}, ingest.duplicates]],
+  );
   m.metric('agenthooks_ingest_transactions_total', 'counter', 'Group-commit transactions by this process.', [
     [{}, ingest.transactions],
   ]);
   if (live.worker) {
     const w = live.worker;
-    m.metric('agenthooks_worker_events_total', 'counter', 'Events the worker of this process handled, by result.', [
-      [{ result: 'done' }, w.processed],
-      [{ result: 'retried' }, w.retried],
-      [{ result: 'failed' }, w.failed],
-      [{ result: 'skipped' }, w.skipped],
+    m.metric(
+      'agenthooks_worker_events_total',
+      'counter',
+      'Events the worker of this process handled, by result.',
+      [
+        [{ result: 'done' }, w.processed],
+        [{ result: 'retried' }, w.retried],
+        [{ result: 'failed' }, w.failed],
+        [{ result: 'skipped' }, w.skipped],
+      ],
+    );
+    m.metric('agenthooks_worker_failures_total', 'counter', 'Events the worker gave up on (state failed).', [
+      [{}, w.failed],
     ]);
-    m.metric('agenthooks_worker_failures_total', 'counter', 'Events the worker gave up on (state failed).', [[{}, w.failed]]);
-    m.metric('agenthooks_worker_session_fetches_total', 'counter', 'Sessions fetched by the worker.', [[{}, w.fetched]]);
+    m.metric('agenthooks_worker_session_fetches_total', 'counter', 'Sessions fetched by the worker.', [
+      [{}, w.fetched],
+    ]);
   }
   if (live.reconciler) {
     const r = live.reconciler;
-    m.metric('agenthooks_reconciler_reads_total', 'counter', 'API reads spent by reconcile sweeps.', [[{}, r.reads]]);
-    m.metric('agenthooks_reconciler_sweeps_total', 'counter', 'Reconcile sweeps run by this process.', [[{}, r.sweeps]]);
+    m.metric('agenthooks_reconciler_reads_total', 'counter', 'API reads spent by reconcile sweeps.', [
+      [{}, r.reads],
+    ]);
+    m.metric('agenthooks_reconciler_sweeps_total', 'counter', 'Reconcile sweeps run by this process.', [
+      [{}, r.sweeps],
+    ]);
     m.metric('agenthooks_reconciler_refreshed_total', 'counter', 'Sessions refreshed by reconcile sweeps.', [
       [{}, r.refreshed],
     ]);
@@ -118,15 +141,22 @@ export async function renderMetrics(store: Store, live: LiveStats): Promise<stri
   ]);
   if (live.notifier) {
     const n = live.notifier;
-    m.metric('agenthooks_notifier_attempts_total', 'counter', 'Delivery attempts by this process, by result.', [
-      [{ result: 'delivered' }, n.delivered],
-      [{ result: 'retried' }, n.retried],
-      [{ result: 'failed' }, n.failed],
-    ]);
+    m.metric(
+      'agenthooks_notifier_attempts_total',
+      'counter',
+      'Delivery attempts by this process, by result.',
+      [
+        [{ result: 'delivered' }, n.delivered],
+        [{ result: 'retried' }, n.retried],
+        [{ result: 'failed' }, n.failed],
+      ],
+    );
   }
   const runs = (status: string) => counts.runs.find((r) => r.status === status)?.count ?? 0;
   m.metric('agenthooks_runs', 'gauge', 'Runs by status (succeeded and failed are final).', [
-    ...['pending', 'running', 'blocked', 'succeeded', 'failed', 'deleted'].map((status): Sample => [{ status }, runs(status)]),
+    ...['pending', 'running', 'blocked', 'succeeded', 'failed', 'deleted'].map(
+      (status): Sample => [{ status }, runs(status)],
+    ),
   ]);
   m.metric('agenthooks_deployment_runs', 'gauge', 'Scheduled deployment runs seen, by result.', [
     [{ result: 'succeeded' }, counts.deploymentRuns.succeeded],
@@ -143,6 +173,9 @@ export function registerMetrics(server: FastifyInstance, deps: MetricsDeps): voi
       return reply.code(d.code === 'unauthorized' ? 401 : 403).send(new AppError(d.code, d.message).toJSON());
     }
     const text = await renderMetrics(deps.store, deps.live());
-    return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store').send(text);
+    return reply
+      .header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(text);
   });
 }

@@ -91,12 +91,12 @@ export function renderRunDetail(d: RunDetail, now: number, style: Style): string
       `${c.id} ${paint(style, statusColor(c.status), c.status)}${c.step ? ` (step ${c.step})` : ''}`,
     );
   }
-  for (const s of d.steps.filter(
-    (x) => x.state === 'skipped' || x.state === 'failed' || x.state === 'intent',
-  )) {
+  // Child steps without a run: skipped (with the reason), failed to launch, or being launched.
+  const unlaunched = d.steps.filter((x) => x.state !== 'created');
+  for (const [i, s] of unlaunched.entries()) {
     const what = s.state === 'skipped' ? 'skipped' : s.state === 'failed' ? 'launch failed' : 'launching';
     field(
-      d.children.length === 0 && s === d.steps[0] ? 'children' : '',
+      d.children.length === 0 && i === 0 ? 'children' : '',
       `(step ${s.step}) ${paint(style, s.state === 'failed' ? 'red' : 'dim', what)}${s.reason ? `: ${s.reason}` : ''}`,
     );
   }

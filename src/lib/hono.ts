@@ -32,7 +32,9 @@ export function honoHandler(core: Pick<WebhookCore, 'handle' | 'reject'>): HonoH
     const cache = c.req.bodyCache ?? {};
     const headers = headersToObject(raw.headers);
     if (cache.arrayBuffer)
-      return toResponse(await core.handle({ rawBody: new Uint8Array(await cache.arrayBuffer), headers }));
+      return toResponse(
+        await core.handle({ rawBody: new Uint8Array((await cache.arrayBuffer) as ArrayBuffer), headers }),
+      );
     if (cache.text) return toResponse(await core.handle({ rawBody: (await cache.text) as string, headers }));
     return toResponse(
       core.reject(

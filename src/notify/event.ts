@@ -57,6 +57,12 @@ export function outboxFor(targets: readonly NotifyTarget[], run: Run, now: numbe
     .filter((t) => targetMatches(t, run))
     .map((t) => {
       const id = randomId(NOTIFICATION_ID_PREFIX, 24);
-      return { id, target: t.name, url: t.url, payload: JSON.stringify(runFinishedEvent(run, id, now)), createdAt: now };
+      return {
+        id,
+        target: t.name,
+        url: t.url,
+        payload: JSON.stringify(runFinishedEvent(run, id, now)),
+        createdAt: now,
+      };
     });
 }

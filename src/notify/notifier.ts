@@ -123,11 +123,15 @@ export class Notifier {
       const next = secret ? nextAttemptAt(m.attempts, m.createdAt, now, this.retry) : null;
       if (next === null) this.stats.failed += 1;
       else this.stats.retried += 1;
-      if (next === null) logger.warn({ notification: m.id, target: m.target, error }, 'notification failed for good');
+      if (next === null)
+        logger.warn({ notification: m.id, target: m.target, error }, 'notification failed for good');
       await store.finishOutbox(m.id, { delivered: false, error, nextAttemptAt: next }, now);
     } catch (err) {
       // The claim expires and a later round (or replica) tries again.
-      logger.error({ err: (err as Error).message, notification: m.id }, 'could not record a notification attempt');
+      logger.error(
+        { err: (err as Error).message, notification: m.id },
+        'could not record a notification attempt',
+      );
     }
   }
 
@@ -155,7 +159,9 @@ export class Notifier {
       return `HTTP ${res.status} from ${m.url}`;
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = controller.signal.aborted ? `no answer within ${this.timeoutMs} ms` : (cause?.code ?? cause?.message ?? (err as Error).message);
+      const why = controller.signal.aborted
+        ? `no answer within ${this.timeoutMs} ms`
+        : (cause?.code ?? cause?.message ?? (err as Error).message);
       return `POST ${m.url} failed: ${why}`;
     } finally {
       clearTimeout(timer);

@@ -15,7 +15,10 @@ export interface ResolvedSecrets {
   stored: string[];
 }
 
-export async function resolveSecrets(store: Store, targets: readonly NotifyTarget[]): Promise<ResolvedSecrets> {
+export async function resolveSecrets(
+  store: Store,
+  targets: readonly NotifyTarget[],
+): Promise<ResolvedSecrets> {
   const out: ResolvedSecrets = { byTarget: new Map(), generated: [], stored: [] };
   for (const t of targets) {
     if (t.secret) {

@@ -26,8 +26,16 @@ export interface NotifyParts {
   onRunFinal: RunFinalHook;
 }
 
-export function createNotify(deps: { store: Store; clock: Clock; logger: Logger }, s: NotifySettings): NotifyParts {
-  const notifier = new Notifier(deps, { secrets: s.secrets, retry: s.retry, idleMs: s.idleMs, timeoutMs: s.timeoutMs });
+export function createNotify(
+  deps: { store: Store; clock: Clock; logger: Logger },
+  s: NotifySettings,
+): NotifyParts {
+  const notifier = new Notifier(deps, {
+    secrets: s.secrets,
+    retry: s.retry,
+    idleMs: s.idleMs,
+    timeoutMs: s.timeoutMs,
+  });
   return {
     notifier,
     outboxFor: (run, _previous, now) => outboxFor(s.targets, run, now),

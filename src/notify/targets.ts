@@ -48,7 +48,10 @@ export function parseNotifyTargets(raw: unknown, file: string): NotifyTarget[] {
       try {
         webhookKeysFromSecrets([t.secret]);
       } catch {
-        throw new AppError('config_invalid', `${file}: notify.${n}.secret: not a valid whsec_ base64 secret.`);
+        throw new AppError(
+          'config_invalid',
+          `${file}: notify.${n}.secret: not a valid whsec_ base64 secret.`,
+        );
       }
     }
     return {

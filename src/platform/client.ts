@@ -5,7 +5,15 @@ import Anthropic from '@anthropic-ai/sdk';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { isNotFound, toPlatformError } from './errors.js';
-import { buildSnapshot, type RawEvent, type RawSession, SNAPSHOT_EVENT_TYPES, summarize, USER_EVENT_TYPES, userEventText } from './snapshot.js';
+import {
+  buildSnapshot,
+  type RawEvent,
+  type RawSession,
+  SNAPSHOT_EVENT_TYPES,
+  summarize,
+  USER_EVENT_TYPES,
+  userEventText,
+} from './snapshot.js';
 import type {
   AgentDefinition,
   CreateSessionRequest,
@@ -43,7 +51,8 @@ export const HASH_KEY = 'agenthooks_definition';
 const MAX_EVENT_PAGES = 20;
 
 export function createPlatform(options: PlatformOptions): Platform {
-  if (!options.apiKey) throw new AppError('api_key_required', 'Set ANTHROPIC_API_KEY (or --api-key) to call the platform API.');
+  if (!options.apiKey)
+    throw new AppError('api_key_required', 'Set ANTHROPIC_API_KEY (or --api-key) to call the platform API.');
   // Counted at the fetch level, so every page and every retry is one request, as the platform counts.
   const counts = { reads: 0, writes: 0 };
   const countingFetch: typeof fetch = (input, init) => {
@@ -112,7 +121,9 @@ class SdkPlatform implements Platform {
       if (scan === null) return null;
       let task: string | null = null;
       if (scan.complete) {
-        const first = [...scan.events].reverse().find((e) => e.type === 'user.message' || e.type === 'user.define_outcome');
+        const first = [...scan.events]
+          .reverse()
+          .find((e) => e.type === 'user.message' || e.type === 'user.define_outcome');
         task = first ? userEventText(first) : null;
       } else {
         task = await this.firstTask(id);
@@ -151,7 +162,11 @@ class SdkPlatform implements Platform {
 
   private async firstTask(id: string): Promise<string | null> {
     const page = await this.call(`list events of session ${id}`, () =>
-      this.client.beta.sessions.events.list(id, { types: [...USER_EVENT_TYPES] as never, order: 'asc', limit: 1 }),
+      this.client.beta.sessions.events.list(id, {
+        types: [...USER_EVENT_TYPES] as never,
+        order: 'asc',
+        limit: 1,
+      }),
     );
     const first = (page.data as unknown as RawEvent[])[0];
     return first ? userEventText(first) : null;
@@ -159,7 +174,8 @@ class SdkPlatform implements Platform {
 
   async listSessions(options: ListSessionsOptions): Promise<ListSessionsResult> {
     const params: Record<string, unknown> = { limit: options.limit ?? 100, order: 'asc' };
-    if (options.createdGte !== undefined) params['created_at[gte]'] = new Date(options.createdGte).toISOString();
+    if (options.createdGte !== undefined)
+      params['created_at[gte]'] = new Date(options.createdGte).toISOString();
     if (options.statuses) params.statuses = options.statuses;
     if (options.agentId) params.agent_id = options.agentId;
     if (options.includeArchived) params.include_archived = true;
@@ -185,7 +201,9 @@ class SdkPlatform implements Platform {
   }
 
   async sendEvents(sessionId: string, events: TaskEvent[]): Promise<void> {
-    await this.call(`send events to session ${sessionId}`, () => this.client.beta.sessions.events.send(sessionId, { events } as never));
+    await this.call(`send events to session ${sessionId}`, () =>
+      this.client.beta.sessions.events.send(sessionId, { events } as never),
+    );
   }
 
   async ensureAgent(name: string, definition: AgentDefinition): Promise<EnsuredResource> {
@@ -199,19 +217,28 @@ class SdkPlatform implements Platform {
     };
     const existing = await this.call('list agents', async () => {
       for await (const a of this.client.beta.agents.list({ limit: 100 } as never)) {
-        const agent = a as unknown as { id: string; version: number; metadata?: Record<string, string>; archived_at?: string | null };
+        const agent = a as unknown as {
+          id: string;
+          version: number;
+          metadata?: Record<string, string>;
+          archived_at?: string | null;
+        };
         if (agent.metadata?.[NAME_KEY] === name && !agent.archived_at) return agent;
       }
       return null;
     });
     if (!existing) {
       const created = await this.call(`create agent ${name}`, () =>
-        this.client.beta.agents.create({ ...body, metadata: { [NAME_KEY]: name, [HASH_KEY]: hash } } as never),
+        this.client.beta.agents.create({
+          ...body,
+          metadata: { [NAME_KEY]: name, [HASH_KEY]: hash },
+        } as never),
       );
       const c = created as unknown as { id: string; version: number };
       return { id: c.id, name, version: c.version ?? null, action: 'created' };
     }
-    if (existing.metadata?.[HASH_KEY] === hash) return { id: existing.id, name, version: existing.version ?? null, action: 'found' };
+    if (existing.metadata?.[HASH_KEY] === hash)
+      return { id: existing.id, name, version: existing.version ?? null, action: 'found' };
     // `version` makes the update an optimistic-concurrency check: a racing update fails with 409.
     const updated = await this.call(`update agent ${name}`, () =>
       this.client.beta.agents.update(existing.id, {
@@ -233,20 +260,31 @@ class SdkPlatform implements Platform {
     const body = { name, description: definition.description ?? null, config: { type: 'cloud', networking } };
     const existing = await this.call('list environments', async () => {
       for await (const e of this.client.beta.environments.list({ limit: 100 } as never)) {
-        const env = e as unknown as { id: string; metadata?: Record<string, string>; archived_at?: string | null };
+        const env = e as unknown as {
+          id: string;
+          metadata?: Record<string, string>;
+          archived_at?: string | null;
+        };
         if (env.metadata?.[NAME_KEY] === name && !env.archived_at) return env;
       }
       return null;
     });
     if (!existing) {
       const created = await this.call(`create environment ${name}`, () =>
-        this.client.beta.environments.create({ ...body, metadata: { [NAME_KEY]: name, [HASH_KEY]: hash } } as never),
+        this.client.beta.environments.create({
+          ...body,
+          metadata: { [NAME_KEY]: name, [HASH_KEY]: hash },
+        } as never),
       );
       return { id: (created as { id: string }).id, name, version: null, action: 'created' };
     }
-    if (existing.metadata?.[HASH_KEY] === hash) return { id: existing.id, name, version: null, action: 'found' };
+    if (existing.metadata?.[HASH_KEY] === hash)
+      return { id: existing.id, name, version: null, action: 'found' };
     await this.call(`update environment ${name}`, () =>
-      this.client.beta.environments.update(existing.id, { ...body, metadata: { [NAME_KEY]: name, [HASH_KEY]: hash } } as never),
+      this.client.beta.environments.update(existing.id, {
+        ...body,
+        metadata: { [NAME_KEY]: name, [HASH_KEY]: hash },
+      } as never),
     );
     return { id: existing.id, name, version: null, action: 'updated' };
   }
@@ -260,7 +298,13 @@ class SdkPlatform implements Platform {
         error: { type: string; message: string } | null;
         agent?: { id?: string } | null;
       };
-      return { id: r.id, deploymentId: r.deployment_id, sessionId: r.session_id ?? null, error: r.error ?? null, agentId: r.agent?.id ?? null };
+      return {
+        id: r.id,
+        deploymentId: r.deployment_id,
+        sessionId: r.session_id ?? null,
+        error: r.error ?? null,
+        agentId: r.agent?.id ?? null,
+      };
     } catch (err) {
       if (isNotFound(err)) return null;
       throw toPlatformError(err, `GET deployment run ${id}`);
@@ -271,8 +315,19 @@ class SdkPlatform implements Platform {
     return this.call(`list files of ${scopeId}`, async () => {
       const out: PlatformFile[] = [];
       // The SDK's page iterator follows next_page; each page is one read.
-      for await (const f of this.client.beta.files.list({ scope_id: scopeId, limit: 100, betas: [MANAGED_AGENTS_BETA] } as never)) {
-        const m = f as unknown as { id: string; filename: string; mime_type: string; size_bytes: number; created_at: string; downloadable?: boolean };
+      for await (const f of this.client.beta.files.list({
+        scope_id: scopeId,
+        limit: 100,
+        betas: [MANAGED_AGENTS_BETA],
+      } as never)) {
+        const m = f as unknown as {
+          id: string;
+          filename: string;
+          mime_type: string;
+          size_bytes: number;
+          created_at: string;
+          downloadable?: boolean;
+        };
         out.push({
           id: m.id,
           filename: m.filename,
@@ -313,5 +368,8 @@ export function definitionHash(definition: object): string {
               .map(([k, x]) => [k, canon(x)]),
           )
         : v;
-  return createHash('sha256').update(JSON.stringify(canon(definition))).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify(canon(definition)))
+    .digest('hex')
+    .slice(0, 32);
 }

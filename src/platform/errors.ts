@@ -31,18 +31,23 @@ export function toPlatformError(err: unknown, what: string): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof Anthropic.APIConnectionError) {
     // Covers timeouts too (APIConnectionTimeoutError extends it): the request may not have arrived.
-    return platformError(`${what}: could not reach the platform (${err.message}). Check ANTHROPIC_BASE_URL and the network.`, err, {
-      status: null,
-      retryable: true,
-      retryAfterMs: null,
-      type: 'connection_error',
-    });
+    return platformError(
+      `${what}: could not reach the platform (${err.message}). Check ANTHROPIC_BASE_URL and the network.`,
+      err,
+      {
+        status: null,
+        retryable: true,
+        retryAfterMs: null,
+        type: 'connection_error',
+      },
+    );
   }
   if (err instanceof Anthropic.APIError) {
     const status = err.status ?? null;
     const body = err.error as { error?: { type?: string; message?: string } } | undefined;
     const type = body?.error?.type ?? null;
-    const retryable = status === 408 || status === 409 || status === 429 || (status !== null && status >= 500);
+    const retryable =
+      status === 408 || status === 409 || status === 429 || (status !== null && status >= 500);
     const hint =
       status === 401
         ? ' Check ANTHROPIC_API_KEY.'
@@ -52,15 +57,24 @@ export function toPlatformError(err: unknown, what: string): AppError {
             ? ' Rate limited; agenthooks retries after the time the platform asks for.'
             : '';
     const message = body?.error?.message ?? err.message;
-    return platformError(`${what}: HTTP ${status} ${type ?? ''} ${message}.${hint}`.replace(/\s+/g, ' ').trim(), err, {
-      status,
-      retryable,
-      retryAfterMs: retryAfterMs(err.headers),
-      type,
-    });
+    return platformError(
+      `${what}: HTTP ${status} ${type ?? ''} ${message}.${hint}`.replace(/\s+/g, ' ').trim(),
+      err,
+      {
+        status,
+        retryable,
+        retryAfterMs: retryAfterMs(err.headers),
+        type,
+      },
+    );
   }
   const message = err instanceof Error ? err.message : String(err);
-  return platformError(`${what}: ${message}`, err, { status: null, retryable: false, retryAfterMs: null, type: null });
+  return platformError(`${what}: ${message}`, err, {
+    status: null,
+    retryable: false,
+    retryAfterMs: null,
+    type: null,
+  });
 }
 
 function platformError(message: string, cause: unknown, details: PlatformErrorDetails): AppError {
@@ -68,6 +82,7 @@ function platformError(message: string, cause: unknown, details: PlatformErrorDe
 }
 
 export function platformDetails(err: unknown): PlatformErrorDetails | null {
-  if (err instanceof AppError && err.code === 'platform_error' && err.details) return err.details as unknown as PlatformErrorDetails;
+  if (err instanceof AppError && err.code === 'platform_error' && err.details)
+    return err.details as unknown as PlatformErrorDetails;
   return null;
 }

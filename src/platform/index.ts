@@ -1,3 +1,9 @@
 export { createPlatform, definitionHash, NAME_KEY, type PlatformOptions } from './client.js';
-export { isNotFound, platformDetails, type PlatformErrorDetails, retryAfterMs, toPlatformError } from './errors.js';
+export {
+  isNotFound,
+  type PlatformErrorDetails,
+  platformDetails,
+  retryAfterMs,
+  toPlatformError,
+} from './errors.js';
 export * from './types.js';

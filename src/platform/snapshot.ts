@@ -43,7 +43,12 @@ export interface RawEvent {
 }
 
 export const USER_EVENT_TYPES = ['user.message', 'user.define_outcome'] as const;
-export const SNAPSHOT_EVENT_TYPES = [...USER_EVENT_TYPES, 'agent.message', 'session.status_idle', 'session.error'] as const;
+export const SNAPSHOT_EVENT_TYPES = [
+  ...USER_EVENT_TYPES,
+  'agent.message',
+  'session.status_idle',
+  'session.error',
+] as const;
 
 export function isUserEvent(e: RawEvent): boolean {
   return e.type === 'user.message' || e.type === 'user.define_outcome';
@@ -55,7 +60,9 @@ export function userEventText(e: RawEvent): string | null {
 }
 
 export function textOf(e: RawEvent): string | null {
-  const parts = (e.content ?? []).filter((b) => b.type === 'text' && typeof b.text === 'string').map((b) => b.text as string);
+  const parts = (e.content ?? [])
+    .filter((b) => b.type === 'text' && typeof b.text === 'string')
+    .map((b) => b.text as string);
   return parts.length > 0 ? parts.join('') : null;
 }
 
@@ -74,11 +81,7 @@ export function summarize(s: RawSession): SessionSummary {
  * `newestFirst` holds the snapshot event types newest first, down to and including the newest user
  * event (or all of them when there is none). `task` is the first user event's text when known.
  */
-export function buildSnapshot(
-  s: RawSession,
-  newestFirst: RawEvent[],
-  task: string | null,
-): SessionSnapshot {
+export function buildSnapshot(s: RawSession, newestFirst: RawEvent[], task: string | null): SessionSnapshot {
   const outputs: string[] = [];
   let stopReason: string | null = null;
   let error: string | null = null;
@@ -108,8 +111,12 @@ export function buildSnapshot(
   }));
   const u = s.usage;
   const cost = u?.list_cost?.amount;
-  const costCents = cost !== undefined && cost !== null && Number.isFinite(Number(cost)) ? Number(cost) : null;
-  const cacheCreation = Object.values(u?.cache_creation ?? {}).reduce<number>((a, b) => a + (typeof b === 'number' ? b : 0), 0);
+  const costCents =
+    cost !== undefined && cost !== null && Number.isFinite(Number(cost)) ? Number(cost) : null;
+  const cacheCreation = Object.values(u?.cache_creation ?? {}).reduce<number>(
+    (a, b) => a + (typeof b === 'number' ? b : 0),
+    0,
+  );
   return {
     id: s.id,
     status: s.status,

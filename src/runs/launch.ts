@@ -6,10 +6,23 @@ import type { ConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { platformDetails } from '../platform/errors.js';
-import type { CreateSessionRequest, EnsuredResource, Platform, SessionSummary, TaskEvent } from '../platform/types.js';
+import type {
+  CreateSessionRequest,
+  EnsuredResource,
+  Platform,
+  SessionSummary,
+  TaskEvent,
+} from '../platform/types.js';
 import type { Launch, Run, Store } from '../store/types.js';
 import { randomId } from './ids.js';
-import { agentDefinition, DEFAULT_AGENT, DEFAULT_ENVIRONMENT, ensureAgent, ensureEnvironment, environmentDefinition } from './resources.js';
+import {
+  agentDefinition,
+  DEFAULT_AGENT,
+  DEFAULT_ENVIRONMENT,
+  ensureAgent,
+  ensureEnvironment,
+  environmentDefinition,
+} from './resources.js';
 import { updateRun } from './save.js';
 import { emptyRun } from './state.js';
 
@@ -58,28 +71,49 @@ export interface LaunchResult {
 
 /** Checks everything the platform would reject, before any call. Throws AppError('usage'). */
 export function validateLaunch(o: LaunchOptions): void {
-  if (typeof o.task !== 'string' || o.task.trim().length === 0) throw new AppError('usage', 'The task is empty: pass the task text, e.g. agenthooks launch "Summarise TCP vs UDP".');
+  if (typeof o.task !== 'string' || o.task.trim().length === 0)
+    throw new AppError(
+      'usage',
+      'The task is empty: pass the task text, e.g. agenthooks launch "Summarise TCP vs UDP".',
+    );
   if (o.outcome !== undefined) {
-    if (o.outcome.trim().length === 0) throw new AppError('usage', 'The outcome rubric is empty: give --outcome text or a non-empty --outcome-file.');
+    if (o.outcome.trim().length === 0)
+      throw new AppError(
+        'usage',
+        'The outcome rubric is empty: give --outcome text or a non-empty --outcome-file.',
+      );
     if (o.outcome.length > MAX_RUBRIC_CHARS) {
-      throw new AppError('usage', `The outcome rubric has ${o.outcome.length} characters; the platform accepts at most ${MAX_RUBRIC_CHARS}. Shorten it.`);
+      throw new AppError(
+        'usage',
+        `The outcome rubric has ${o.outcome.length} characters; the platform accepts at most ${MAX_RUBRIC_CHARS}. Shorten it.`,
+      );
     }
   }
   if (o.maxIterations !== undefined) {
-    if (o.outcome === undefined) throw new AppError('usage', '--max-iterations only applies with --outcome or --outcome-file.');
+    if (o.outcome === undefined)
+      throw new AppError('usage', '--max-iterations only applies with --outcome or --outcome-file.');
     if (!Number.isInteger(o.maxIterations) || o.maxIterations < 1 || o.maxIterations > 20) {
-      throw new AppError('usage', `--max-iterations must be a whole number from 1 to 20 (got ${o.maxIterations}).`);
+      throw new AppError(
+        'usage',
+        `--max-iterations must be a whole number from 1 to 20 (got ${o.maxIterations}).`,
+      );
     }
   }
   const meta = o.metadata ?? {};
   const keys = Object.keys(meta);
   if (keys.length > MAX_METADATA_PAIRS - 1) {
-    throw new AppError('usage', `At most ${MAX_METADATA_PAIRS - 1} --metadata pairs (the platform allows ${MAX_METADATA_PAIRS}; agenthooks uses one for ${LAUNCH_TAG}).`);
+    throw new AppError(
+      'usage',
+      `At most ${MAX_METADATA_PAIRS - 1} --metadata pairs (the platform allows ${MAX_METADATA_PAIRS}; agenthooks uses one for ${LAUNCH_TAG}).`,
+    );
   }
   for (const k of keys) {
-    if (k.length === 0 || k.length > 64) throw new AppError('usage', `Metadata key "${k}" must be 1 to 64 characters.`);
-    if (k === LAUNCH_TAG) throw new AppError('usage', `Metadata key ${LAUNCH_TAG} is reserved for agenthooks.`);
-    if ((meta[k] ?? '').length > 512) throw new AppError('usage', `Metadata value of "${k}" is longer than 512 characters.`);
+    if (k.length === 0 || k.length > 64)
+      throw new AppError('usage', `Metadata key "${k}" must be 1 to 64 characters.`);
+    if (k === LAUNCH_TAG)
+      throw new AppError('usage', `Metadata key ${LAUNCH_TAG} is reserved for agenthooks.`);
+    if ((meta[k] ?? '').length > 512)
+      throw new AppError('usage', `Metadata value of "${k}" is longer than 512 characters.`);
   }
 }
 
@@ -143,14 +177,18 @@ export async function completeLaunch(
   options: { recover?: boolean } = {},
 ): Promise<{ run: Run; launch: Launch }> {
   if (launch.state === 'failed' || launch.state === 'skipped') {
-    throw new AppError('platform_error', `Launch ${launch.id} ended ${launch.state}${launch.error ? `: ${launch.error}` : ''}.`);
+    throw new AppError(
+      'platform_error',
+      `Launch ${launch.id} ended ${launch.state}${launch.error ? `: ${launch.error}` : ''}.`,
+    );
   }
   const request = JSON.parse(launch.request) as CreateSessionRequest;
   let sessionId = launch.sessionId;
   let session: SessionSummary | null = null;
   if (sessionId === null) {
     if (options.recover !== false) session = await findTaggedSession(deps, launch);
-    if (session) deps.logger.info({ launch: launch.id, session: session.id }, 'launch recovered an existing session');
+    if (session)
+      deps.logger.info({ launch: launch.id, session: session.id }, 'launch recovered an existing session');
     if (!session) {
       try {
         session = await deps.platform.createSession(request);
@@ -159,7 +197,11 @@ export async function completeLaunch(
         // A clear refusal (4xx other than 409/429) will not change by retrying: record it.
         const d = platformDetails(err);
         if (d && !d.retryable && d.status !== null) {
-          await deps.store.updateLaunch(launch.id, { state: 'failed', error: (err as Error).message }, deps.clock.now());
+          await deps.store.updateLaunch(
+            launch.id,
+            { state: 'failed', error: (err as Error).message },
+            deps.clock.now(),
+          );
         }
         throw err;
       }

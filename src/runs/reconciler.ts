@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import type { Platform } from '../platform/types.js';
 import type { Store } from '../store/types.js';
 import { randomId } from './ids.js';
-import { type OutboxHook, type RefreshDeps, refreshSession, type RunFinalHook } from './refresh.js';
+import { type OutboxHook, type RefreshDeps, type RunFinalHook, refreshSession } from './refresh.js';
 import { DELETED_KEY, isSettled } from './state.js';
 
 export const HIGH_WATER_KEY = 'reconciler.high_water';
@@ -118,7 +118,8 @@ export class Reconciler {
     // 1. Sessions created since the high-water mark: finds those no webhook ever announced.
     const sweepStart = clock.now();
     const markText = await store.getMeta(HIGH_WATER_KEY);
-    const mark = markText !== null && Number.isFinite(Number(markText)) ? Number(markText) : sweepStart - this.o.sinceMs;
+    const mark =
+      markText !== null && Number.isFinite(Number(markText)) ? Number(markText) : sweepStart - this.o.sinceMs;
     const listPages = Math.max(1, Math.floor(budget / 4 / (1 + READS_PER_REFRESH)));
     try {
       const listed = await spend(() =>
@@ -131,7 +132,11 @@ export class Reconciler {
         const held = await store.getRun(s.id);
         const updated = Date.parse(s.updatedAt);
         // Settled or not, a run whose stored snapshot is as new as the listing needs no read.
-        const behind = !held || held.sessionUpdatedAt === null || !Number.isFinite(updated) || updated > held.sessionUpdatedAt;
+        const behind =
+          !held ||
+          held.sessionUpdatedAt === null ||
+          !Number.isFinite(updated) ||
+          updated > held.sessionUpdatedAt;
         if (behind && !(held && isSettled(held) && held.snapshotKey === DELETED_KEY)) {
           if (budget < READS_PER_REFRESH) {
             allSeen = false;
@@ -156,7 +161,10 @@ export class Reconciler {
       await refresh(run.id);
     }
     await store
-      .setMeta(LAST_SWEEP_KEY, JSON.stringify({ at: clock.now(), startedAt: sweepStart, owner: this.owner, ...report }))
+      .setMeta(
+        LAST_SWEEP_KEY,
+        JSON.stringify({ at: clock.now(), startedAt: sweepStart, owner: this.owner, ...report }),
+      )
       .catch(() => undefined);
     this.totals.sweeps += 1;
     this.totals.reads += report.reads;

@@ -56,15 +56,25 @@ export async function refreshSession(
   const snapshot = await deps.platform.sessionSnapshot(sessionId);
   const ctx = { now: deps.clock.now(), checkedAt: startedAt, source, launchedBy };
   const saved = await updateRun(deps.store, sessionId, (held) =>
-    withOutbox(deps, held, snapshot === null ? applyDeleted(held, sessionId, ctx) : applySnapshot(held, snapshot, ctx)),
+    withOutbox(
+      deps,
+      held,
+      snapshot === null ? applyDeleted(held, sessionId, ctx) : applySnapshot(held, snapshot, ctx),
+    ),
   );
   if (!saved.changed && saved.previous) await deps.store.markRunChecked(sessionId, startedAt);
   return afterSave(deps, saved);
 }
 
-export async function markDeleted(deps: RefreshDeps, sessionId: string, source: string): Promise<RefreshResult> {
+export async function markDeleted(
+  deps: RefreshDeps,
+  sessionId: string,
+  source: string,
+): Promise<RefreshResult> {
   const ctx = { now: deps.clock.now(), source, launchedBy: 'external' as const };
-  const saved = await updateRun(deps.store, sessionId, (held) => withOutbox(deps, held, applyDeleted(held, sessionId, ctx)));
+  const saved = await updateRun(deps.store, sessionId, (held) =>
+    withOutbox(deps, held, applyDeleted(held, sessionId, ctx)),
+  );
   return afterSave(deps, saved);
 }
 

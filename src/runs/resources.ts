@@ -59,12 +59,20 @@ export function environmentDefinition(config: ConfigFile, name: string): Environ
 }
 
 /** Runs `fn` while holding the named lease; releases it by renewing with a zero ttl. */
-export async function withLease<T>(deps: ResourceDeps, name: string, owner: string, fn: () => Promise<T>): Promise<T> {
+export async function withLease<T>(
+  deps: ResourceDeps,
+  name: string,
+  owner: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = deps.clock.now() + LOCK_WAIT_MS;
   while (!(await deps.store.tryLease(name, owner, deps.clock.now(), LOCK_TTL_MS))) {
     if (deps.clock.now() > deadline) {
-      throw new AppError('store_error', `Waited ${LOCK_WAIT_MS / 1000} s for the lease ${name}; another launch holds it. Try again.`);
+      throw new AppError(
+        'store_error',
+        `Waited ${LOCK_WAIT_MS / 1000} s for the lease ${name}; another launch holds it. Try again.`,
+      );
     }
     await sleep(50 + Math.floor(Math.random() * 100));
   }
@@ -75,7 +83,12 @@ export async function withLease<T>(deps: ResourceDeps, name: string, owner: stri
   }
 }
 
-export async function ensureAgent(deps: ResourceDeps, owner: string, name: string, def: AgentDefinition): Promise<EnsuredResource> {
+export async function ensureAgent(
+  deps: ResourceDeps,
+  owner: string,
+  name: string,
+  def: AgentDefinition,
+): Promise<EnsuredResource> {
   return withLease(deps, `ensure:agent:${name}`, owner, () => deps.platform.ensureAgent(name, def));
 }
 
@@ -85,5 +98,7 @@ export async function ensureEnvironment(
   name: string,
   def: EnvironmentDefinition,
 ): Promise<EnsuredResource> {
-  return withLease(deps, `ensure:environment:${name}`, owner, () => deps.platform.ensureEnvironment(name, def));
+  return withLease(deps, `ensure:environment:${name}`, owner, () =>
+    deps.platform.ensureEnvironment(name, def),
+  );
 }

@@ -23,7 +23,12 @@ export async function updateRun(
     const result = compute(held);
     if (!result.changed) return { run: held ?? result.run, changed: false, previous: held };
     const expectedVersion = held?.version ?? 0;
-    const ok = await store.saveRun({ run: result.run, expectedVersion, history: result.history, outbox: result.outbox });
+    const ok = await store.saveRun({
+      run: result.run,
+      expectedVersion,
+      history: result.history,
+      outbox: result.outbox,
+    });
     if (ok) {
       const saved = (await store.getRun(id)) ?? { ...result.run, version: expectedVersion + 1 };
       return { run: saved, changed: true, previous: held };

@@ -67,7 +67,8 @@ export function createRunServices(
         name: 'reconciler',
         start: () => reconciler.start(),
         stop: () => reconciler.stop(),
-        state: () => `running (${reconciler.totals.sweeps} sweeps, ${reconciler.totals.refreshed} sessions refreshed)`,
+        state: () =>
+          `running (${reconciler.totals.sweeps} sweeps, ${reconciler.totals.refreshed} sessions refreshed)`,
       },
     ],
   };

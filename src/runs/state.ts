@@ -4,7 +4,12 @@
 import type { SessionSnapshot } from '../platform/types.js';
 import type { LaunchedBy, Run, RunHistoryEntry, RunStatus } from '../store/types.js';
 
-export const TERMINAL_EVALUATION_RESULTS: ReadonlySet<string> = new Set(['satisfied', 'max_iterations_reached', 'failed', 'interrupted']);
+export const TERMINAL_EVALUATION_RESULTS: ReadonlySet<string> = new Set([
+  'satisfied',
+  'max_iterations_reached',
+  'failed',
+  'interrupted',
+]);
 
 /** Status rank for snapshots with the same updated_at: later lifecycle states order after. */
 const STATUS_RANK: Record<string, number> = { rescheduling: 1, running: 1, idle: 2, terminated: 3 };
@@ -26,7 +31,9 @@ export function isSettled(run: Pick<Run, 'status' | 'snapshotKey'>): boolean {
  * plain string comparison orders it; after `#` the newest user event id, which detects a new turn
  * but never takes part in ordering.
  */
-export function snapshotKey(s: Pick<SessionSnapshot, 'updatedAt' | 'status' | 'evaluations' | 'lastUserEventId'>): string {
+export function snapshotKey(
+  s: Pick<SessionSnapshot, 'updatedAt' | 'status' | 'evaluations' | 'lastUserEventId'>,
+): string {
   const ms = Date.parse(s.updatedAt);
   const t = Number.isFinite(ms) ? ms : 0;
   const rank = STATUS_RANK[s.status] ?? 0;
@@ -75,19 +82,27 @@ export function deriveOutcome(s: SessionSnapshot): Derived {
       if (isFinal(asIdle.status)) return asIdle;
       return { ...asIdle, status: 'failed', error: `The session was archived while ${asIdle.status}.` };
     }
-    return { status: 'failed', stopReason: 'terminated', outcomeResult: terminalResult, error: s.error ?? 'The session was terminated.' };
+    return {
+      status: 'failed',
+      stopReason: 'terminated',
+      outcomeResult: terminalResult,
+      error: s.error ?? 'The session was terminated.',
+    };
   }
   if (s.status !== 'idle') return { status: 'running', stopReason: null, outcomeResult: null, error: null };
   if (!s.started) return { status: 'pending', stopReason: null, outcomeResult: null, error: null };
   const stop = s.stopReason;
   // Idle but the turn's idle event is not readable yet: not an outcome, the next read settles it.
   if (stop === null) return { status: 'running', stopReason: null, outcomeResult: null, error: null };
-  if (stop === 'requires_action') return { status: 'blocked', stopReason: stop, outcomeResult: null, error: null };
+  if (stop === 'requires_action')
+    return { status: 'blocked', stopReason: stop, outcomeResult: null, error: null };
   if (stop === 'end_turn') {
     if (last === null) return { status: 'succeeded', stopReason: stop, outcomeResult: null, error: null };
     // An outcome was defined: only a terminal evaluation settles it (it may be graded after idle).
-    if (terminalResult === null) return { status: 'running', stopReason: stop, outcomeResult: null, error: null };
-    if (terminalResult === 'satisfied') return { status: 'succeeded', stopReason: stop, outcomeResult: terminalResult, error: null };
+    if (terminalResult === null)
+      return { status: 'running', stopReason: stop, outcomeResult: null, error: null };
+    if (terminalResult === 'satisfied')
+      return { status: 'succeeded', stopReason: stop, outcomeResult: terminalResult, error: null };
     return {
       status: 'failed',
       stopReason: stop,
@@ -194,7 +209,8 @@ export function applySnapshot(held: Run | null, s: SessionSnapshot, ctx: ApplyCo
   if (heldFinal && !newTurn) {
     // Once final, a run keeps its outcome (semantics 4); later snapshots only add facts.
     if (s.archivedAt !== null && !held.archived) notes.push('archived after its outcome');
-    else if (s.status === 'terminated' && held.sessionStatus !== 'terminated') notes.push('terminated after its outcome');
+    else if (s.status === 'terminated' && held.sessionStatus !== 'terminated')
+      notes.push('terminated after its outcome');
     next.evaluations = held.evaluations.length >= s.evaluations.length ? held.evaluations : next.evaluations;
   } else {
     if (newTurn) {
@@ -209,7 +225,10 @@ export function applySnapshot(held: Run | null, s: SessionSnapshot, ctx: ApplyCo
     next.finishedAt = isFinal(d.status) ? (newTurn || !heldFinal ? ctx.now : base.finishedAt) : null;
     const lastEval = s.evaluations[s.evaluations.length - 1];
     const heldEval = base.evaluations[base.evaluations.length - 1];
-    if (lastEval && (s.evaluations.length !== base.evaluations.length || lastEval.result !== heldEval?.result)) {
+    if (
+      lastEval &&
+      (s.evaluations.length !== base.evaluations.length || lastEval.result !== heldEval?.result)
+    ) {
       notes.push(`outcome iteration ${lastEval.iteration}: ${lastEval.result}`);
     }
   }

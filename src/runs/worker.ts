@@ -6,10 +6,16 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { platformDetails } from '../platform/errors.js';
 import type { Platform } from '../platform/types.js';
-import type { Run, StoredEvent, Store } from '../store/types.js';
+import type { Run, Store, StoredEvent } from '../store/types.js';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { randomId } from './ids.js';
-import { markDeleted, type OutboxHook, type RefreshDeps, refreshSession, type RunFinalHook } from './refresh.js';
+import {
+  markDeleted,
+  type OutboxHook,
+  type RefreshDeps,
+  type RunFinalHook,
+  refreshSession,
+} from './refresh.js';
 
 export interface WorkerOptions {
   owner?: string;
@@ -118,7 +124,12 @@ export class RunWorker {
   /** One round: claim, process, finish. Returns how many events were claimed. */
   async processOnce(): Promise<number> {
     const { store, clock } = this.deps;
-    const events = await store.claimEvents({ owner: this.owner, limit: this.o.batchSize, now: clock.now(), leaseMs: this.o.leaseMs });
+    const events = await store.claimEvents({
+      owner: this.owner,
+      limit: this.o.batchSize,
+      now: clock.now(),
+      leaseMs: this.o.leaseMs,
+    });
     if (events.length === 0) return 0;
     // One fetch per session for all of its claimed events.
     const groups = new Map<string, StoredEvent[]>();
@@ -166,7 +177,11 @@ export class RunWorker {
           seenAt: this.deps.clock.now(),
         });
       if (drun?.sessionId) await refreshSession(this.refreshDeps(), drun.sessionId, source, 'external');
-      else if (drun?.error) this.deps.logger.warn({ deploymentRun: drun.id, error: drun.error }, 'deployment run failed to create a session');
+      else if (drun?.error)
+        this.deps.logger.warn(
+          { deploymentRun: drun.id, error: drun.error },
+          'deployment run failed to create a session',
+        );
       return;
     }
     if (!type.startsWith('session.')) return;
@@ -213,6 +228,10 @@ export class RunWorker {
 }
 
 function groupKey(e: StoredEvent): string {
-  const kind = e.type.startsWith('deployment_run.') ? 'drun' : e.type.startsWith('session.') ? 'sesn' : 'other';
+  const kind = e.type.startsWith('deployment_run.')
+    ? 'drun'
+    : e.type.startsWith('session.')
+      ? 'sesn'
+      : 'other';
   return `${kind}:${e.subjectId ?? e.id}`;
 }

@@ -17,6 +17,7 @@ import { type DashboardDeps, DEFAULT_RECONCILER_META_KEY } from './deps.js';
 import { parseEventFilters, parseRunFilters, type Query, RUN_STATUSES } from './filters.js';
 import { html, type SafeHtml } from './html.js';
 import { type Section, shell } from './layout.js';
+import { clientKey, LoginLimiter } from './login-limit.js';
 import { eventBody, eventsBody } from './pages/events.js';
 import { healthBody } from './pages/health.js';
 import { loginBody } from './pages/login.js';
@@ -64,6 +65,7 @@ async function dashboardRoutes(
   const { store, clock } = deps;
   const { css, js } = files;
   const assets = { css: css.version, js: js.version };
+  const limiter = new LoginLimiter(() => clock.now());
 
   const page = (
     reply: FastifyReply,
@@ -128,8 +130,22 @@ async function dashboardRoutes(
         body: loginBody({ next, tokenConfigured: false }),
       });
     }
+    const client = clientKey(req.headers, req.socket.remoteAddress);
+    const wait = limiter.blockedFor(client);
+    if (wait > 0) {
+      return page(reply.header('retry-after', String(Math.ceil(wait / 1000))), 429, {
+        title: 'Sign in',
+        section: 'login',
+        body: loginBody({
+          next,
+          tokenConfigured: true,
+          error: `Too many wrong tokens: try again in ${Math.ceil(wait / 1000)} s.`,
+        }),
+      });
+    }
     const given = typeof form.token === 'string' ? form.token.trim() : '';
     if (given === '' || !safeEqual(given, deps.token)) {
+      limiter.fail(client);
       return page(reply, 401, {
         title: 'Sign in',
         section: 'login',
@@ -140,6 +156,7 @@ async function dashboardRoutes(
         }),
       });
     }
+    limiter.succeed(client);
     return reply
       .code(303)
       .header('set-cookie', sessionCookieHeader(deps.token, isSecure(req)))

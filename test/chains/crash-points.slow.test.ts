@@ -44,8 +44,7 @@ describe.each(['after-intent', 'after-create', 'before-mark-done'])('crash point
   });
 
   it('restarts, completes every pipeline and creates exactly one session per step', async () => {
-    // Retries spread over several seconds (time scale 0.05), so deliveries during a restart are not all lost.
-    e = await setupChainEnv({ timeScale: 0.05 });
+    e = await setupChainEnv();
     serve = await spawnServe(e, { crashAt: point });
     e.sim.addWebhook(`${serve.url}/webhooks`);
     const ids: string[] = [];

@@ -59,7 +59,11 @@ describe('sessions launched elsewhere', () => {
   it('a deployment run links its session as a run (only deployment_run.* webhooks subscribed)', async () => {
     env = await setup();
     serve = await startServe(env);
-    env.sim.addWebhook(`${serve.url}/webhooks`, ['deployment_run.started', 'deployment_run.succeeded', 'deployment_run.failed']);
+    env.sim.addWebhook(`${serve.url}/webhooks`, [
+      'deployment_run.started',
+      'deployment_run.succeeded',
+      'deployment_run.failed',
+    ]);
     const id = await externalSession(env);
     // Let the session finish first, so the run is created already final by the deployment path.
     await new Promise((r) => setTimeout(r, 300));
@@ -74,7 +78,10 @@ describe('sessions launched elsewhere', () => {
     expect(run.launchedBy).toBe('external');
     const events = await e.store.listEvents({ type: 'deployment_run.succeeded' });
     expect(events.length).toBe(1);
-    await until(async () => ((await e.store.getEvent(events[0]!.id))?.state === 'done' ? true : null), 'the event to be done');
+    await until(
+      async () => ((await e.store.getEvent(events[0]!.id))?.state === 'done' ? true : null),
+      'the event to be done',
+    );
   });
 
   it('a deleted session marks the run deleted and the event done', async () => {
@@ -104,7 +111,13 @@ describe('an outcome whose idle webhook arrives before its grading', () => {
     env = await setup({ faults: { reorderRate: 1, reorderWindowMs: 2_000 }, seed: 7 });
     serve = await startServe(env);
     env.sim.addWebhook(`${serve.url}/webhooks`);
-    const d = { store: env.store, platform: env.platform, clock: systemClock, logger: silentLogger, config: deps(env).config };
+    const d = {
+      store: env.store,
+      platform: env.platform,
+      clock: systemClock,
+      logger: silentLogger,
+      config: deps(env).config,
+    };
     const r = await launchRun(d, {
       task: 'graded late',
       outcome: '# Rubric\n- two passes',

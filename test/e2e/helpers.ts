@@ -27,7 +27,10 @@ export interface Env {
 export async function setup(sim: SimulatorOptions = {}): Promise<Env> {
   const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-runs-'));
   const dbFile = path.join(dir, 'agenthooks.db');
-  const store = await openStore({ kind: 'sqlite', url: dbFile, display: dbFile, source: 'flag' }, { create: true, logger: silentLogger });
+  const store = await openStore(
+    { kind: 'sqlite', url: dbFile, display: dbFile, source: 'flag' },
+    { create: true, logger: silentLogger },
+  );
   const simulator = await startSimulator({ timeScale: 0.01, durationMs: 2_000, apiKeys: [API_KEY], ...sim });
   const platform = createPlatform({ apiKey: API_KEY, baseURL: simulator.url, logger: silentLogger });
   return {
@@ -57,7 +60,11 @@ export interface Serving {
 /** serve in-process on the env's store, with the worker and reconciler against the simulator. */
 export async function startServe(
   env: Env,
-  o: { reconcileInterval?: string; runs?: import('../../src/runs/services.js').RunServicesOptions; worker?: boolean } = {},
+  o: {
+    reconcileInterval?: string;
+    runs?: import('../../src/runs/services.js').RunServicesOptions;
+    worker?: boolean;
+  } = {},
 ): Promise<Serving> {
   const { createApp } = await import('../../src/app.js');
   const { resolveServeConfig } = await import('../../src/http/serve-config.js');

@@ -7,12 +7,25 @@ import { API_KEY, type Env, type Serving, setup, startServe } from './helpers.js
 
 const BIN = path.resolve('dist/cli/bin.js');
 
-function run(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('node', [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      'node',
+      [BIN, ...args],
+      { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -35,10 +48,29 @@ describe('launch --wait with serve running (follows the store)', () => {
     ['success exits 0', ['--metadata', 'sim_scenario=success'], 0],
     ['refusal exits 1', ['--metadata', 'sim_scenario=refusal'], 1],
     ['terminated exits 1', ['--metadata', 'sim_scenario=terminated'], 1],
-    ['outcome max_iterations_reached exits 1', ['--metadata', 'sim_scenario=outcome_max_iterations', '--outcome', 'be perfect', '--max-iterations', '2'], 1],
-    ['outcome satisfied exits 0', ['--metadata', 'sim_scenario=outcome_revise_then_satisfied', '--outcome', 'two passes'], 0],
+    [
+      'outcome max_iterations_reached exits 1',
+      [
+        '--metadata',
+        'sim_scenario=outcome_max_iterations',
+        '--outcome',
+        'be perfect',
+        '--max-iterations',
+        '2',
+      ],
+      1,
+    ],
+    [
+      'outcome satisfied exits 0',
+      ['--metadata', 'sim_scenario=outcome_revise_then_satisfied', '--outcome', 'two passes'],
+      0,
+    ],
     ['requires_action exits 3', ['--metadata', 'sim_scenario=requires_action'], 3],
-    ['--timeout exits 4', ['--metadata', 'sim_scenario=success', '--metadata', 'sim_duration_ms=10000000', '--timeout', '1s'], 4],
+    [
+      '--timeout exits 4',
+      ['--metadata', 'sim_scenario=success', '--metadata', 'sim_duration_ms=10000000', '--timeout', '1s'],
+      4,
+    ],
   ];
   it.each(cases)('%s', async (_name, extra, code) => {
     const r = await run(['launch', 'a task', '--wait', ...extra], vars, env.dir);
@@ -82,7 +114,11 @@ describe('launch refuses bad input before any call (exit 2)', () => {
   afterAll(async () => env?.close());
 
   it('--max-iterations 21', async () => {
-    const r = await run(['launch', 't', '--outcome', 'r', '--max-iterations', '21', '--database', env.dbFile], vars, env.dir);
+    const r = await run(
+      ['launch', 't', '--outcome', 'r', '--max-iterations', '21', '--database', env.dbFile],
+      vars,
+      env.dir,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('1 to 20');
   });

@@ -20,19 +20,26 @@ afterAll(async () => {
   await env?.close();
 });
 
-export function expectedStatus(scenario: Scenario, outcome: boolean, maxIterations = 3): { status: RunStatus; outcome: string | null } {
+function expectedStatus(
+  scenario: Scenario,
+  outcome: boolean,
+  maxIterations = 3,
+): { status: RunStatus; outcome: string | null } {
   const e = expectedFinal(scenario, outcome ? { maxIterations } : undefined);
   if (e.status === 'terminated') return { status: 'failed', outcome: null };
   if (e.stopReason === 'requires_action') return { status: 'blocked', outcome: null };
   if (e.stopReason !== 'end_turn') return { status: 'failed', outcome: null };
-  if (e.outcomeResult === null || e.outcomeResult === 'satisfied') return { status: 'succeeded', outcome: e.outcomeResult };
+  if (e.outcomeResult === null || e.outcomeResult === 'satisfied')
+    return { status: 'succeeded', outcome: e.outcomeResult };
   return { status: 'failed', outcome: e.outcomeResult };
 }
 
 describe('each scenario through serve + worker', () => {
   const cases: Array<{ scenario: Scenario; outcome: boolean }> = [
     ...SCENARIOS.map((scenario) => ({ scenario, outcome: false })),
-    ...(['success', 'outcome_revise_then_satisfied', 'outcome_max_iterations', 'outcome_failed'] as const).map((scenario) => ({ scenario, outcome: true })),
+    ...(
+      ['success', 'outcome_revise_then_satisfied', 'outcome_max_iterations', 'outcome_failed'] as const
+    ).map((scenario) => ({ scenario, outcome: true })),
   ];
   it.each(cases)('$scenario (outcome: $outcome)', async ({ scenario, outcome }) => {
     const d = deps(env);
@@ -50,6 +57,10 @@ describe('each scenario through serve + worker', () => {
     if (want.status === 'failed') expect(w.run?.error).toBeTruthy();
     // Came through webhooks + worker, not polling: history entries name event ids.
     const history = await env.store.runHistory(r.run.id);
-    expect(history.some((h) => h.source.startsWith('whe_') || h.source.startsWith('event_') || h.source.startsWith('evt'))).toBe(true);
+    expect(
+      history.some(
+        (h) => h.source.startsWith('whe_') || h.source.startsWith('event_') || h.source.startsWith('evt'),
+      ),
+    ).toBe(true);
   });
 });

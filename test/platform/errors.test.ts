@@ -1,12 +1,17 @@
 // Platform failures become platform_error with retryable + retryAfterMs; backoff respects them.
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import { platformDetails, retryAfterMs, toPlatformError } from '../../src/platform/errors.js';
 import { definitionHash } from '../../src/platform/client.js';
+import { platformDetails, retryAfterMs, toPlatformError } from '../../src/platform/errors.js';
 import { backoffDelay } from '../../src/runs/backoff.js';
 
 const apiError = (status: number, headers: Record<string, string> = {}) =>
-  Anthropic.APIError.generate(status, { type: 'error', error: { type: 'x_error', message: 'boom' } }, undefined, new Headers(headers));
+  Anthropic.APIError.generate(
+    status,
+    { type: 'error', error: { type: 'x_error', message: 'boom' } },
+    undefined,
+    new Headers(headers),
+  );
 
 describe('toPlatformError', () => {
   it.each([
@@ -27,7 +32,9 @@ describe('toPlatformError', () => {
     expect(toPlatformError(apiError(401), 'x').message).toContain('ANTHROPIC_API_KEY');
   });
   it('429 carries retry-after', () => {
-    expect(platformDetails(toPlatformError(apiError(429, { 'retry-after': '7' }), 'x'))?.retryAfterMs).toBe(7000);
+    expect(platformDetails(toPlatformError(apiError(429, { 'retry-after': '7' }), 'x'))?.retryAfterMs).toBe(
+      7000,
+    );
   });
   it('a connection error is retryable', () => {
     const e = toPlatformError(new Anthropic.APIConnectionError({ message: 'ECONNREFUSED' }), 'x');
@@ -59,7 +66,9 @@ describe('backoffDelay', () => {
 
 describe('definitionHash', () => {
   it('ignores key order and undefined/null fields; changes with the definition', () => {
-    expect(definitionHash({ model: 'm', system: 's' })).toBe(definitionHash({ system: 's', model: 'm', description: null }));
+    expect(definitionHash({ model: 'm', system: 's' })).toBe(
+      definitionHash({ system: 's', model: 'm', description: null }),
+    );
     expect(definitionHash({ model: 'm', system: 's' })).not.toBe(definitionHash({ model: 'm', system: 't' }));
   });
 });

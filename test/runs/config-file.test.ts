@@ -39,9 +39,14 @@ describe('agenthooks.yaml', () => {
       ].join('\n'),
       '/x/agenthooks.yaml',
     );
-    expect(c.agents.researcher).toEqual({ model: 'claude-sonnet-4-6', system: 'You research.', tools: ['agent_toolset_20260401'] });
+    expect(c.agents.researcher).toEqual({
+      model: 'claude-sonnet-4-6',
+      system: 'You research.',
+      tools: ['agent_toolset_20260401'],
+    });
     expect(c.environments.default?.networking).toBe('unrestricted');
-    expect(c.pipelines['research-report']?.steps[1]).toMatchObject({ name: 'report', after: 'research', when: 'success' });
+    // Pipelines are validated by the chains engine (src/chains/pipeline.ts); here only that they load.
+    expect(c.pipelines['research-report']?.steps[1]).toMatchObject({ name: 'report', after: 'research' });
   });
 
   it('an unknown field names its own line', () => {
@@ -63,8 +68,8 @@ describe('agenthooks.yaml', () => {
 
   it('a step without a prompt', () => {
     const e = fails('pipelines:\n  p:\n    steps:\n      - name: a\n        agent: x\n');
-    expect(e.message).toContain('pipelines.p.steps.0.prompt');
-    expect(e.message).toContain(':4:');
+    expect(e.message).toContain('pipelines.p.steps[0].prompt');
+    expect(e.message).toContain('agenthooks.yaml:4:');
   });
 
   it('invalid YAML gives line and column', () => {
@@ -74,7 +79,12 @@ describe('agenthooks.yaml', () => {
 
   it('--config that does not exist is an error; a missing ./agenthooks.yaml is not', () => {
     expect(() => loadConfigFile('nope.yaml', dir)).toThrow(/does not exist/);
-    expect(loadConfigFile(undefined, dir)).toEqual({ path: null, agents: {}, environments: {}, pipelines: {} });
+    expect(loadConfigFile(undefined, dir)).toEqual({
+      path: null,
+      agents: {},
+      environments: {},
+      pipelines: {},
+    });
   });
 
   it('./agenthooks.yaml is read when present', () => {

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseMetadata } from '../../src/cli/launch.js';
 import { AppError } from '../../src/errors.js';
-import { agentDefinition, environmentDefinition } from '../../src/runs/resources.js';
 import { MAX_RUBRIC_CHARS, taskEvent, validateLaunch } from '../../src/runs/launch.js';
+import { agentDefinition, environmentDefinition } from '../../src/runs/resources.js';
 
 const usage = (fn: () => void, text: RegExp) => {
   try {
@@ -25,7 +25,8 @@ describe('validateLaunch', () => {
   it('refuses an empty task', () => usage(() => validateLaunch({ task: '  ' }), /task is empty/));
   it('refuses a rubric over 262,144 characters', () =>
     usage(() => validateLaunch({ task: 't', outcome: 'x'.repeat(MAX_RUBRIC_CHARS + 1) }), /262144/));
-  it('refuses an empty rubric', () => usage(() => validateLaunch({ task: 't', outcome: ' ' }), /rubric is empty/));
+  it('refuses an empty rubric', () =>
+    usage(() => validateLaunch({ task: 't', outcome: ' ' }), /rubric is empty/));
   it('refuses max iterations outside 1..20 or without an outcome', () => {
     usage(() => validateLaunch({ task: 't', outcome: 'r', maxIterations: 0 }), /1 to 20/);
     usage(() => validateLaunch({ task: 't', outcome: 'r', maxIterations: 21 }), /1 to 20/);
@@ -43,7 +44,10 @@ describe('validateLaunch', () => {
 
 describe('taskEvent', () => {
   it('a plain task is one user.message', () => {
-    expect(taskEvent({ task: 'hello' })).toEqual({ type: 'user.message', content: [{ type: 'text', text: 'hello' }] });
+    expect(taskEvent({ task: 'hello' })).toEqual({
+      type: 'user.message',
+      content: [{ type: 'text', text: 'hello' }],
+    });
   });
   it('with a rubric it is one user.define_outcome, max_iterations defaulting to 3', () => {
     expect(taskEvent({ task: 'd', outcome: 'r' })).toEqual({
@@ -67,13 +71,21 @@ describe('--metadata parsing', () => {
 });
 
 describe('agent and environment resolution', () => {
-  const config = { path: '/x/agenthooks.yaml', agents: { writer: { model: 'm1', system: 's' } }, environments: {}, pipelines: {} };
+  const config = {
+    path: '/x/agenthooks.yaml',
+    agents: { writer: { model: 'm1', system: 's' } },
+    environments: {},
+    pipelines: {},
+  };
   it('a configured agent, flags winning', () => {
     expect(agentDefinition(config, 'writer', {})).toMatchObject({ model: 'm1', system: 's' });
     expect(agentDefinition(config, 'writer', { model: 'm2' })).toMatchObject({ model: 'm2', system: 's' });
   });
   it('"default" is defined from flags', () => {
-    expect(agentDefinition(config, 'default', {})).toMatchObject({ model: 'claude-sonnet-4-6', system: null });
+    expect(agentDefinition(config, 'default', {})).toMatchObject({
+      model: 'claude-sonnet-4-6',
+      system: null,
+    });
   });
   it('an unknown agent without --model names the file and the defined agents', () => {
     expect(() => agentDefinition(config, 'reviewer', {})).toThrow(/reviewer.*agenthooks\.yaml.*writer/);

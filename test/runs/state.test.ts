@@ -73,20 +73,65 @@ function permutations<T>(xs: T[]): T[][] {
 describe('deriveOutcome (semantics 5)', () => {
   const cases: Array<[string, Partial<SessionSnapshot>, string, string | null]> = [
     ['end_turn without outcome', { status: 'idle', stopReason: 'end_turn' }, 'succeeded', null],
-    ['end_turn + satisfied', { status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'satisfied')] }, 'succeeded', 'satisfied'],
-    ['end_turn + max_iterations_reached', { status: 'idle', stopReason: 'end_turn', evaluations: [ev(2, 'max_iterations_reached')] }, 'failed', 'max_iterations_reached'],
-    ['end_turn + failed', { status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'failed')] }, 'failed', 'failed'],
-    ['end_turn + interrupted', { status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'interrupted')] }, 'failed', 'interrupted'],
-    ['end_turn, outcome still evaluating', { status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'evaluating')] }, 'running', null],
-    ['end_turn, outcome needs_revision', { status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'needs_revision')] }, 'running', null],
+    [
+      'end_turn + satisfied',
+      { status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'satisfied')] },
+      'succeeded',
+      'satisfied',
+    ],
+    [
+      'end_turn + max_iterations_reached',
+      { status: 'idle', stopReason: 'end_turn', evaluations: [ev(2, 'max_iterations_reached')] },
+      'failed',
+      'max_iterations_reached',
+    ],
+    [
+      'end_turn + failed',
+      { status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'failed')] },
+      'failed',
+      'failed',
+    ],
+    [
+      'end_turn + interrupted',
+      { status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'interrupted')] },
+      'failed',
+      'interrupted',
+    ],
+    [
+      'end_turn, outcome still evaluating',
+      { status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'evaluating')] },
+      'running',
+      null,
+    ],
+    [
+      'end_turn, outcome needs_revision',
+      { status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'needs_revision')] },
+      'running',
+      null,
+    ],
     ['retries_exhausted', { status: 'idle', stopReason: 'retries_exhausted' }, 'failed', null],
     ['refusal', { status: 'idle', stopReason: 'refusal' }, 'failed', null],
     ['budget_reached', { status: 'idle', stopReason: 'budget_reached' }, 'failed', null],
     ['requires_action', { status: 'idle', stopReason: 'requires_action' }, 'blocked', null],
     ['terminated', { status: 'terminated', error: 'unknown_error: boom' }, 'failed', null],
-    ['archived after end_turn', { status: 'terminated', archivedAt: at(1), stopReason: 'end_turn' }, 'succeeded', null],
-    ['archived after satisfied', { status: 'terminated', archivedAt: at(1), stopReason: 'end_turn', evaluations: [ev(0, 'satisfied')] }, 'succeeded', 'satisfied'],
-    ['archived while blocked', { status: 'terminated', archivedAt: at(1), stopReason: 'requires_action' }, 'failed', null],
+    [
+      'archived after end_turn',
+      { status: 'terminated', archivedAt: at(1), stopReason: 'end_turn' },
+      'succeeded',
+      null,
+    ],
+    [
+      'archived after satisfied',
+      { status: 'terminated', archivedAt: at(1), stopReason: 'end_turn', evaluations: [ev(0, 'satisfied')] },
+      'succeeded',
+      'satisfied',
+    ],
+    [
+      'archived while blocked',
+      { status: 'terminated', archivedAt: at(1), stopReason: 'requires_action' },
+      'failed',
+      null,
+    ],
     ['running', { status: 'running' }, 'running', null],
     ['rescheduling', { status: 'rescheduling' }, 'running', null],
     ['idle, never started', { status: 'idle', started: false, lastUserEventId: null }, 'pending', null],
@@ -100,7 +145,9 @@ describe('deriveOutcome (semantics 5)', () => {
     });
   }
   it('a failure says why', () => {
-    expect(deriveOutcome(snap({ t: 1, status: 'terminated', error: 'unknown_error: boom' })).error).toContain('boom');
+    expect(deriveOutcome(snap({ t: 1, status: 'terminated', error: 'unknown_error: boom' })).error).toContain(
+      'boom',
+    );
     expect(deriveOutcome(snap({ t: 1, status: 'idle', stopReason: 'refusal' })).error).toContain('refusal');
   });
 });
@@ -122,9 +169,17 @@ describe('snapshotKey ordering (semantics 4)', () => {
     expect(compareKeys(a, b)).toBe(0);
   });
   it('a snapshot that does not order after the held one changes nothing', () => {
-    const first = applySnapshot(null, snap({ t: 5, status: 'idle', stopReason: 'end_turn', output: 'done' }), ctx);
+    const first = applySnapshot(
+      null,
+      snap({ t: 5, status: 'idle', stopReason: 'end_turn', output: 'done' }),
+      ctx,
+    );
     const held = { ...first.run, version: 1 };
-    for (const older of [snap({ t: 4, status: 'running' }), snap({ t: 5, status: 'running' }), snap({ t: 5, status: 'idle', stopReason: 'end_turn' })]) {
+    for (const older of [
+      snap({ t: 4, status: 'running' }),
+      snap({ t: 5, status: 'running' }),
+      snap({ t: 5, status: 'idle', stopReason: 'end_turn' }),
+    ]) {
       const r = applySnapshot(held, older, ctx);
       expect(r.changed).toBe(false);
       expect(r.run).toBe(held);
@@ -137,10 +192,28 @@ describe('out-of-order delivery', () => {
   // A typical outcome run: started, idle while graded, revised, satisfied, then archived.
   const sequence = [
     snap({ t: 1, status: 'running', evaluations: [ev(0, 'running')] }),
-    snap({ t: 2, status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'evaluating')], output: 'draft' }),
+    snap({
+      t: 2,
+      status: 'idle',
+      stopReason: 'end_turn',
+      evaluations: [ev(0, 'evaluating')],
+      output: 'draft',
+    }),
     snap({ t: 3, status: 'running', evaluations: [ev(0, 'needs_revision')] }),
-    snap({ t: 4, status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'needs_revision'), ev(1, 'satisfied')], output: 'final' }),
-    snap({ t: 5, status: 'terminated', archivedAt: at(5), stopReason: 'end_turn', evaluations: [ev(0, 'needs_revision'), ev(1, 'satisfied')] }),
+    snap({
+      t: 4,
+      status: 'idle',
+      stopReason: 'end_turn',
+      evaluations: [ev(0, 'needs_revision'), ev(1, 'satisfied')],
+      output: 'final',
+    }),
+    snap({
+      t: 5,
+      status: 'terminated',
+      archivedAt: at(5),
+      stopReason: 'end_turn',
+      evaluations: [ev(0, 'needs_revision'), ev(1, 'satisfied')],
+    }),
   ];
   const all = permutations(sequence);
 
@@ -152,7 +225,13 @@ describe('out-of-order delivery', () => {
     expect(expected.turn).toBe(1);
     for (const order of all) {
       const { run, history } = play(order);
-      expect({ status: run.status, outcome: run.outcomeResult, archived: run.archived, turn: run.turn, key: run.snapshotKey }).toEqual({
+      expect({
+        status: run.status,
+        outcome: run.outcomeResult,
+        archived: run.archived,
+        turn: run.turn,
+        key: run.snapshotKey,
+      }).toEqual({
         status: expected.status,
         outcome: expected.outcomeResult,
         archived: expected.archived,
@@ -163,7 +242,10 @@ describe('out-of-order delivery', () => {
       for (let i = 1; i < history.length; i++) {
         expect(compareKeys(history[i - 1]!.snapshotKey, history[i]!.snapshotKey)).toBeLessThanOrEqual(0);
         const wasFinal = ['succeeded', 'failed'].includes(history[i - 1]!.status);
-        if (wasFinal) expect(['succeeded', 'failed'].includes(history[i]!.status) || history[i]!.turn > history[i - 1]!.turn).toBe(true);
+        if (wasFinal)
+          expect(
+            ['succeeded', 'failed'].includes(history[i]!.status) || history[i]!.turn > history[i - 1]!.turn,
+          ).toBe(true);
       }
     }
   });
@@ -176,9 +258,22 @@ describe('out-of-order delivery', () => {
   });
 
   it('an outcome graded after the idle event settles only when the terminal evaluation is seen', () => {
-    const idle = play([snap({ t: 2, status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'evaluating')], output: 'x' })]);
+    const idle = play([
+      snap({ t: 2, status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'evaluating')], output: 'x' }),
+    ]);
     expect(idle.run.status).toBe('running');
-    const graded = play([snap({ t: 2, status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'satisfied')], output: 'x' })], idle.run);
+    const graded = play(
+      [
+        snap({
+          t: 2,
+          status: 'idle',
+          stopReason: 'end_turn',
+          evaluations: [ev(0, 'satisfied')],
+          output: 'x',
+        }),
+      ],
+      idle.run,
+    );
     expect(graded.run.status).toBe('succeeded');
     expect(graded.run.finishedAt).toBe(T0);
   });
@@ -216,7 +311,18 @@ describe('after a final outcome', () => {
   });
 
   it('a new turn seen only when already finished still counts as a new turn', () => {
-    const { run } = play([snap({ t: 9, status: 'idle', stopReason: 'end_turn', output: 'answer 2', lastUserEventId: 'sevt_u2' })], done());
+    const { run } = play(
+      [
+        snap({
+          t: 9,
+          status: 'idle',
+          stopReason: 'end_turn',
+          output: 'answer 2',
+          lastUserEventId: 'sevt_u2',
+        }),
+      ],
+      done(),
+    );
     expect(run).toMatchObject({ status: 'succeeded', turn: 2, output: 'answer 2' });
   });
 
@@ -231,7 +337,10 @@ describe('blocked and deleted', () => {
     const blocked = play([snap({ t: 1, status: 'idle', stopReason: 'requires_action' })]).run;
     expect(blocked.status).toBe('blocked');
     expect(blocked.finishedAt).toBeNull();
-    const resumed = play([snap({ t: 2, status: 'running' }), snap({ t: 3, status: 'idle', stopReason: 'end_turn' })], blocked).run;
+    const resumed = play(
+      [snap({ t: 2, status: 'running' }), snap({ t: 3, status: 'idle', stopReason: 'end_turn' })],
+      blocked,
+    ).run;
     expect(resumed.status).toBe('succeeded');
     expect(resumed.turn).toBe(1);
   });
@@ -241,7 +350,11 @@ describe('blocked and deleted', () => {
     const d = applyDeleted(running, 'sesn_1', ctx);
     expect(d.run.status).toBe('deleted');
     expect(d.history?.note).toContain('deleted');
-    const after = applySnapshot({ ...d.run, version: 9 }, snap({ t: 50, status: 'idle', stopReason: 'end_turn' }), ctx);
+    const after = applySnapshot(
+      { ...d.run, version: 9 },
+      snap({ t: 50, status: 'idle', stopReason: 'end_turn' }),
+      ctx,
+    );
     expect(after.changed).toBe(false);
     expect(applyDeleted({ ...d.run, version: 9 }, 'sesn_1', ctx).changed).toBe(false);
   });

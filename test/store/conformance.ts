@@ -810,6 +810,100 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       });
     });
 
+    describe('outcomes: outbox retry, deployment runs, prune, metric counts (issue 10)', () => {
+      it('retryOutbox makes a failed message due now with fresh attempts; delivered ones stay', async () => {
+        await store.saveRun({
+          run: newRun('sesn_rt'),
+          expectedVersion: 0,
+          history: null,
+          outbox: ['a', 'b'].map((x) => ({ id: `ob_${x}`, target: 'ops', url: 'http://127.0.0.1:9/h', payload: '{}', createdAt: T0 })),
+        });
+        await store.claimOutbox({ now: T0, limit: 10 });
+        await store.finishOutbox('ob_a', { delivered: false, error: 'HTTP 500', nextAttemptAt: null }, T0 + 1);
+        await store.finishOutbox('ob_b', { delivered: true }, T0 + 1);
+        expect(await store.getOutbox('ob_a')).toMatchObject({ state: 'failed', lastError: 'HTTP 500', attempts: 1 });
+        expect(await store.getOutbox('nope')).toBeNull();
+        expect(await store.retryOutbox('ob_a', T0 + 50)).toBe(true);
+        expect(await store.retryOutbox('ob_b', T0 + 50)).toBe(false);
+        expect(await store.retryOutbox('nope', T0 + 50)).toBe(false);
+        const [again] = await store.claimOutbox({ now: T0 + 50, limit: 10 });
+        expect(again).toMatchObject({ id: 'ob_a', state: 'pending', attempts: 1 });
+      });
+
+      it('deployment runs: upsert by id, filter failed and succeeded', async () => {
+        const base = { deploymentId: 'depl_1', agentId: 'agent_1', seenAt: T0 };
+        await store.saveDeploymentRun({ ...base, id: 'drun_ok', sessionId: 'sesn_1', errorType: null, errorMessage: null });
+        await store.saveDeploymentRun({ ...base, id: 'drun_bad', sessionId: null, errorType: 'x', errorMessage: 'first', seenAt: T0 + 1 });
+        await store.saveDeploymentRun({ ...base, id: 'drun_bad', sessionId: null, errorType: 'quota_exceeded', errorMessage: 'no budget', seenAt: T0 + 1 });
+        expect((await store.listDeploymentRuns({})).map((d) => d.id)).toEqual(['drun_bad', 'drun_ok']);
+        expect(await store.listDeploymentRuns({ failed: true })).toEqual([
+          { ...base, id: 'drun_bad', sessionId: null, errorType: 'quota_exceeded', errorMessage: 'no budget', seenAt: T0 + 1 },
+        ]);
+        expect((await store.listDeploymentRuns({ failed: false })).map((d) => d.id)).toEqual(['drun_ok']);
+        expect((await store.metricCounts()).deploymentRuns).toEqual({ succeeded: 1, failed: 1 });
+      });
+
+      it('prune clears old settled payloads but keeps ids (dedupe holds), history, outbox and rejects', async () => {
+        const DAY = 86_400_000;
+        await store.insertEvents([
+          newEvent('ev_old', { receivedAt: T0, state: 'done' }),
+          newEvent('ev_old_pending', { receivedAt: T0, state: 'pending' }),
+          newEvent('ev_new', { receivedAt: T0 + 10 * DAY, state: 'done' }),
+        ]);
+        await store.saveRun({
+          run: newRun('sesn_p'),
+          expectedVersion: 0,
+          history: { at: T0, source: 'ev_old', status: 'running', sessionStatus: 'running', stopReason: null, outcomeResult: null, turn: 1, snapshotKey: null, note: null },
+          outbox: [{ id: 'ob_old', target: 'ops', url: 'http://127.0.0.1:9/h', payload: '{}', createdAt: T0 }],
+        });
+        await store.saveRun({
+          run: newRun('sesn_p', { status: 'succeeded', version: 1 }),
+          expectedVersion: 1,
+          history: { at: T0 + 10 * DAY, source: 'ev_new', status: 'succeeded', sessionStatus: 'idle', stopReason: 'end_turn', outcomeResult: null, turn: 1, snapshotKey: null, note: null },
+        });
+        await store.claimOutbox({ now: T0, limit: 1 });
+        await store.finishOutbox('ob_old', { delivered: true }, T0 + 1);
+        await store.addRejects([{ minute: T0, code: 'invalid_signature', count: 3 }]);
+        const before = T0 + 5 * DAY;
+        const dry = await store.prune({ before, dryRun: true });
+        expect(dry).toEqual({ payloads: 1, runHistory: 1, outbox: 1, rejects: 1 });
+        expect((await store.getEvent('ev_old'))?.raw).not.toBeNull();
+        expect(await store.prune({ before, dryRun: false })).toEqual(dry);
+        expect((await store.getEvent('ev_old'))?.raw).toBeNull();
+        expect((await store.getEvent('ev_old_pending'))?.raw).not.toBeNull();
+        expect((await store.getEvent('ev_new'))?.raw).not.toBeNull();
+        expect((await store.runHistory('sesn_p')).map((h) => h.source)).toEqual(['ev_new']);
+        expect(await store.getRun('sesn_p')).toMatchObject({ status: 'succeeded' });
+        expect(await store.listOutbox({})).toEqual([]);
+        expect(await store.listRejects(0)).toEqual([]);
+        // the id is still there: a re-delivery is a duplicate
+        const [again] = await store.insertEvents([newEvent('ev_old', { receivedAt: T0 + 20 * DAY })]);
+        expect(again).toEqual({ id: 'ev_old', duplicate: true });
+        expect(await store.prune({ before, dryRun: false })).toEqual({ payloads: 0, runHistory: 0, outbox: 0, rejects: 0 });
+      });
+
+      it('metricCounts groups events by type and state, runs by status, outbox by state', async () => {
+        await store.insertEvents([
+          newEvent('e1', { state: 'pending' }),
+          newEvent('e2', { state: 'ignored', type: 'agent.created' }),
+          newEvent('e3', { state: 'pending' }),
+        ]);
+        await store.saveRun({ run: newRun('sesn_m1', { status: 'succeeded' }), expectedVersion: 0, history: null });
+        await store.saveRun({ run: newRun('sesn_m2', { status: 'running' }), expectedVersion: 0, history: null });
+        const c = await store.metricCounts();
+        expect(c.events).toEqual([
+          { type: 'agent.created', state: 'ignored', count: 1 },
+          { type: 'session.status_idled', state: 'pending', count: 2 },
+        ]);
+        expect(c.runs).toEqual([
+          { status: 'running', count: 1 },
+          { status: 'succeeded', count: 1 },
+        ]);
+        expect(c.outbox).toEqual([]);
+        expect(c.deploymentRuns).toEqual({ succeeded: 0, failed: 0 });
+      });
+    });
+
     describe('meta and leases', () => {
       it('getMeta/setMeta: missing is null, set overwrites', async () => {
         expect(await store.getMeta('hb')).toBeNull();

@@ -73,7 +73,7 @@ export async function dropDatabase(name: string, server: string = testServerUrl(
 }
 
 const EMPTY_ALL =
-  'DELETE FROM events; DELETE FROM runs; DELETE FROM run_history; DELETE FROM rejects; DELETE FROM launches; DELETE FROM outbox; DELETE FROM meta; DELETE FROM leases';
+  'DELETE FROM events; DELETE FROM runs; DELETE FROM run_history; DELETE FROM rejects; DELETE FROM launches; DELETE FROM outbox; DELETE FROM meta; DELETE FROM leases; DELETE FROM deployment_runs';
 
 /** Empties every agenthooks table, so one migrated database serves many tests. DELETE, not
  * TRUNCATE: on tables this small it is several times faster (no new files per table and index).

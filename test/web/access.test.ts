@@ -177,6 +177,23 @@ describe('with a token configured', () => {
     }
   });
 
+  it('refuses further login attempts (429) after 10 wrong tokens from one client', async () => {
+    const attempt = (ip: string, token: string) =>
+      send(s.url, {
+        method: 'POST',
+        path: '/login',
+        headers: { 'x-forwarded-for': ip, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token, next: '/' }).toString(),
+      });
+    for (let i = 0; i < 10; i++) expect((await attempt('198.51.100.77', `guess-${i}`)).status).toBe(401);
+    const blocked = await attempt('198.51.100.77', TOKEN);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers['retry-after']).toMatch(/^\d+$/);
+    expect(blocked.headers['set-cookie']).toBeUndefined();
+    // Another client is not affected.
+    expect((await attempt('198.51.100.78', TOKEN)).status).toBe(303);
+  });
+
   it('logs out by clearing the cookie', async () => {
     const res = await send(s.url, { method: 'POST', path: '/logout', headers: XFF });
     expect(res.status).toBe(303);

@@ -67,10 +67,15 @@ export async function listDeploymentRuns(
   q: { failed?: boolean; limit?: number },
 ): Promise<DeploymentRunRecord[]> {
   const where =
-    q.failed === true ? 'WHERE error_type IS NOT NULL' : q.failed === false ? 'WHERE session_id IS NOT NULL' : '';
-  const res = await db.query<DrunRow>(`SELECT * FROM deployment_runs ${where} ORDER BY seen_at DESC, id DESC LIMIT $1`, [
-    q.limit ?? 100,
-  ]);
+    q.failed === true
+      ? 'WHERE error_type IS NOT NULL'
+      : q.failed === false
+        ? 'WHERE session_id IS NOT NULL'
+        : '';
+  const res = await db.query<DrunRow>(
+    `SELECT * FROM deployment_runs ${where} ORDER BY seen_at DESC, id DESC LIMIT $1`,
+    [q.limit ?? 100],
+  );
   return res.rows.map((r) => ({
     id: r.id,
     deploymentId: r.deployment_id,
@@ -117,7 +122,9 @@ export async function prune(db: Db, opts: { before: number; dryRun: boolean }): 
 
 export async function metricCounts(db: Db): Promise<MetricCounts> {
   const [events, runs, outbox, drun] = await Promise.all([
-    db.query('SELECT type, state, count(*)::int AS count FROM events GROUP BY type, state ORDER BY type, state'),
+    db.query(
+      'SELECT type, state, count(*)::int AS count FROM events GROUP BY type, state ORDER BY type, state',
+    ),
     db.query('SELECT status, count(*)::int AS count FROM runs GROUP BY status ORDER BY status'),
     db.query('SELECT state, count(*)::int AS count FROM outbox GROUP BY state ORDER BY state'),
     db.query<{ ok: number; failed: number }>(

@@ -64,7 +64,11 @@ export function saveDeploymentRun(db: Db, d: DeploymentRunRecord): void {
 
 export function listDeploymentRuns(db: Db, q: { failed?: boolean; limit?: number }): DeploymentRunRecord[] {
   const where =
-    q.failed === true ? 'WHERE error_type IS NOT NULL' : q.failed === false ? 'WHERE session_id IS NOT NULL' : '';
+    q.failed === true
+      ? 'WHERE error_type IS NOT NULL'
+      : q.failed === false
+        ? 'WHERE session_id IS NOT NULL'
+        : '';
   const rows = stmt(db, `SELECT * FROM deployment_runs ${where} ORDER BY seen_at DESC, id DESC LIMIT ?`).all(
     q.limit ?? 100,
   ) as DrunRow[];
@@ -87,15 +91,19 @@ export function prune(db: Db, opts: { before: number; dryRun: boolean }): PruneR
   const count = (sql: string): number => (stmt(db, sql).get(t) as { n: number }).n;
   if (opts.dryRun) {
     return {
-      payloads: count(`SELECT count(*) AS n FROM events WHERE received_at < ? AND raw IS NOT NULL AND ${SETTLED}`),
+      payloads: count(
+        `SELECT count(*) AS n FROM events WHERE received_at < ? AND raw IS NOT NULL AND ${SETTLED}`,
+      ),
       runHistory: count('SELECT count(*) AS n FROM run_history WHERE at < ?'),
       outbox: count(`SELECT count(*) AS n FROM outbox WHERE created_at < ? AND state <> 'pending'`),
       rejects: count('SELECT count(*) AS n FROM rejects WHERE minute < ?'),
     };
   }
   return writeTx(db, () => ({
-    payloads: stmt(db, `UPDATE events SET raw = NULL WHERE received_at < ? AND raw IS NOT NULL AND ${SETTLED}`).run(t)
-      .changes,
+    payloads: stmt(
+      db,
+      `UPDATE events SET raw = NULL WHERE received_at < ? AND raw IS NOT NULL AND ${SETTLED}`,
+    ).run(t).changes,
     runHistory: stmt(db, 'DELETE FROM run_history WHERE at < ?').run(t).changes,
     outbox: stmt(db, `DELETE FROM outbox WHERE created_at < ? AND state <> 'pending'`).run(t).changes,
     rejects: stmt(db, 'DELETE FROM rejects WHERE minute < ?').run(t).changes,
@@ -108,9 +116,18 @@ export function metricCounts(db: Db): MetricCounts {
     'SELECT count(session_id) AS ok, count(error_type) AS failed FROM deployment_runs',
   ).get() as { ok: number; failed: number };
   return {
-    events: stmt(db, 'SELECT type, state, count(*) AS count FROM events GROUP BY type, state ORDER BY type, state').all() as MetricCounts['events'],
-    runs: stmt(db, 'SELECT status, count(*) AS count FROM runs GROUP BY status ORDER BY status').all() as MetricCounts['runs'],
-    outbox: stmt(db, 'SELECT state, count(*) AS count FROM outbox GROUP BY state ORDER BY state').all() as MetricCounts['outbox'],
+    events: stmt(
+      db,
+      'SELECT type, state, count(*) AS count FROM events GROUP BY type, state ORDER BY type, state',
+    ).all() as MetricCounts['events'],
+    runs: stmt(
+      db,
+      'SELECT status, count(*) AS count FROM runs GROUP BY status ORDER BY status',
+    ).all() as MetricCounts['runs'],
+    outbox: stmt(
+      db,
+      'SELECT state, count(*) AS count FROM outbox GROUP BY state ORDER BY state',
+    ).all() as MetricCounts['outbox'],
     deploymentRuns: { succeeded: drun.ok, failed: drun.failed },
   };
 }

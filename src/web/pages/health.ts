@@ -25,6 +25,20 @@ function stat(k: string, v: string, s: SafeHtml | string, tone = ''): SafeHtml {
   return html`<div class="card card-body stat"><div class="k">${k}</div><div class="v ${tone}">${v}</div><div class="s">${s}</div></div>`;
 }
 
+/** "refreshed 2 of 38 listed · 0 errors" from what the reconciler recorded, else the sweep time. */
+function sweepSummary(st: Stats): string {
+  const d = st.reconciler.detail;
+  const n = (k: string): number | null => {
+    const v = d && typeof d === 'object' ? (d as Record<string, unknown>)[k] : undefined;
+    return typeof v === 'number' ? v : null;
+  };
+  const parts: string[] = [];
+  if (n('refreshed') !== null)
+    parts.push(`refreshed ${n('refreshed')}${n('listed') !== null ? ` of ${n('listed')} listed` : ''}`);
+  if (n('errors') !== null) parts.push(`${n('errors')} error${n('errors') === 1 ? '' : 's'}`);
+  return parts.length ? parts.join(' · ') : `last sweep ${shortTime(st.reconciler.lastSweepAt)}`;
+}
+
 export function healthBody(st: Stats): SafeHtml {
   const since = st.msSinceLastDelivery;
   const rejectsTotal = st.rejects.reduce((a, r) => a + r.count, 0);
@@ -38,7 +52,7 @@ export function healthBody(st: Stats): SafeHtml {
   ${stat('Events, last hour', count(st.eventsLastHour), `${(st.eventsLastHour / 60).toFixed(1)} per minute on average`)}
   ${stat('Last delivery', since === null ? 'never' : ago(st.lastDeliveryAt, st.now), since === null ? 'no webhook stored yet' : shortTime(st.lastDeliveryAt), since === null || since > 3_600_000 ? 'warn' : '')}
   ${stat('Worker backlog', count(st.backlog.pending), html`pending · ${count(st.backlog.processing)} processing · <a href="/events?state=failed" class="${st.backlog.failed > 0 ? 'bad-text' : ''}">${count(st.backlog.failed)} failed</a>`, backlogTone)}
-  ${stat('Reconciler', sweepAge === null ? 'no sweep' : ago(st.reconciler.lastSweepAt, st.now), sweepAge === null ? 'no sweep recorded yet' : `last sweep ${shortTime(st.reconciler.lastSweepAt)}`, sweepAge !== null && sweepAge > 10 * 60_000 ? 'warn' : '')}
+  ${stat('Reconciler', sweepAge === null ? 'no sweep' : ago(st.reconciler.lastSweepAt, st.now), sweepAge === null ? 'no sweep recorded yet' : sweepSummary(st), sweepAge !== null && sweepAge > 10 * 60_000 ? 'warn' : '')}
 </div>
 <section class="card"><div class="card-title"><h2>Events received per minute</h2><span class="hint">last 60 minutes · peak ${count(Math.max(0, ...st.eventsPerMinute.map((p) => p.count)))}/min</span></div>
   <div class="card-body">${sparkBars(st.eventsPerMinute, { label: 'Events received per minute, last hour' })}

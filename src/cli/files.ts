@@ -1,0 +1,79 @@
+// `agenthooks files RUN [--out DIR]`: the files a run's session wrote (/mnt/session/outputs/),
+// through the Files API with scope_id = the session id; --out downloads them.
+import path from 'node:path';
+import { Command } from 'commander';
+import { resolvePlatform } from '../config.js';
+import { AppError } from '../errors.js';
+import { renderTable, styleFor } from '../inspect/format.js';
+import { createLogger } from '../logger.js';
+import { downloadFiles } from '../notify/files.js';
+import { createPlatform } from '../platform/client.js';
+import type { PlatformFile } from '../platform/types.js';
+import { type CliContext, EXIT, print } from './context.js';
+
+export function filesCommand(ctx: CliContext): Command {
+  return new Command('files')
+    .description(
+      "List a run's output files (what the session wrote to /mnt/session/outputs/); --out downloads them.\n" +
+        'Files can appear a few seconds after the session goes idle.',
+    )
+    .argument('<run>', 'run id (the session id, sesn_...)')
+    .option('--out <dir>', 'download every file into this directory (created if missing)')
+    .option('--json', 'print a JSON array')
+    .option('--api-key <key>', 'platform API key (default ANTHROPIC_API_KEY)')
+    .option('--base-url <url>', 'platform URL (default ANTHROPIC_BASE_URL, else the real API)')
+    .action(
+      async (run: string, flags: { out?: string; json?: boolean; apiKey?: string; baseUrl?: string }) => {
+        if (!/^sesn_[A-Za-z0-9_-]+$/.test(run))
+          throw new AppError('usage', `RUN must be a run id (sesn_...), got ${JSON.stringify(run)}.`);
+        const settings = resolvePlatform({ apiKey: flags.apiKey, baseUrl: flags.baseUrl }, ctx.env);
+        if (!settings.apiKey)
+          throw new AppError(
+            'api_key_required',
+            'files reads the Files API: set ANTHROPIC_API_KEY (any non-empty value for the simulator).',
+          );
+        const logger = createLogger({
+          level: ctx.env.AGENTHOOKS_LOG_LEVEL ?? 'warn',
+          destination: ctx.stderr,
+        });
+        const platform = createPlatform({ apiKey: settings.apiKey, baseURL: settings.baseURL, logger });
+        const files = await platform.listFiles(run);
+        const saved = flags.out
+          ? await downloadFiles(platform, files, path.resolve(ctx.cwd, flags.out))
+          : null;
+        if (flags.json) {
+          print(ctx.stdout, JSON.stringify(saved ?? files, null, 2));
+        } else if (files.length === 0) {
+          print(
+            ctx.stdout,
+            `No output files for ${run} (yet: they can appear a few seconds after the session goes idle).`,
+          );
+        } else {
+          const byId = new Map((saved ?? []).map((s) => [s.id, s.path]));
+          print(
+            ctx.stdout,
+            renderTable<PlatformFile>(
+              [
+                { header: 'FILE', value: (f) => f.id },
+                { header: 'NAME', value: (f) => f.filename },
+                { header: 'TYPE', value: (f) => f.mimeType },
+                { header: 'BYTES', value: (f) => String(f.sizeBytes), align: 'right' },
+                { header: 'CREATED', value: (f) => f.createdAt.slice(0, 19).replace('T', ' ') },
+                ...(saved
+                  ? [
+                      {
+                        header: 'SAVED AS',
+                        value: (f: PlatformFile) => byId.get(f.id) ?? '(not downloadable)',
+                      },
+                    ]
+                  : []),
+              ],
+              files,
+              styleFor(ctx.stdout, ctx.env),
+            ),
+          );
+        }
+        ctx.exitCode = EXIT.ok;
+      },
+    );
+}
