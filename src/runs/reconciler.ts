@@ -9,9 +9,11 @@ import type { Platform } from '../platform/types.js';
 import type { Store } from '../store/types.js';
 import { randomId } from './ids.js';
 import { type OutboxHook, type RefreshDeps, type RunFinalHook, refreshSession } from './refresh.js';
-import { DELETED_KEY, isSettled } from './state.js';
+import { DELETED_KEY } from './state.js';
 
 export const HIGH_WATER_KEY = 'reconciler.high_water';
+/** Where an unfinished listing pass continues (created_at, epoch ms); empty between passes. */
+export const RESUME_KEY = 'reconciler.resume_from';
 /** JSON {at, listed, refreshed, reads, errors} of the last sweep, for the health view. */
 export const LAST_SWEEP_KEY = 'reconciler.last_sweep';
 const MARGIN_MS = 10 * 60_000;
@@ -115,18 +117,24 @@ export class Reconciler {
       }
     };
 
-    // 1. Sessions created since the high-water mark: finds those no webhook ever announced.
+    // 1. Sessions created since the high-water mark: finds those no webhook ever announced. A pass
+    // starts at the mark minus a margin (sessions become listable late, clocks differ) and, when
+    // the budget ends it early, the next sweep resumes where it stopped instead of starting over,
+    // so a burst of more sessions than one sweep can read still gets through.
     const sweepStart = clock.now();
-    const markText = await store.getMeta(HIGH_WATER_KEY);
-    const mark =
-      markText !== null && Number.isFinite(Number(markText)) ? Number(markText) : sweepStart - this.o.sinceMs;
+    const mark = numberOr(await store.getMeta(HIGH_WATER_KEY), sweepStart - this.o.sinceMs);
+    const resume = numberOr(await store.getMeta(RESUME_KEY), null);
     const listPages = Math.max(1, Math.floor(budget / 4 / (1 + READS_PER_REFRESH)));
     try {
       const listed = await spend(() =>
-        platform.listSessions({ createdGte: mark - MARGIN_MS, limit: this.o.pageSize, maxPages: listPages }),
+        platform.listSessions({
+          createdGte: resume ?? mark - MARGIN_MS,
+          limit: this.o.pageSize,
+          maxPages: listPages,
+        }),
       );
       report.listed = listed.sessions.length;
-      let newest = mark;
+      let lastLooked: number | null = null;
       let allSeen = listed.complete;
       for (const s of listed.sessions) {
         const held = await store.getRun(s.id);
@@ -137,7 +145,7 @@ export class Reconciler {
           held.sessionUpdatedAt === null ||
           !Number.isFinite(updated) ||
           updated > held.sessionUpdatedAt;
-        if (behind && !(held && isSettled(held) && held.snapshotKey === DELETED_KEY)) {
+        if (behind && !(held && held.snapshotKey === DELETED_KEY)) {
           if (budget < READS_PER_REFRESH) {
             allSeen = false;
             break;
@@ -145,10 +153,15 @@ export class Reconciler {
           await refresh(s.id);
         }
         const created = Date.parse(s.createdAt);
-        if (Number.isFinite(created) && created > newest) newest = created;
+        if (Number.isFinite(created)) lastLooked = created;
       }
-      // The mark only moves past what was fully looked at; the margin covers clock skew.
-      await store.setMeta(HIGH_WATER_KEY, String(allSeen ? Math.max(newest, sweepStart) : newest));
+      if (allSeen) {
+        await store.setMeta(HIGH_WATER_KEY, String(sweepStart));
+        await store.setMeta(RESUME_KEY, '');
+      } else if (lastLooked !== null) {
+        // Listing is ascending by created_at; the next sweep re-lists from the last one looked at.
+        await store.setMeta(RESUME_KEY, String(lastLooked));
+      }
     } catch (err) {
       report.errors += 1;
       logger.warn({ err: (err as Error).message }, 'reconcile could not list sessions');
@@ -171,4 +184,10 @@ export class Reconciler {
     this.totals.refreshed += report.refreshed;
     return report;
   }
+}
+
+function numberOr<T extends number | null>(text: string | null, fallback: T): number | T {
+  if (text === null || text.trim() === '') return fallback;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : fallback;
 }

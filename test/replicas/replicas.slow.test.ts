@@ -165,9 +165,11 @@ describe('three serve replicas on one PostgreSQL', () => {
 
     // Sample the reconciler's last sweep while the replicas work: one owner only.
     const sweepOwners = new Set<string>();
+    const sweeps: string[] = [];
     const sampleSweep = async () => {
       const last = await store.getMeta(LAST_SWEEP_KEY);
       if (last) sweepOwners.add(String((JSON.parse(last) as { owner?: string }).owner));
+      if (last && sweeps[sweeps.length - 1] !== last) sweeps.push(last);
     };
     await until(
       async () => {
@@ -248,7 +250,7 @@ describe('three serve replicas on one PostgreSQL', () => {
 
     // The reconciler ran on exactly one replica the whole time.
     await sampleSweep();
-    expect(sweepOwners.size).toBe(1);
+    expect(sweepOwners.size, sweeps.join('\n')).toBe(1);
     console.log(
       `replicas: ${answers.size} events, ${copies.length} copies posted (${concurrent} ids sent to several replicas at once); ` +
         `events done per replica ${JSON.stringify(perReplica)}; reconciler owner ${[...sweepOwners][0]}`,

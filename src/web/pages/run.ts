@@ -22,7 +22,7 @@ function evaluations(run: Run): SafeHtml {
   }
   return html`<ul class="evals">${run.evaluations.map(
     (e) => html`<li>
-      <div class="row">${statusBadge(e.result)}<span class="muted">iteration ${e.iteration + 1}</span>${e.completedAt ? html`<span class="faint">${e.completedAt.replace('T', ' ').slice(0, 19)}</span>` : ''}</div>
+      <div class="row">${statusBadge(e.result)}<span class="muted nowrap">iteration ${e.iteration + 1}</span>${e.completedAt ? html`<span class="faint nowrap" title="${e.completedAt}">${e.completedAt.slice(11, 19)}</span>` : ''}</div>
       ${e.description ? html`<div style="margin-top:6px">${truncate(e.description, 300)}</div>` : ''}
       ${e.explanation ? html`<div class="explanation">${e.explanation}</div>` : ''}
     </li>`,
