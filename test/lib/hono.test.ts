@@ -46,10 +46,10 @@ describe('Hono example', () => {
     expect((await hooks.events.get(d.id))?.raw).toBe(d.body);
   });
 
-  it('uses a body a middleware read as text (bytes unchanged)', async () => {
+  it('uses the bytes Hono cached when a middleware called c.req.json() (Hono keeps the text)', async () => {
     const app = new Hono();
     app.use('/webhooks', async (c, next) => {
-      await c.req.text();
+      await c.req.json();
       await next();
     });
     app.post('/webhooks', hooks.hono());
@@ -62,10 +62,11 @@ describe('Hono example', () => {
     }
   });
 
-  it('refuses a body a middleware parsed as JSON, naming the cause', async () => {
+  it('refuses a body a middleware parsed as JSON outside Hono's cache, naming the cause', async () => {
     const app = new Hono();
     app.use('/webhooks', async (c, next) => {
-      await c.req.json();
+      // e.g. a third-party middleware that parses the Request itself: the bytes are gone.
+      await c.req.raw.json();
       await next();
     });
     app.post('/webhooks', hooks.hono());

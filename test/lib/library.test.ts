@@ -4,12 +4,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAgenthooks, isAppError } from '../../src/index.js';
+import { resolveDatabase } from '../../src/config.js';
+import { createAgenthooks, isAppError, openStore } from '../../src/index.js';
+import { silentLogger } from '../../src/logger.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { delivery, SECRET, tempDir } from './helpers.js';
 
 describe('createAgenthooks', () => {
   const tmp = tempDir();
+  const tempDb = tempDir();
   afterAll(() => tmp.remove());
 
   it('handler(rawBody, headers) stores a delivery and accepts Fetch Headers', async () => {
@@ -45,13 +48,20 @@ describe('createAgenthooks', () => {
     );
   });
 
-  it('answers 503 store_unavailable when the database cannot be opened', async () => {
-    const hooks = createAgenthooks({ database: '/proc/agenthooks-cannot/x.db', signingKeys: SECRET });
+  it('answers 503 store_unavailable with Retry-After when the store cannot commit', async () => {
+    const dead = await openStore(resolveDatabase(tempDb.db, {}, tempDb.dir), {
+      create: true,
+      logger: silentLogger,
+    });
+    await dead.close();
+    const hooks = createAgenthooks({ store: dead, signingKeys: SECRET });
     const d = delivery();
     const a = await hooks.handler(d.body, d.headers);
     expect(a.status).toBe(503);
+    expect(JSON.parse(a.body).error.code).toBe('store_unavailable');
     expect(a.headers['retry-after']).toBeDefined();
     await hooks.close();
+    tempDb.remove();
   });
 
   describe('embedded worker and launch against the simulator', () => {
