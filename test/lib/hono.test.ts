@@ -62,7 +62,7 @@ describe('Hono example', () => {
     }
   });
 
-  it('refuses a body a middleware parsed as JSON outside Hono's cache, naming the cause', async () => {
+  it("refuses a body a middleware parsed as JSON outside Hono's cache, naming the cause", async () => {
     const app = new Hono();
     app.use('/webhooks', async (c, next) => {
       // e.g. a third-party middleware that parses the Request itself: the bytes are gone.
