@@ -1,31 +1,36 @@
 // Builds the command tree. Each command lives in its own file and exports a function that returns
-// a commander Command whose action sets ctx.exitCode; add new commands to the list below.
+// a commander Command whose action sets ctx.exitCode; add new commands to COMMANDS below.
 import { Command, CommanderError } from 'commander';
 import { AppError, isAppError } from '../errors.js';
 import { type CliContext, EXIT, print } from './context.js';
 
 type CommandFactory = (ctx: CliContext) => Command;
 
-async function commandFactories(): Promise<CommandFactory[]> {
-  // Imported lazily so that `agenthooks runs` does not load Fastify or the simulator.
-  const list: Array<() => Promise<CommandFactory>> = [
-    () => import('./runs.js').then((m) => m.runsCommand),
-    () => import('./launch.js').then((m) => m.launchCommand),
-    () => import('./chain.js').then((m) => m.chainCommand),
-    () => import('./demo.js').then((m) => m.demoCommand),
-    () => import('./events.js').then((m) => m.eventsCommand),
-    () => import('./replay.js').then((m) => m.replayCommand),
-    () => import('./export.js').then((m) => m.exportCommand),
-    () => import('./import.js').then((m) => m.importCommand),
-    () => import('./rejects.js').then((m) => m.rejectsCommand),
-    () => import('./simulator.js').then((m) => m.simulatorCommand),
-    () => import('./serve.js').then((m) => m.serveCommand),
-    () => import('./notifications.js').then((m) => m.notificationsCommand),
-    () => import('./files.js').then((m) => m.filesCommand),
-    () => import('./cancel.js').then((m) => m.cancelCommand),
-    () => import('./prune.js').then((m) => m.pruneCommand),
-  ];
-  return Promise.all(list.map((load) => load()));
+// Keyed by command name: `agenthooks runs` imports only runs.js (not Fastify, the SDK or the
+// simulator), which keeps short commands quick to start. Help and unknown names load them all.
+const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
+  runs: () => import('./runs.js').then((m) => m.runsCommand),
+  launch: () => import('./launch.js').then((m) => m.launchCommand),
+  chain: () => import('./chain.js').then((m) => m.chainCommand),
+  demo: () => import('./demo.js').then((m) => m.demoCommand),
+  events: () => import('./events.js').then((m) => m.eventsCommand),
+  replay: () => import('./replay.js').then((m) => m.replayCommand),
+  export: () => import('./export.js').then((m) => m.exportCommand),
+  import: () => import('./import.js').then((m) => m.importCommand),
+  rejects: () => import('./rejects.js').then((m) => m.rejectsCommand),
+  simulator: () => import('./simulator.js').then((m) => m.simulatorCommand),
+  serve: () => import('./serve.js').then((m) => m.serveCommand),
+  notifications: () => import('./notifications.js').then((m) => m.notificationsCommand),
+  files: () => import('./files.js').then((m) => m.filesCommand),
+  cancel: () => import('./cancel.js').then((m) => m.cancelCommand),
+  prune: () => import('./prune.js').then((m) => m.pruneCommand),
+};
+
+async function commandFactories(argv: string[]): Promise<CommandFactory[]> {
+  const name = argv[0];
+  const loaders =
+    name !== undefined && Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]] : Object.values(COMMANDS);
+  return Promise.all(loaders.map((load) => load()));
 }
 
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
@@ -43,7 +48,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       writeErr: (s) => ctx.stderr.write(s),
     })
     .showHelpAfterError('(run with --help for usage)');
-  for (const make of await commandFactories()) program.addCommand(make(ctx).exitOverride());
+  for (const make of await commandFactories(argv)) program.addCommand(make(ctx).exitOverride());
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;

@@ -6,6 +6,7 @@ import { followLoop } from '../inspect/follow.js';
 import { columnWidths, renderHeader, renderRow, renderTable, styleFor } from '../inspect/format.js';
 import { jsonArray, ndjsonLines, type OutputMode, outputMode } from '../inspect/output.js';
 import { loadRunDetail, renderRunDetail } from '../inspect/run-detail.js';
+import { filesForShow, renderFilesSection } from './files.js';
 import {
   hasFilters,
   type RunListFlags,
@@ -141,8 +142,13 @@ async function showRun(
 ): Promise<number> {
   return withStore(ctx, flags.database, { create: false }, async (store) => {
     const detail = await loadRunDetail(store, id);
-    if (flags.json) ctx.stdout.write(`${JSON.stringify(detail, null, 2)}\n`);
-    else ctx.stdout.write(renderRunDetail(detail, systemClock.now(), styleFor(ctx.stdout, ctx.env)));
+    // Output files live in the Files API (issue 10): listed when an API key is configured.
+    const files = await filesForShow(ctx, id);
+    if (flags.json) ctx.stdout.write(`${JSON.stringify({ ...detail, files: files.files }, null, 2)}\n`);
+    else {
+      ctx.stdout.write(renderRunDetail(detail, systemClock.now(), styleFor(ctx.stdout, ctx.env)));
+      ctx.stdout.write(renderFilesSection(id, files));
+    }
     return EXIT.ok;
   });
 }
