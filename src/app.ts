@@ -133,7 +133,13 @@ export function createApp(options: AppOptions): App {
   const server = createHttpServer({ logger, webhook });
   registerHealth(server, { store, clock, startedAt, workerState });
   // The dashboard and the JSON API (src/web, src/http/api.ts), behind the token rule of access.ts.
-  const dashboardDeps: DashboardDeps = { store, clock, logger, token: config.token };
+  const dashboardDeps: DashboardDeps = {
+    store,
+    clock,
+    logger,
+    token: config.token,
+    platform: platform as Platform | null,
+  };
   registerApi(server, dashboardDeps);
   registerOutcomesApi(server, { store, platform: platform as Platform | null, token: config.token });
   registerMetrics(server, {

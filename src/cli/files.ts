@@ -88,14 +88,22 @@ export async function filesForShow(
   if (!settings.apiKey) return { files: null, note: 'set ANTHROPIC_API_KEY to list output files' };
   try {
     const logger = createLogger({ level: 'silent', destination: ctx.stderr });
-    const platform = createPlatform({ apiKey: settings.apiKey, baseURL: settings.baseURL, logger, timeoutMs: 10_000 });
+    const platform = createPlatform({
+      apiKey: settings.apiKey,
+      baseURL: settings.baseURL,
+      logger,
+      timeoutMs: 10_000,
+    });
     return { files: await platform.listFiles(runId), note: null };
   } catch (err) {
     return { files: null, note: `could not list output files: ${(err as Error).message}` };
   }
 }
 
-export function renderFilesSection(runId: string, r: { files: PlatformFile[] | null; note: string | null }): string {
+export function renderFilesSection(
+  runId: string,
+  r: { files: PlatformFile[] | null; note: string | null },
+): string {
   if (r.files === null) return `\nOutput files: ${r.note}\n`;
   if (r.files.length === 0) return '\nOutput files: none\n';
   const lines = r.files.map((f) => `  ${f.filename}  ${f.sizeBytes} bytes  ${f.id}`);

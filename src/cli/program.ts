@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   rejects: () => import('./rejects.js').then((m) => m.rejectsCommand),
   simulator: () => import('./simulator.js').then((m) => m.simulatorCommand),
   serve: () => import('./serve.js').then((m) => m.serveCommand),
+  doctor: () => import('./doctor.js').then((m) => m.doctorCommand),
   notifications: () => import('./notifications.js').then((m) => m.notificationsCommand),
   files: () => import('./files.js').then((m) => m.filesCommand),
   cancel: () => import('./cancel.js').then((m) => m.cancelCommand),

@@ -13,6 +13,7 @@ import {
   sessionCookieHeader,
 } from '../http/access.js';
 import type { RunStatus } from '../store/types.js';
+import { outcomesHealthSection, runFilesSection } from '../notify/dashboard.js';
 import { type DashboardDeps, DEFAULT_RECONCILER_META_KEY } from './deps.js';
 import { parseEventFilters, parseRunFilters, type Query, RUN_STATUSES } from './filters.js';
 import { html, type SafeHtml } from './html.js';
@@ -244,7 +245,8 @@ async function dashboardRoutes(
           section: 'runs',
           live: true,
           loggedIn: loggedIn(req),
-          body: runBody(detail, clock.now()),
+          // Output files come from the Files API (issue 10), so only with a platform.
+          body: html`${runBody(detail, clock.now())}${await runFilesSection(deps.platform ?? null, id)}`,
         });
       }),
     );
@@ -291,7 +293,7 @@ async function dashboardRoutes(
           section: 'health',
           live: true,
           loggedIn: loggedIn(req),
-          body: healthBody(stats),
+          body: html`${healthBody(stats)}${await outcomesHealthSection(store, stats.now)}`,
         });
       }),
     );

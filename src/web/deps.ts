@@ -1,6 +1,7 @@
 // What the dashboard and the JSON API need, injected by the composition root (src/app.ts).
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { Platform } from '../platform/types.js';
 import type { Store } from '../store/types.js';
 import { ChangeFeed } from './changes.js';
 
@@ -14,6 +15,8 @@ export interface DashboardDeps {
   pollMs?: number;
   /** Meta key where the reconciler records its last sweep (default `reconciler.last_sweep`). */
   reconcilerMetaKey?: string;
+  /** The platform client, for a run's output files (Files API); null/absent without an API key. */
+  platform?: Platform | null;
   /** Shared by registerApi and registerDashboard when both are given the same deps object. */
   changes?: ChangeFeed;
 }

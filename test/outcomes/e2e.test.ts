@@ -127,6 +127,8 @@ describe('outcome notifications', () => {
     ]);
     const api = await (await fetch(`${serve.url}/api/notifications?state=delivered`)).json();
     expect(api.data.map((n: { id: string }) => n.id)).toEqual([d!.id]);
+    const health = await (await fetch(`${serve.url}/health-view`)).text();
+    expect(health).toMatch(/Notifications[\s\S]*1 delivered/);
   });
 
   it('the receiver down for a while, then back, gets every notification once per event id', async () => {
@@ -242,10 +244,11 @@ describe('outcome notifications', () => {
       },
     ]);
     await until(async () => (await worker.processOnce()) > 0 || null, 'the worker to take the event');
-    await until(
-      async () => (await e.store.getRun(id))?.status === 'succeeded' || (worker.processOnce(), null),
-      'final',
-    );
+    await until(async () => {
+      if ((await e.store.getRun(id))?.status === 'succeeded') return true;
+      await worker.processOnce();
+      return false;
+    }, 'final');
     expect(seen.map((r) => [r.id, r.status])).toEqual([[id, 'succeeded']]);
     off();
     expect(worker.onRunFinal).toHaveLength(0);
@@ -281,6 +284,11 @@ describe('output files, cancel, deployment runs', () => {
     const api = await (await fetch(`${serve.url}/api/runs/${id}/files`)).json();
     expect(api.data.map((f: { id: string }) => f.id).sort()).toEqual(files.map((f) => f.id).sort());
     expect((await fetch(`${serve.url}/api/runs/sesn_unknown/files`)).status).toBe(404);
+    const page = await (await fetch(`${serve.url}/runs/${id}`)).text();
+    expect(page).toContain('Output files');
+    expect(page).toContain(files[0]!.id);
+    const shown = await cli(['runs', 'show', id], { env: cliEnv(env) });
+    expect(shown.stdout).toContain(files[0]!.filename);
   });
 
   it('cancel sends user.interrupt and follows a running session to its final state', async () => {
@@ -338,6 +346,10 @@ describe('output files, cancel, deployment runs', () => {
     expect(api.data).toMatchObject([{ id: bad.id, errorMessage: 'The environment was archived.' }]);
     const metrics = parsePrometheus(await (await fetch(`${serve.url}/metrics`)).text());
     expect(metrics.value('agenthooks_deployment_runs', { result: 'failed' })).toBe(1);
+    const health = await (await fetch(`${serve.url}/health-view`)).text();
+    expect(health).toContain('Failed deployment runs');
+    expect(health).toContain('The environment was archived.');
+    expect(health).toContain(bad.id);
   });
 });
 

@@ -158,7 +158,11 @@ describe('every command with --database postgres://', () => {
       db.url,
     ]);
     expect(to.code, to.stderr).toBe(0);
-    expect(to.stdout).toContain('"duplicate":true');
+    const report = json<{ delivered: number; results: Array<{ status: number; answer: string }> }>(to.stdout);
+    expect(report.delivered).toBe(1);
+    expect(report.results.map((r) => [r.status, json(r.answer)])).toEqual([
+      [200, { id: target.id, duplicate: true }],
+    ]);
     expect(await store.countEvents({})).toBe(before);
   });
 

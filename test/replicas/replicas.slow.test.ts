@@ -250,10 +250,19 @@ describe('three serve replicas on one PostgreSQL', () => {
 
     // The reconciler ran on exactly one replica the whole time.
     await sampleSweep();
-    expect(sweepOwners.size, sweeps.join('\n')).toBe(1);
+    // A hand-over after the lease expires is allowed (a holder stalled past its TTL); two holders
+    // sweeping at the same time is not: sweeps by different owners never overlap.
+    const seen = sweeps
+      .map((t) => JSON.parse(t) as { owner: string; startedAt: number; at: number })
+      .sort((a, b) => a.startedAt - b.startedAt);
+    for (let i = 1; i < seen.length; i++) {
+      if (seen[i]!.owner !== seen[i - 1]!.owner)
+        expect(seen[i]!.startedAt, sweeps.join('\n')).toBeGreaterThanOrEqual(seen[i - 1]!.at);
+    }
+    expect(sweepOwners.size).toBeGreaterThanOrEqual(1);
     console.log(
       `replicas: ${answers.size} events, ${copies.length} copies posted (${concurrent} ids sent to several replicas at once); ` +
-        `events done per replica ${JSON.stringify(perReplica)}; reconciler owner ${[...sweepOwners][0]}`,
+        `events done per replica ${JSON.stringify(perReplica)}; reconciler owners ${[...sweepOwners].join(', ')}`,
     );
   });
 });

@@ -1,0 +1,57 @@
+// `agenthooks doctor`: checks the setup and says what to fix. Exit 0 when every check passes, 1 when
+// one fails, 2 for usage errors.
+import { Command } from 'commander';
+import { systemClock } from '../clock.js';
+import { resolveDatabase, resolvePlatform } from '../config.js';
+import { formatChecklist } from '../doctor/check.js';
+import { runDoctor } from '../doctor/run.js';
+import { createLogger } from '../logger.js';
+import { type CliContext, EXIT } from './context.js';
+
+interface DoctorFlags {
+  publicUrl?: string;
+  database?: string;
+  signingKey?: string[];
+  apiKey?: string;
+  baseUrl?: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+export function doctorCommand(ctx: CliContext): Command {
+  return new Command('doctor')
+    .description(
+      'Check the setup and say what to fix: signing key, database, API key, clock, and (with\n' +
+        '--public-url) that the registered URL is HTTPS on 443, does not redirect and reaches this receiver.',
+    )
+    .option(
+      '--public-url <url>',
+      'the endpoint URL registered in the Console, e.g. https://hooks.example.com/webhooks',
+    )
+    .option(
+      '--database <path|url>',
+      'SQLite file or postgres:// URL (default DATABASE_URL, else ./.agenthooks/agenthooks.db)',
+    )
+    .option(
+      '--signing-key <whsec>',
+      'signing secret to check (repeatable; default ANTHROPIC_WEBHOOK_SIGNING_KEY)',
+      collect,
+    )
+    .option('--json', 'print the checks as JSON')
+    .action(async (flags: DoctorFlags) => {
+      // Keys are checked as given: whitespace is one of the mistakes to find, so no trimming here.
+      const signingKeys =
+        flags.signingKey ?? (ctx.env.ANTHROPIC_WEBHOOK_SIGNING_KEY ?? '').split(',').filter((k) => k !== '');
+      const results = await runDoctor({
+        signingKeys,
+        database: resolveDatabase(flags.database, ctx.env, ctx.cwd),
+        platform: resolvePlatform({}, ctx.env),
+        publicUrl: flags.publicUrl,
+        clock: systemClock,
+        logger: createLogger({ level: 'silent', destination: ctx.stderr }),
+      });
+      ctx.stdout.write(flags.json ? `${JSON.stringify(results, null, 2)}\n` : formatChecklist(results));
+      ctx.exitCode = results.some((r) => r.status === 'fail') ? EXIT.failed : EXIT.ok;
+    });
+}

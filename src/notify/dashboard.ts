@@ -1,0 +1,57 @@
+// Dashboard sections for issue 10, rendered by the health page and the run page: notification
+// delivery (counts, what failed and why), failed scheduled deployment runs with their error, and
+// a run's output files. Everything interpolated goes through `html`, which escapes it.
+import type { Platform } from '../platform/types.js';
+import type { Store } from '../store/types.js';
+import { ago, count, truncate } from '../web/format.js';
+import { html, type SafeHtml } from '../web/html.js';
+import { runHref } from '../web/links.js';
+import { summarizeNotification } from './view.js';
+
+export async function outcomesHealthSection(store: Store, now: number): Promise<SafeHtml> {
+  const [counts, failedNotes, failedRuns] = await Promise.all([
+    store.metricCounts(),
+    store.listOutbox({ state: 'failed', limit: 10 }),
+    store.listDeploymentRuns({ failed: true, limit: 10 }),
+  ]);
+  const n = (state: string) => counts.outbox.find((o) => o.state === state)?.count ?? 0;
+  const notes = failedNotes.map(summarizeNotification);
+  return html`<div class="grid halves" style="margin-top:16px" id="outcomes-health">
+  <section class="card"><div class="card-title"><h2>Notifications</h2><span class="hint">run.finished to notify targets · ${count(n('pending'))} pending · ${count(n('delivered'))} delivered · <span class="${n('failed') > 0 ? 'bad-text' : ''}">${count(n('failed'))} failed</span></span></div>
+    ${
+      notes.length
+        ? html`<table><thead><tr><th>Notification</th><th>Target</th><th>Run</th><th>Error</th></tr></thead><tbody>${notes.map(
+            (x) =>
+              html`<tr><td class="mono">${x.id}<div class="muted">${ago(x.createdAt, now)}</div></td><td>${x.target}</td><td>${x.runId ? html`<a class="mono" href="${runHref(x.runId)}">${x.runId}</a>` : '–'}</td><td class="muted">${truncate(x.lastError ?? '', 140)}</td></tr>`,
+          )}</tbody></table><div class="card-body muted">Fix the receiver, then <code>agenthooks notifications retry ID</code>.</div>`
+        : html`<div class="empty">No failed notifications.</div>`
+    }</section>
+  <section class="card"><div class="card-title"><h2>Failed deployment runs</h2><span class="hint">scheduled runs that created no session · ${count(counts.deploymentRuns.succeeded)} succeeded</span></div>
+    ${
+      failedRuns.length
+        ? html`<table><thead><tr><th>Deployment run</th><th>Deployment</th><th>Error</th></tr></thead><tbody>${failedRuns.map(
+            (d) =>
+              html`<tr><td class="mono">${d.id}<div class="muted">${ago(d.seenAt, now)}</div></td><td class="mono">${d.deploymentId}</td><td><code>${d.errorType ?? ''}</code> <span class="muted">${truncate(d.errorMessage ?? '', 160)}</span></td></tr>`,
+          )}</tbody></table>`
+        : html`<div class="empty">No failed deployment runs.</div>`
+    }</section>
+</div>`;
+}
+
+/** The run's output files, read from the Files API at page load (no platform: a hint instead). */
+export async function runFilesSection(platform: Platform | null, runId: string): Promise<SafeHtml> {
+  const title = html`<div class="card-title"><h2>Output files</h2><span class="hint">/mnt/session/outputs/ · download: <code>agenthooks files ${runId} --out DIR</code></span></div>`;
+  if (!platform)
+    return html`<section class="card" id="run-files">${title}<div class="empty">Start serve with ANTHROPIC_API_KEY to list output files.</div></section>`;
+  try {
+    const files = await platform.listFiles(runId);
+    if (files.length === 0)
+      return html`<section class="card" id="run-files">${title}<div class="empty">No output files.</div></section>`;
+    return html`<section class="card" id="run-files">${title}<table><thead><tr><th>Name</th><th>Type</th><th class="num">Bytes</th><th>File id</th></tr></thead><tbody>${files.map(
+      (f) =>
+        html`<tr><td>${f.filename}</td><td class="muted">${f.mimeType}</td><td class="num">${count(f.sizeBytes)}</td><td class="mono">${f.id}</td></tr>`,
+    )}</tbody></table></section>`;
+  } catch (err) {
+    return html`<section class="card" id="run-files">${title}<div class="empty">Could not list output files: ${(err as Error).message}</div></section>`;
+  }
+}
