@@ -5,7 +5,9 @@
 import { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { parseDuration, resolveDatabase, resolvePlatform } from '../config.js';
+import { loadConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
+import { notifyOutboxHook } from '../notify/event.js';
 import { createLogger } from '../logger.js';
 import { createPlatform } from '../platform/client.js';
 import { refreshSession } from '../runs/refresh.js';
@@ -21,6 +23,7 @@ interface CancelFlags {
   database?: string;
   apiKey?: string;
   baseUrl?: string;
+  config?: string;
 }
 
 export function cancelCommand(ctx: CliContext): Command {
@@ -39,6 +42,7 @@ export function cancelCommand(ctx: CliContext): Command {
     )
     .option('--api-key <key>', 'platform API key (default ANTHROPIC_API_KEY)')
     .option('--base-url <url>', 'platform URL (default ANTHROPIC_BASE_URL, else the real API)')
+    .option('--config <file>', 'agenthooks.yaml (its notify: targets are told when the run ends)')
     .action(async (run: string, flags: CancelFlags) => {
       ctx.exitCode = await cancel(ctx, run, flags);
     });
@@ -58,7 +62,9 @@ async function cancel(ctx: CliContext, id: string, flags: CancelFlags): Promise<
   const platform = createPlatform({ apiKey: settings.apiKey, baseURL: settings.baseURL, logger });
   const store = await openStore(resolveDatabase(flags.database, ctx.env, ctx.cwd), { create: true, logger });
   try {
-    const deps = { store, platform, clock: systemClock, logger };
+    // Written with the final state if this command's polling is what sees it end (no serve running).
+    const outboxFor = notifyOutboxHook(loadConfigFile(flags.config, ctx.cwd).notify);
+    const deps = { store, platform, clock: systemClock, logger, outboxFor };
     // Current state first: the session may be unknown to the store, already finished, or gone.
     const before = await refreshSession(deps, id, 'cancel');
     if (before.run.status === 'deleted') {

@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { systemClock } from '../clock.js';
 import { parseDuration, resolveDatabase, resolvePlatform } from '../config.js';
 import { loadConfigFile } from '../config-file.js';
+import { notifyOutboxHook } from '../notify/event.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { createPlatform } from '../platform/client.js';
@@ -131,7 +132,7 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
   });
   const store = await openStore(resolveDatabase(flags.database, ctx.env, ctx.cwd), { create: true, logger });
   try {
-    const deps = { store, platform, clock: systemClock, logger, config };
+    const deps = { store, platform, clock: systemClock, logger, config, outboxFor: notifyOutboxHook(config.notify) };
     const launched = await launchRun(deps, {
       task,
       agent: flags.agent,

@@ -66,3 +66,12 @@ export function outboxFor(targets: readonly NotifyTarget[], run: Run, now: numbe
       };
     });
 }
+
+/** The outbox hook for the run-saving paths (worker, reconciler, CLI pollers), or undefined
+ * without targets. Rows written outside serve wait in the store until a serve delivers them. */
+export function notifyOutboxHook(
+  targets: readonly NotifyTarget[] | undefined,
+): ((run: Run, previous: Run | null, now: number) => NewOutboxMessage[]) | undefined {
+  if (!targets || targets.length === 0) return undefined;
+  return (run, _previous, now) => outboxFor(targets, run, now);
+}

@@ -9,7 +9,7 @@ import { platformDetails } from '../platform/errors.js';
 import type { Platform } from '../platform/types.js';
 import type { Run, Store } from '../store/types.js';
 import { backoffDelay } from './backoff.js';
-import { refreshSession } from './refresh.js';
+import { type OutboxHook, refreshSession } from './refresh.js';
 import { isFinal } from './state.js';
 
 export type WaitEnd = 'final' | 'blocked' | 'deleted' | 'timeout' | 'interrupted';
@@ -20,6 +20,9 @@ export interface WaitDeps {
   clock: Clock;
   logger: Logger;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Notification rows for a run that becomes final while polling (src/notify), so a run
+   * finished without serve is still notified once a serve runs. */
+  outboxFor?: OutboxHook;
 }
 
 export interface WaitOptions {

@@ -446,19 +446,21 @@ export class SessionEngine {
       this.touch(rec);
     }
     const steps = this.script(rec, scenarioOverride ?? rec.scenario);
-    const total = rec.durationMs * this.d.timeScale;
-    steps.forEach((step, i) => {
-      const handle = this.d.timers.setTimeout(
-        () => {
-          rec.timers.delete(handle);
-          // A stale step (interrupted turn, deleted session) must not touch the new state.
-          if (rec.turn !== turn || !this.d.state.sessions.has(rec.session.id)) return;
-          step();
-        },
-        (total * (i + 1)) / steps.length,
-      );
+    const gap = (rec.durationMs * this.d.timeScale) / steps.length;
+    // Each step schedules the next one: timers of different lengths can fire out of order on a
+    // loaded event loop, and a session's events must keep the platform's order.
+    const runFrom = (i: number): void => {
+      if (i >= steps.length) return;
+      const handle = this.d.timers.setTimeout(() => {
+        rec.timers.delete(handle);
+        // A stale step (interrupted turn, deleted session) must not touch the new state.
+        if (rec.turn !== turn || !this.d.state.sessions.has(rec.session.id)) return;
+        steps[i]();
+        runFrom(i + 1);
+      }, gap);
       rec.timers.add(handle);
-    });
+    };
+    runFrom(0);
   }
 
   private script(rec: SessionRecord, scenario: Scenario): Step[] {
