@@ -5,7 +5,7 @@
 // Load: autocannon over real sockets on 127.0.0.1, pre-signed distinct deliveries plus ~10%
 // duplicates; with 3 replicas the connections are split evenly over them (one autocannon each, run
 // at once) and the events/s are summed. Each configuration runs `--rounds` times; best of each.
-// Run: npm run build && node bench/ingest-postgres.mjs   [-- --duration 5 --rounds 2 --connections 48]
+// Run: npm run bench:ingest:postgres   [-- --duration 5 --rounds 2 --connections 48]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';

@@ -7,9 +7,9 @@ import { Command, Option } from 'commander';
 import { systemClock } from '../clock.js';
 import { parseDuration, resolveDatabase, resolvePlatform } from '../config.js';
 import { loadConfigFile } from '../config-file.js';
-import { notifyOutboxHook } from '../notify/event.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { notifyOutboxHook } from '../notify/event.js';
 import { createPlatform } from '../platform/client.js';
 import { launchRun, validateLaunch } from '../runs/launch.js';
 import { type WaitResult, waitForRun } from '../runs/wait.js';
@@ -132,7 +132,14 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
   });
   const store = await openStore(resolveDatabase(flags.database, ctx.env, ctx.cwd), { create: true, logger });
   try {
-    const deps = { store, platform, clock: systemClock, logger, config, outboxFor: notifyOutboxHook(config.notify) };
+    const deps = {
+      store,
+      platform,
+      clock: systemClock,
+      logger,
+      config,
+      outboxFor: notifyOutboxHook(config.notify),
+    };
     const launched = await launchRun(deps, {
       task,
       agent: flags.agent,

@@ -159,9 +159,11 @@ export class Notifier {
       return `HTTP ${res.status} from ${m.url}`;
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = controller.signal.aborted
-        ? `no answer within ${this.timeoutMs} ms`
-        : (cause?.code ?? cause?.message ?? (err as Error).message);
+      const why = !this.running
+        ? 'serve stopped during the attempt'
+        : controller.signal.aborted
+          ? `no answer within ${this.timeoutMs} ms`
+          : (cause?.code ?? cause?.message ?? (err as Error).message);
       return `POST ${m.url} failed: ${why}`;
     } finally {
       clearTimeout(timer);
