@@ -40,9 +40,11 @@ export function doctorCommand(ctx: CliContext): Command {
     )
     .option('--json', 'print the checks as JSON')
     .action(async (flags: DoctorFlags) => {
-      // Keys are checked as given: whitespace is one of the mistakes to find, so no trimming here.
+      // Keys are checked as given: whitespace in or around a key is one of the mistakes to find (a
+      // trailing newline from an env file), so only the separator ", " of a key list is removed.
       const signingKeys =
-        flags.signingKey ?? (ctx.env.ANTHROPIC_WEBHOOK_SIGNING_KEY ?? '').split(',').filter((k) => k !== '');
+        flags.signingKey ??
+        (ctx.env.ANTHROPIC_WEBHOOK_SIGNING_KEY ?? '').split(/ *, */).filter((k) => k !== '');
       const results = await runDoctor({
         signingKeys,
         database: resolveDatabase(flags.database, ctx.env, ctx.cwd),

@@ -28,7 +28,6 @@ export function expressMiddleware(
   options: { bodyLimit: number },
 ): ExpressMiddleware {
   return (req, res, next) => {
-    const receivedAt = Date.now();
     const body = req.body;
     const send = (answer: WebhookResponse) => {
       if (res.headersSent || res.destroyed) return;
@@ -36,7 +35,7 @@ export function expressMiddleware(
       res.end(answer.body);
     };
     const handle = (rawBody: Buffer | string) =>
-      core.handle({ rawBody, headers: req.headers, receivedAt }).then(send, next);
+      core.handle({ rawBody, headers: req.headers }).then(send, next);
 
     if (Buffer.isBuffer(body)) return void handle(body);
     // express.text() keeps the characters; decoding UTF-8 and encoding again gives the same bytes.
