@@ -476,7 +476,12 @@ async function main() {
       if (await page.locator('[data-live-indicator]').count()) {
         await page.waitForSelector('[data-live-indicator][data-state="live"]', { timeout: 10_000 });
       }
-      await page.screenshot({ path: path.join(outDir, file), fullPage: full, animations: 'disabled', caret: 'hide' });
+      await page.screenshot({
+        path: path.join(outDir, file),
+        fullPage: full,
+        animations: 'disabled',
+        caret: 'hide',
+      });
       await page.close();
       process.stdout.write(`wrote docs/screenshots/${file}\n`);
     }

@@ -31,7 +31,10 @@ export function resolveDatabase(flag: string | undefined, env: Env, cwd: string)
       if (u.password) u.password = '***';
       display = u.toString();
     } catch {
-      throw new AppError('config_invalid', `The database URL is not a valid URL: check --database or DATABASE_URL.`);
+      throw new AppError(
+        'config_invalid',
+        `The database URL is not a valid URL: check --database or DATABASE_URL.`,
+      );
     }
     return { kind: 'postgres', url: value, display, source };
   }
@@ -59,7 +62,10 @@ export function sqliteExists(loc: DatabaseLocation): boolean {
 
 const signingKey = z
   .string()
-  .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'a signing key looks like whsec_ followed by base64 (copy it from the Console)');
+  .regex(
+    /^whsec_[A-Za-z0-9+/=]+$/,
+    'a signing key looks like whsec_ followed by base64 (copy it from the Console)',
+  );
 
 /** Signing keys from repeated --signing-key flags, else the comma-separated environment variable. */
 export function resolveSigningKeys(flags: string[] | undefined, env: Env): string[] {
@@ -69,11 +75,17 @@ export function resolveSigningKeys(flags: string[] | undefined, env: Env): strin
     const r = signingKey.safeParse(k);
     if (!r.success) {
       const shown = `${k.slice(0, 8)}…`;
-      throw new AppError('invalid_signing_key', `Signing key ${shown} is not valid: ${r.error.issues[0]?.message}.`);
+      throw new AppError(
+        'invalid_signing_key',
+        `Signing key ${shown} is not valid: ${r.error.issues[0]?.message}.`,
+      );
     }
     const bytes = Buffer.from(k.slice('whsec_'.length), 'base64');
     if (bytes.length < 16) {
-      throw new AppError('invalid_signing_key', `Signing key ${k.slice(0, 8)}… decodes to ${bytes.length} bytes; expected 16 or more (32 from the Console).`);
+      throw new AppError(
+        'invalid_signing_key',
+        `Signing key ${k.slice(0, 8)}… decodes to ${bytes.length} bytes; expected 16 or more (32 from the Console).`,
+      );
     }
   }
   return keys;
@@ -92,7 +104,10 @@ export function resolvePlatform(flags: { apiKey?: string; baseUrl?: string }, en
   try {
     new URL(baseURL);
   } catch {
-    throw new AppError('config_invalid', `ANTHROPIC_BASE_URL ${baseURL} is not a URL (for the simulator: http://127.0.0.1:8790).`);
+    throw new AppError(
+      'config_invalid',
+      `ANTHROPIC_BASE_URL ${baseURL} is not a URL (for the simulator: http://127.0.0.1:8790).`,
+    );
   }
   return { apiKey, baseURL };
 }
@@ -100,7 +115,11 @@ export function resolvePlatform(flags: { apiKey?: string; baseUrl?: string }, en
 /** "250ms", "60s", "5m", "2h", "90d" or plain milliseconds. */
 export function parseDuration(value: string, name: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
-  if (!m) throw new AppError('config_invalid', `${name} must be a duration like 500ms, 60s, 5m, 2h or 7d (got ${JSON.stringify(value)}).`);
+  if (!m)
+    throw new AppError(
+      'config_invalid',
+      `${name} must be a duration like 500ms, 60s, 5m, 2h or 7d (got ${JSON.stringify(value)}).`,
+    );
   const n = Number(m[1]);
   const unit = (m[2] ?? 'ms').toLowerCase();
   const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit]!;
@@ -110,13 +129,18 @@ export function parseDuration(value: string, name: string): number {
 /** "256kb", "1mb", "512" (bytes). */
 export function parseSize(value: string, name: string): number {
   const m = /^\s*(\d+)\s*(b|kb|mb)?\s*$/i.exec(value);
-  if (!m) throw new AppError('config_invalid', `${name} must be a size like 64kb or 1mb (got ${JSON.stringify(value)}).`);
+  if (!m)
+    throw new AppError(
+      'config_invalid',
+      `${name} must be a size like 64kb or 1mb (got ${JSON.stringify(value)}).`,
+    );
   const unit = (m[2] ?? 'b').toLowerCase();
   return Number(m[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit]!;
 }
 
 export function parsePort(value: string | number, name: string): number {
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new AppError('config_invalid', `${name} must be a port number 0-65535 (got ${value}).`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new AppError('config_invalid', `${name} must be a port number 0-65535 (got ${value}).`);
   return n;
 }

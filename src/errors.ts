@@ -4,39 +4,92 @@
 export const ERROR_CODES = {
   // webhook answers (DESIGN.md semantics 2), in the order the receiver checks them
   body_too_large: { status: 413, exit: 1, summary: 'The webhook body is larger than --body-limit.' },
-  missing_headers: { status: 401, exit: 1, summary: 'webhook-id, webhook-timestamp or webhook-signature is missing.' },
+  missing_headers: {
+    status: 401,
+    exit: 1,
+    summary: 'webhook-id, webhook-timestamp or webhook-signature is missing.',
+  },
   timestamp_too_old: { status: 401, exit: 1, summary: 'webhook-timestamp is more than 300 s in the past.' },
   timestamp_too_new: { status: 401, exit: 1, summary: 'webhook-timestamp is more than 300 s in the future.' },
   invalid_timestamp: { status: 401, exit: 1, summary: 'webhook-timestamp is not a whole number of seconds.' },
   invalid_signature: { status: 401, exit: 1, summary: 'No v1 signature matches any configured signing key.' },
   invalid_json: { status: 400, exit: 1, summary: 'The verified body is not valid JSON.' },
-  not_an_event: { status: 400, exit: 1, summary: 'The body is not a webhook event envelope {type:"event", id, created_at, data:{type,id}}.' },
+  not_an_event: {
+    status: 400,
+    exit: 1,
+    summary: 'The body is not a webhook event envelope {type:"event", id, created_at, data:{type,id}}.',
+  },
   id_mismatch: { status: 400, exit: 1, summary: 'The body id differs from the webhook-id header.' },
-  store_unavailable: { status: 503, exit: 1, summary: 'The store could not commit; the sender should retry.' },
+  store_unavailable: {
+    status: 503,
+    exit: 1,
+    summary: 'The store could not commit; the sender should retry.',
+  },
   // library adapters (src/lib): a framework parsed the body before agenthooks could verify it
-  raw_body_required: { status: 500, exit: 2, summary: 'A JSON body parser re-serialised the webhook body before verification; the signed bytes are gone.' },
+  raw_body_required: {
+    status: 500,
+    exit: 2,
+    summary:
+      'A JSON body parser re-serialised the webhook body before verification; the signed bytes are gone.',
+  },
   // access
-  token_required: { status: 403, exit: 1, summary: 'A non-loopback request needs AGENTHOOKS_TOKEN, and none is configured.' },
-  unauthorized: { status: 401, exit: 1, summary: 'The request lacks a valid bearer token or session cookie.' },
+  token_required: {
+    status: 403,
+    exit: 1,
+    summary: 'A non-loopback request needs AGENTHOOKS_TOKEN, and none is configured.',
+  },
+  unauthorized: {
+    status: 401,
+    exit: 1,
+    summary: 'The request lacks a valid bearer token or session cookie.',
+  },
   not_found: { status: 404, exit: 1, summary: 'No such route or record.' },
   method_not_allowed: { status: 405, exit: 1, summary: 'The route exists but not for this HTTP method.' },
-  internal_error: { status: 500, exit: 1, summary: 'An unexpected failure inside agenthooks (a bug); the server log has the details.' },
+  internal_error: {
+    status: 500,
+    exit: 1,
+    summary: 'An unexpected failure inside agenthooks (a bug); the server log has the details.',
+  },
   bad_request: { status: 400, exit: 2, summary: 'A query parameter or body field is invalid.' },
   // configuration and usage
-  config_invalid: { status: 500, exit: 2, summary: 'A flag, environment variable or agenthooks.yaml value is invalid.' },
-  signing_key_required: { status: 500, exit: 2, summary: 'serve needs a signing key (or --insecure-skip-verify).' },
+  config_invalid: {
+    status: 500,
+    exit: 2,
+    summary: 'A flag, environment variable or agenthooks.yaml value is invalid.',
+  },
+  signing_key_required: {
+    status: 500,
+    exit: 2,
+    summary: 'serve needs a signing key (or --insecure-skip-verify).',
+  },
   invalid_signing_key: { status: 500, exit: 2, summary: 'A signing key is not a whsec_ base64 secret.' },
-  api_key_required: { status: 500, exit: 2, summary: 'The command calls the platform API and needs ANTHROPIC_API_KEY.' },
+  api_key_required: {
+    status: 500,
+    exit: 2,
+    summary: 'The command calls the platform API and needs ANTHROPIC_API_KEY.',
+  },
   usage: { status: 400, exit: 2, summary: 'The command line is wrong.' },
-  invalid_time: { status: 400, exit: 2, summary: 'A --since/--until value is neither an ISO date-time nor a relative age like 30m, 2h or 7d.' },
+  invalid_time: {
+    status: 400,
+    exit: 2,
+    summary: 'A --since/--until value is neither an ISO date-time nor a relative age like 30m, 2h or 7d.',
+  },
   // store
-  store_not_found: { status: 500, exit: 2, summary: 'The database does not exist yet; start `agenthooks serve` first.' },
+  store_not_found: {
+    status: 500,
+    exit: 2,
+    summary: 'The database does not exist yet; start `agenthooks serve` first.',
+  },
   store_error: { status: 500, exit: 1, summary: 'The database failed.' },
   migration_failed: { status: 500, exit: 1, summary: 'Applying a schema migration failed.' },
   // platform
   platform_error: { status: 502, exit: 1, summary: 'The Managed Agents API answered with an error.' },
   run_not_found: { status: 404, exit: 1, summary: 'No run with that id is stored.' },
-  notification_not_found: { status: 404, exit: 1, summary: 'No notification (outbox row) with that id is stored.' },
+  notification_not_found: {
+    status: 404,
+    exit: 1,
+    summary: 'No notification (outbox row) with that id is stored.',
+  },
   event_not_found: { status: 404, exit: 1, summary: 'No event with that id is stored.' },
 } as const;
 
@@ -48,7 +101,11 @@ export class AppError extends Error {
   readonly exitCode: number;
   readonly details?: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;

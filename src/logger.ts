@@ -20,7 +20,11 @@ export const REDACT_PATHS = [
 
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
   return pino(
-    { level: options.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: undefined },
+    {
+      level: options.level ?? 'info',
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: undefined,
+    },
     (options.destination ?? process.stderr) as DestinationStream,
   );
 }

@@ -27,7 +27,9 @@ describe('error registry', () => {
 
   it('serialises to the documented envelope', () => {
     const err = new AppError('invalid_signature', 'No signature matched.');
-    expect(JSON.parse(JSON.stringify(err))).toEqual({ error: { code: 'invalid_signature', message: 'No signature matched.' } });
+    expect(JSON.parse(JSON.stringify(err))).toEqual({
+      error: { code: 'invalid_signature', message: 'No signature matched.' },
+    });
     expect(err.status).toBe(401);
   });
 });

@@ -6,7 +6,6 @@ import { followLoop } from '../inspect/follow.js';
 import { columnWidths, renderHeader, renderRow, renderTable, styleFor } from '../inspect/format.js';
 import { jsonArray, ndjsonLines, type OutputMode, outputMode } from '../inspect/output.js';
 import { loadRunDetail, renderRunDetail } from '../inspect/run-detail.js';
-import { filesForShow, renderFilesSection } from './files.js';
 import {
   hasFilters,
   type RunListFlags,
@@ -17,6 +16,7 @@ import {
 import { withStore } from '../inspect/store-access.js';
 import type { Run, Store } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { filesForShow, renderFilesSection } from './files.js';
 
 interface RunsFlags extends RunListFlags {
   database?: string;

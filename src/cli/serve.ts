@@ -90,7 +90,10 @@ async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<
     const targets = loadConfigFile(config.configFile, ctx.cwd).notify ?? [];
     const secrets = await resolveSecrets(store, targets);
     for (const g of secrets.generated)
-      print(ctx.stdout, `notify ${g.target}: generated signing secret ${g.secret} (configure the receiver with it)`);
+      print(
+        ctx.stdout,
+        `notify ${g.target}: generated signing secret ${g.secret} (configure the receiver with it)`,
+      );
     for (const t of targets) print(ctx.stdout, `notify ${t.name}: ${t.url}`);
     const notify = { targets, secrets: secrets.byTarget };
     const app = createApp({ config, store, platform, clock: systemClock, logger, runs, chains, notify });

@@ -15,7 +15,7 @@ import {
   type Scenario,
   startSimulator,
 } from '../simulator/index.js';
-import { generateSecret, signedHeaders } from '../webhooks/sign.js';
+import { signedHeaders } from '../webhooks/sign.js';
 import { type CliContext, EXIT, print } from './context.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -12,8 +12,8 @@ import {
   safeNext,
   sessionCookieHeader,
 } from '../http/access.js';
-import type { RunStatus } from '../store/types.js';
 import { outcomesHealthSection, runFilesSection } from '../notify/dashboard.js';
+import type { RunStatus } from '../store/types.js';
 import { type DashboardDeps, DEFAULT_RECONCILER_META_KEY } from './deps.js';
 import { parseEventFilters, parseRunFilters, type Query, RUN_STATUSES } from './filters.js';
 import { html, type SafeHtml } from './html.js';

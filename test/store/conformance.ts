@@ -816,12 +816,26 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
           run: newRun('sesn_rt'),
           expectedVersion: 0,
           history: null,
-          outbox: ['a', 'b'].map((x) => ({ id: `ob_${x}`, target: 'ops', url: 'http://127.0.0.1:9/h', payload: '{}', createdAt: T0 })),
+          outbox: ['a', 'b'].map((x) => ({
+            id: `ob_${x}`,
+            target: 'ops',
+            url: 'http://127.0.0.1:9/h',
+            payload: '{}',
+            createdAt: T0,
+          })),
         });
         await store.claimOutbox({ now: T0, limit: 10 });
-        await store.finishOutbox('ob_a', { delivered: false, error: 'HTTP 500', nextAttemptAt: null }, T0 + 1);
+        await store.finishOutbox(
+          'ob_a',
+          { delivered: false, error: 'HTTP 500', nextAttemptAt: null },
+          T0 + 1,
+        );
         await store.finishOutbox('ob_b', { delivered: true }, T0 + 1);
-        expect(await store.getOutbox('ob_a')).toMatchObject({ state: 'failed', lastError: 'HTTP 500', attempts: 1 });
+        expect(await store.getOutbox('ob_a')).toMatchObject({
+          state: 'failed',
+          lastError: 'HTTP 500',
+          attempts: 1,
+        });
         expect(await store.getOutbox('nope')).toBeNull();
         expect(await store.retryOutbox('ob_a', T0 + 50)).toBe(true);
         expect(await store.retryOutbox('ob_b', T0 + 50)).toBe(false);
@@ -832,12 +846,39 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
       it('deployment runs: upsert by id, filter failed and succeeded', async () => {
         const base = { deploymentId: 'depl_1', agentId: 'agent_1', seenAt: T0 };
-        await store.saveDeploymentRun({ ...base, id: 'drun_ok', sessionId: 'sesn_1', errorType: null, errorMessage: null });
-        await store.saveDeploymentRun({ ...base, id: 'drun_bad', sessionId: null, errorType: 'x', errorMessage: 'first', seenAt: T0 + 1 });
-        await store.saveDeploymentRun({ ...base, id: 'drun_bad', sessionId: null, errorType: 'quota_exceeded', errorMessage: 'no budget', seenAt: T0 + 1 });
+        await store.saveDeploymentRun({
+          ...base,
+          id: 'drun_ok',
+          sessionId: 'sesn_1',
+          errorType: null,
+          errorMessage: null,
+        });
+        await store.saveDeploymentRun({
+          ...base,
+          id: 'drun_bad',
+          sessionId: null,
+          errorType: 'x',
+          errorMessage: 'first',
+          seenAt: T0 + 1,
+        });
+        await store.saveDeploymentRun({
+          ...base,
+          id: 'drun_bad',
+          sessionId: null,
+          errorType: 'quota_exceeded',
+          errorMessage: 'no budget',
+          seenAt: T0 + 1,
+        });
         expect((await store.listDeploymentRuns({})).map((d) => d.id)).toEqual(['drun_bad', 'drun_ok']);
         expect(await store.listDeploymentRuns({ failed: true })).toEqual([
-          { ...base, id: 'drun_bad', sessionId: null, errorType: 'quota_exceeded', errorMessage: 'no budget', seenAt: T0 + 1 },
+          {
+            ...base,
+            id: 'drun_bad',
+            sessionId: null,
+            errorType: 'quota_exceeded',
+            errorMessage: 'no budget',
+            seenAt: T0 + 1,
+          },
         ]);
         expect((await store.listDeploymentRuns({ failed: false })).map((d) => d.id)).toEqual(['drun_ok']);
         expect((await store.metricCounts()).deploymentRuns).toEqual({ succeeded: 1, failed: 1 });
@@ -853,13 +894,35 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         await store.saveRun({
           run: newRun('sesn_p'),
           expectedVersion: 0,
-          history: { at: T0, source: 'ev_old', status: 'running', sessionStatus: 'running', stopReason: null, outcomeResult: null, turn: 1, snapshotKey: null, note: null },
-          outbox: [{ id: 'ob_old', target: 'ops', url: 'http://127.0.0.1:9/h', payload: '{}', createdAt: T0 }],
+          history: {
+            at: T0,
+            source: 'ev_old',
+            status: 'running',
+            sessionStatus: 'running',
+            stopReason: null,
+            outcomeResult: null,
+            turn: 1,
+            snapshotKey: null,
+            note: null,
+          },
+          outbox: [
+            { id: 'ob_old', target: 'ops', url: 'http://127.0.0.1:9/h', payload: '{}', createdAt: T0 },
+          ],
         });
         await store.saveRun({
           run: newRun('sesn_p', { status: 'succeeded', version: 1 }),
           expectedVersion: 1,
-          history: { at: T0 + 10 * DAY, source: 'ev_new', status: 'succeeded', sessionStatus: 'idle', stopReason: 'end_turn', outcomeResult: null, turn: 1, snapshotKey: null, note: null },
+          history: {
+            at: T0 + 10 * DAY,
+            source: 'ev_new',
+            status: 'succeeded',
+            sessionStatus: 'idle',
+            stopReason: 'end_turn',
+            outcomeResult: null,
+            turn: 1,
+            snapshotKey: null,
+            note: null,
+          },
         });
         await store.claimOutbox({ now: T0, limit: 1 });
         await store.finishOutbox('ob_old', { delivered: true }, T0 + 1);
@@ -879,7 +942,12 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         // the id is still there: a re-delivery is a duplicate
         const [again] = await store.insertEvents([newEvent('ev_old', { receivedAt: T0 + 20 * DAY })]);
         expect(again).toEqual({ id: 'ev_old', duplicate: true });
-        expect(await store.prune({ before, dryRun: false })).toEqual({ payloads: 0, runHistory: 0, outbox: 0, rejects: 0 });
+        expect(await store.prune({ before, dryRun: false })).toEqual({
+          payloads: 0,
+          runHistory: 0,
+          outbox: 0,
+          rejects: 0,
+        });
       });
 
       it('metricCounts groups events by type and state, runs by status, outbox by state', async () => {
@@ -888,8 +956,16 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
           newEvent('e2', { state: 'ignored', type: 'agent.created' }),
           newEvent('e3', { state: 'pending' }),
         ]);
-        await store.saveRun({ run: newRun('sesn_m1', { status: 'succeeded' }), expectedVersion: 0, history: null });
-        await store.saveRun({ run: newRun('sesn_m2', { status: 'running' }), expectedVersion: 0, history: null });
+        await store.saveRun({
+          run: newRun('sesn_m1', { status: 'succeeded' }),
+          expectedVersion: 0,
+          history: null,
+        });
+        await store.saveRun({
+          run: newRun('sesn_m2', { status: 'running' }),
+          expectedVersion: 0,
+          history: null,
+        });
         const c = await store.metricCounts();
         expect(c.events).toEqual([
           { type: 'agent.created', state: 'ignored', count: 1 },
