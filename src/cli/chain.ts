@@ -12,11 +12,12 @@ import { loadConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
 import { freshHeartbeat } from '../inspect/store-access.js';
 import { createLogger, type Logger } from '../logger.js';
+import { notifyOutboxHook } from '../notify/event.js';
 import { createPlatform } from '../platform/client.js';
 import { platformDetails } from '../platform/errors.js';
 import type { Platform } from '../platform/types.js';
 import { randomId } from '../runs/ids.js';
-import { refreshSession } from '../runs/refresh.js';
+import { type OutboxHook, refreshSession } from '../runs/refresh.js';
 import { abortableSleep } from '../runs/wait.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
@@ -119,7 +120,9 @@ async function runChain(
       return EXIT.ok;
     }
     print(ctx.stderr, `chain ${record.id} (pipeline ${record.pipeline.name}) started`);
-    const status = await follow(ctx, { store, platform, logger, engine }, record, timeoutMs);
+    // Runs this command finishes itself (no serve running) still notify the configured targets.
+    const outboxFor = notifyOutboxHook(config.notify);
+    const status = await follow(ctx, { store, platform, logger, engine, outboxFor }, record, timeoutMs);
     return report(ctx, record, status, flags.json === true);
   } finally {
     await store.close();
@@ -130,7 +133,7 @@ type Followed = { status: ChainStatus; end: 'done' | 'blocked' | 'timeout' | 'in
 
 async function follow(
   ctx: CliContext,
-  deps: { store: Store; platform: Platform; logger: Logger; engine: ChainEngine },
+  deps: { store: Store; platform: Platform; logger: Logger; engine: ChainEngine; outboxFor?: OutboxHook },
   record: ChainRecord,
   timeoutMs: number | undefined,
 ): Promise<Followed> {
@@ -173,7 +176,7 @@ async function follow(
 }
 
 async function drive(
-  deps: { store: Store; platform: Platform; logger: Logger; engine: ChainEngine },
+  deps: { store: Store; platform: Platform; logger: Logger; engine: ChainEngine; outboxFor?: OutboxHook },
   status: ChainStatus,
 ): Promise<void> {
   const refreshDeps = { ...deps, clock: systemClock, onRunFinal: [deps.engine.onRunFinal] };
