@@ -106,6 +106,10 @@ describe('group commit over HTTP', () => {
     try {
       const before = srv.store.ingestStats().transactions;
       const agent = new Agent({ keepAlive: true, maxSockets: 200 });
+      // Hold the writer briefly (test-only hook) so that all 200 deliveries are in flight while a
+      // commit is running, whatever the disk's fsync time: on a fast disk and an in-process client
+      // the requests otherwise trickle in and the count measures the client, not group commit.
+      const stalled = srv.store.stallWriter(400);
       const ids = Array.from({ length: 200 }, () => eventId());
       const statuses = await Promise.all(
         ids.map(
@@ -125,6 +129,7 @@ describe('group commit over HTTP', () => {
             }),
         ),
       );
+      await stalled;
       agent.destroy();
       expect(statuses.every((s) => s === 200)).toBe(true);
       const transactions = srv.store.ingestStats().transactions - before;

@@ -3,7 +3,6 @@
 // stored through store.saveRun as the worker stores them.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -13,6 +12,7 @@ import { resolveServeConfig } from '../../src/http/serve-config.js';
 import { silentLogger } from '../../src/logger.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Run, RunHistoryEntry } from '../../src/store/types.js';
+import { type Reply, send as sendRaw } from '../http/helpers.js';
 
 export const SIGNING_KEY = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 
@@ -51,36 +51,14 @@ export async function startWebServer(
   };
 }
 
-export interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  // biome-ignore lint/suspicious/noExplicitAny: test convenience
-  json: () => any;
-}
+export type { Reply };
 
-/** One request over a fresh socket with exactly the headers given. */
+/** One request over a fresh socket with exactly the headers given (a GET of / unless told). */
 export function send(
   url: string,
   opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}${opts.path ?? '/'}`,
-      { method: opts.method ?? 'GET', headers: opts.headers ?? {}, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(opts.body);
-  });
+  return sendRaw(url, { ...opts, method: opts.method ?? 'GET', path: opts.path ?? '/' });
 }
 
 export function eventId(): string {
