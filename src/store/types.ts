@@ -190,6 +190,10 @@ export interface Launch {
   updatedAt: number;
 }
 
+/** How long a claimed outbox message stays invisible to other claimers; a crashed notifier's
+ * claims become due again after it. Part of the Store contract: both adapters use it. */
+export const OUTBOX_CLAIM_MS = 60_000;
+
 export interface NewOutboxMessage {
   id: string;
   target: string;

@@ -1,6 +1,5 @@
 // Outbox: notifications committed with run changes, delivered by whichever replica claims them.
-import { OUTBOX_CLAIM_MS } from '../sqlite/outbox.js';
-import type { OutboxMessage } from '../types.js';
+import { OUTBOX_CLAIM_MS, type OutboxMessage } from '../types.js';
 import type { Db } from './db.js';
 
 interface OutboxRow {

@@ -1,10 +1,6 @@
 // Outbox: notifications committed with run changes, delivered by the notifier (thread side).
-import type { OutboxMessage } from '../types.js';
+import { OUTBOX_CLAIM_MS, type OutboxMessage } from '../types.js';
 import { type Db, stmt, writeTx } from './statements.js';
-
-/** How long a claimed message stays invisible to other claimers; a crashed notifier's claims
- * become due again after it. Part of the Store contract (the PostgreSQL adapter uses the same). */
-export const OUTBOX_CLAIM_MS = 60_000;
 
 interface OutboxRow {
   id: string;
