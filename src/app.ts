@@ -18,14 +18,13 @@ import type { Logger } from './logger.js';
 import { registerOutcomesApi } from './notify/api.js';
 import { createNotify, type NotifySettings } from './notify/service.js';
 import type { Platform } from './platform/types.js';
+import { HEARTBEAT_MS, writeHeartbeat } from './runs/heartbeat.js';
 import { createRunServices, type RunServicesOptions } from './runs/services.js';
 import type { Store } from './store/types.js';
 import { registerDashboard } from './web/dashboard.js';
 import type { DashboardDeps } from './web/deps.js';
 import { createVerifier } from './webhooks/verify.js';
 
-export const HEARTBEAT_META_KEY = 'serve.heartbeat';
-export const HEARTBEAT_MS = 5000;
 /** How long SIGTERM waits for webhook requests already received before cutting connections. */
 export const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -156,7 +155,7 @@ export function createApp(options: AppOptions): App {
 
   async function beat(): Promise<void> {
     try {
-      await store.setMeta(HEARTBEAT_META_KEY, JSON.stringify({ at: clock.now(), pid: process.pid, url }));
+      await writeHeartbeat(store, clock, url);
     } catch (err) {
       logger.warn(
         { err: err instanceof Error ? err.message : String(err) },

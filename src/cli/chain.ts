@@ -10,7 +10,7 @@ import { systemClock } from '../clock.js';
 import { parseDuration, resolveDatabase, resolvePlatform } from '../config.js';
 import { loadConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
-import { freshHeartbeat } from '../inspect/store-access.js';
+import { freshHeartbeat } from '../runs/heartbeat.js';
 import { createLogger, type Logger } from '../logger.js';
 import { notifyOutboxHook } from '../notify/event.js';
 import { createPlatform } from '../platform/client.js';

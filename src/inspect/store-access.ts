@@ -23,23 +23,3 @@ export async function withStore<T>(
     await store.close();
   }
 }
-
-/** The meta row `serve` refreshes every 5 s; older than this means no serve is working on the store. */
-export const HEARTBEAT_FRESH_MS = 15_000;
-
-export interface Heartbeat {
-  at: number;
-  pid?: number;
-  url?: string;
-}
-
-export async function freshHeartbeat(store: Store, now: number): Promise<Heartbeat | null> {
-  const raw = await store.getMeta('serve.heartbeat');
-  if (raw === null) return null;
-  try {
-    const hb = JSON.parse(raw) as Heartbeat;
-    return typeof hb.at === 'number' && now - hb.at < HEARTBEAT_FRESH_MS ? hb : null;
-  } catch {
-    return null;
-  }
-}

@@ -3,7 +3,7 @@
 // applying snapshots through the same run-state code. It always ends: final, blocked, deleted,
 // timeout or interrupted.
 import type { Clock } from '../clock.js';
-import { freshHeartbeat } from '../inspect/store-access.js';
+import { freshHeartbeat } from './heartbeat.js';
 import type { Logger } from '../logger.js';
 import { platformDetails } from '../platform/errors.js';
 import type { Platform } from '../platform/types.js';
