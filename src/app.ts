@@ -1,10 +1,8 @@
-// The composition root of `serve`: wires the store, the verifier, group commit, reject counting and
-// the HTTP server, and starts and stops the background services (worker, reconciler, notifier).
-// Everything is injected; nothing here reads the environment or the process globals.
+// serve's HTTP wiring over a runtime (src/runtime.ts builds everything else): the routes, the
+// heartbeat writer, and the order of start and drain. Nothing here reads the environment or the
+// process globals.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { ChainEngine, type ChainEngineOptions, chainService } from './chains/engine.js';
-import { type Clock, systemClock } from './clock.js';
 import { AppError } from './errors.js';
 import { registerApi } from './http/api.js';
 import { registerHealth } from './http/health.js';
@@ -12,15 +10,11 @@ import { type LiveStats, registerMetrics } from './http/metrics.js';
 import type { ServeConfig } from './http/serve-config.js';
 import { createHttpServer } from './http/server.js';
 import { createWebhookHandler, type WebhookHandler } from './http/webhook.js';
-import { GroupCommitter } from './ingest/group-commit.js';
-import { RejectCounter } from './ingest/rejects.js';
-import type { Logger } from './logger.js';
+import type { GroupCommitter } from './ingest/group-commit.js';
+import type { RejectCounter } from './ingest/rejects.js';
 import { registerOutcomesApi } from './notify/api.js';
-import { createNotify, type NotifySettings } from './notify/service.js';
-import type { Platform } from './platform/types.js';
 import { HEARTBEAT_MS, writeHeartbeat } from './runs/heartbeat.js';
-import { createRunServices, type RunServicesOptions } from './runs/services.js';
-import type { Store } from './store/types.js';
+import type { BackgroundService, Runtime } from './runtime.js';
 import { registerDashboard } from './web/dashboard.js';
 import type { DashboardDeps } from './web/deps.js';
 import { createVerifier } from './webhooks/verify.js';
@@ -28,34 +22,11 @@ import { createVerifier } from './webhooks/verify.js';
 /** How long SIGTERM waits for webhook requests already received before cutting connections. */
 export const DRAIN_TIMEOUT_MS = 10_000;
 
-/** A long-running part of `serve` besides the HTTP server. */
-export interface BackgroundService {
-  readonly name: string;
-  start(): void | Promise<void>;
-  stop(): Promise<void>;
-  /** Shown by GET /ready, e.g. "running" or "idle, 3 events pending". */
-  state?(): string;
-}
-
 export interface AppOptions {
   config: ServeConfig;
-  store: Store;
-  /** The platform client (src/platform), or null without ANTHROPIC_API_KEY. Passed to services. */
-  platform: unknown | null;
-  clock?: Clock;
-  logger: Logger;
-  /** Worker and reconciler settings (--reconcile-interval is taken from config) and run-final hooks. */
-  runs?: RunServicesOptions;
-  /** Chain engine settings (lease, sweep interval); defaults suit production. */
-  chains?: ChainEngineOptions;
-  /** Extra services built by the caller (tests, later parts); started after the built-in ones. */
-  services?: BackgroundService[];
-  /** Routes mounted next to the webhook and health routes (dashboard, /api). */
-  routes?: (server: FastifyInstance) => Promise<void>;
+  runtime: Runtime;
   heartbeatMs?: number;
   rejectFlushMs?: number;
-  /** Outcome notifications (src/notify): targets from agenthooks.yaml and their secrets. */
-  notify?: NotifySettings;
 }
 
 export interface App {
@@ -68,79 +39,51 @@ export interface App {
 }
 
 export function createApp(options: AppOptions): App {
-  const { config, store, platform, logger } = options;
-  const clock = options.clock ?? systemClock;
+  const { config, runtime } = options;
+  const { store, platform, clock, logger } = runtime;
   const startedAt = clock.now();
 
-  const committer = new GroupCommitter(store, logger);
-  const rejects = new RejectCounter(store, clock, logger, options.rejectFlushMs);
   // Throws invalid_signing_key for a malformed key: better at start than on the first delivery.
   // --worker-only verifies nothing and needs no key.
   const verifier =
     config.insecureSkipVerify || config.workerOnly
       ? null
       : createVerifier({ keys: config.signingKeys, clock });
+  const receiver = runtime.receiver({
+    verifier,
+    bodyLimit: config.bodyLimit,
+    rejectFlushMs: options.rejectFlushMs,
+  });
+  const { committer, rejects } = receiver;
   const webhook: WebhookHandler | null = config.workerOnly
     ? null
-    : createWebhookHandler({ verifier, committer, rejects, clock, logger, bodyLimit: config.bodyLimit });
+    : createWebhookHandler({ core: receiver.core, clock, logger, bodyLimit: config.bodyLimit });
 
-  // ---- background services: the worker, reconciler and notifier are created and added here. ----
-  // Each gets { store, platform, clock, logger, config } and is started by listen() and stopped
-  // (in reverse order) by close(). Without a platform (no ANTHROPIC_API_KEY) or with --no-worker
-  // the worker and reconciler stay off and /ready says so.
-  const services: BackgroundService[] = [];
-  const live: LiveStats = {};
-  // The notifier runs whenever serve does (not only with the worker): rows written by another
-  // replica or before a restart still need delivering.
-  const notify = options.notify ? createNotify({ store, clock, logger }, options.notify) : null;
+  // Without a platform (no ANTHROPIC_API_KEY) or with --no-worker the run services stay off and
+  // /ready says so. The notifier is added by listen(): it runs whenever serve does.
   const workerEnabled = config.worker && platform !== null;
+  const live: LiveStats = {};
+  const services: BackgroundService[] = [];
+  let workerService: BackgroundService | undefined;
   if (workerEnabled) {
-    // Chains decide a run's next steps when it becomes final (worker and reconciler hook), and
-    // sweep for intents and decisions a crash cut off.
-    const chains = new ChainEngine({ store, platform: platform as Platform, clock, logger }, options.chains);
-    const runs = createRunServices(
-      { store, platform: platform as Platform, clock, logger },
-      {
-        reconcileIntervalMs: config.reconcileIntervalMs,
-        ...options.runs,
-        onRunFinal: [
-          ...(options.runs?.onRunFinal ?? []),
-          chains.onRunFinal,
-          ...(notify ? [notify.onRunFinal] : []),
-        ],
-        ...(notify ? { outboxFor: notify.outboxFor } : {}),
-      },
-    );
-    services.push(...runs.services, chainService(chains));
+    const runs = runtime.services();
+    services.push(...runs.list);
+    workerService = runs.list[0];
     live.worker = runs.worker.stats;
     live.reconciler = runs.reconciler.totals;
   }
-  if (notify) {
-    services.push(notify.notifier);
-    live.notifier = notify.notifier.stats;
-  }
-  services.push(...(options.services ?? []));
-  const worker = services.find((s) => s.name === 'worker');
   const workerState = (): string => {
     if (!config.worker) return 'disabled (--no-worker)';
     if (platform === null) return 'disabled (no API key)';
-    if (worker) return worker.state?.() ?? 'running';
-    return 'not started';
+    return workerService?.state?.() ?? 'not started';
   };
-  // ---- end of background services ----
 
   const server = createHttpServer({ logger, webhook });
   registerHealth(server, { store, clock, startedAt, workerState });
   // The dashboard and the JSON API (src/web, src/http/api.ts), behind the token rule of access.ts.
-  const dashboardDeps: DashboardDeps = {
-    store,
-    clock,
-    logger,
-    token: config.token,
-    platform: platform as Platform | null,
-  };
+  const dashboardDeps: DashboardDeps = { store, clock, logger, token: config.token, platform };
   registerApi(server, dashboardDeps);
-  registerOutcomesApi(server, { store, platform: platform as Platform | null, token: config.token });
+  registerOutcomesApi(server, { store, platform, token: config.token });
   registerMetrics(server, {
     store,
     token: config.token,
@@ -165,7 +108,11 @@ export function createApp(options: AppOptions): App {
   }
 
   async function listen(): Promise<string | null> {
-    if (options.routes) await options.routes(server);
+    const notify = await runtime.notifier();
+    if (notify) {
+      services.push(notify.service);
+      live.notifier = notify.notifier.stats;
+    }
     await server.ready();
     // --worker-only listens too: no webhook routes (POST /webhooks is 404), but /health and /ready
     // for the orchestrator's probes, and the read-only dashboard and /api.

@@ -144,3 +144,26 @@ export function parsePort(value: string | number, name: string): number {
     throw new AppError('config_invalid', `${name} must be a port number 0-65535 (got ${value}).`);
   return n;
 }
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** AGENTHOOKS_LOG_LEVEL, else the command's default (info for serve, warn for one-shot commands). */
+export function resolveLogLevel(env: Env, fallback: LogLevel): LogLevel {
+  const raw = env.AGENTHOOKS_LOG_LEVEL?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if ((LOG_LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
+  throw new AppError(
+    'config_invalid',
+    `AGENTHOOKS_LOG_LEVEL=${JSON.stringify(env.AGENTHOOKS_LOG_LEVEL)} is not a log level: use one of ${LOG_LEVELS.join(', ')}.`,
+  );
+}
+
+/** The API key, or api_key_required saying what needs it and how to point at the simulator. */
+export function requireApiKey(settings: PlatformSettings, what: string): string {
+  if (settings.apiKey) return settings.apiKey;
+  throw new AppError(
+    'api_key_required',
+    `${what} through the platform API: set ANTHROPIC_API_KEY (for the simulator, any non-empty value and ANTHROPIC_BASE_URL=http://127.0.0.1:8790).`,
+  );
+}

@@ -84,6 +84,11 @@ export const ERROR_CODES = {
   migration_failed: { status: 500, exit: 1, summary: 'Applying a schema migration failed.' },
   // platform
   platform_error: { status: 502, exit: 1, summary: 'The Managed Agents API answered with an error.' },
+  launch_pending: {
+    status: 503,
+    exit: 1,
+    summary: 'A launch kept failing with retryable API errors; its intent is stored and serve finishes it.',
+  },
   run_not_found: { status: 404, exit: 1, summary: 'No run with that id is stored.' },
   notification_not_found: {
     status: 404,

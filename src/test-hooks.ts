@@ -1,28 +1,31 @@
 // Test-only crash points (DESIGN.md conventions): a process started with
 // AGENTHOOKS_TEST_CRASH_AT=<name> SIGKILLs itself when it reaches that named point, so the
-// durability tests can cut it off exactly where a real power loss would hurt most.
-// Off by default: configureCrashPoints is called once by `serve` with the value from ctx.env.
+// durability tests can cut it off exactly where a real power loss would hurt most. Off by default:
+// the hook is built once from the setting (src/config.ts reads it) and injected through the
+// runtime, never held in a module global.
 
 export type CrashPointName =
   | 'after-commit-before-ack'
-  // chains (src/chains): intent stored / session created but not recorded / children launched, event not done
+  // launches: intent stored / session created but not recorded
   | 'after-intent'
   | 'after-create'
+  // chains: children launched, the event not marked done yet
   | 'before-mark-done';
 
-let armed: ReadonlySet<string> = new Set();
+export type CrashHook = (name: CrashPointName) => void;
 
-/** Arms the comma-separated crash points named in `value` (undefined or empty disarms all). */
-export function configureCrashPoints(value: string | undefined): void {
-  armed = new Set(
+export const noCrash: CrashHook = () => undefined;
+
+/** A hook that kills the process with SIGKILL (no cleanup, no flush) at the named points. */
+export function crashHook(value: string | undefined): CrashHook {
+  const armed = new Set(
     (value ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s.length > 0),
   );
-}
-
-/** Kills the process with SIGKILL (no cleanup, no flush) when `name` is armed. */
-export function crashPoint(name: CrashPointName): void {
-  if (armed.size > 0 && armed.has(name)) process.kill(process.pid, 'SIGKILL');
+  if (armed.size === 0) return noCrash;
+  return (name) => {
+    if (armed.has(name)) process.kill(process.pid, 'SIGKILL');
+  };
 }

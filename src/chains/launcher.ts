@@ -1,227 +1,107 @@
-// Exactly-once session creation for chain launches (DESIGN.md semantics 6).
-//
-// The intent row comes first and is unique per (parent run, step). Whoever works on an intent
-// holds the store lease `launch:<id>`, renewed while the platform call is in flight, so two
-// replicas (or a worker and the sweep) never create for the same intent at once. The first
-// launcher takes the lease before the row exists, so nobody can have created a session for it
-// and it skips the lookup; every later attempt (after a crash, a lost lease, a retryable error)
-// first looks for a session already tagged `metadata.agenthooks_launch = <id>`, through the
-// filters sessions.list really has (agent_id, created_at[gte]), and creates one only if none exists.
-import type { Clock } from '../clock.js';
-import type { ConfigFile } from '../config-file.js';
-import type { Logger } from '../logger.js';
-import { platformDetails } from '../platform/errors.js';
-import type { CreateSessionRequest, Platform, SessionSummary } from '../platform/types.js';
-import { completeLaunch, findTaggedSession, LAUNCH_TAG } from '../runs/launch.js';
-import type { Launch, Run, Store } from '../store/types.js';
-import { crashPoint } from '../test-hooks.js';
+// Launching one pipeline step: the intent first, unique per (parent run, step) and holding the
+// step's whole request (rendered prompt, agent and environment definitions from the chain record,
+// chain tags), written under a lease taken before the row exists; then the same drive as every
+// launch (src/runs/launch-drive.ts). No platform call happens before the intent is stored, so a
+// fault while resolving agents or creating the session leaves an intent that a sweep finishes.
 
-export interface LauncherDeps {
-  store: Store;
-  platform: Platform;
-  clock: Clock;
-  logger: Logger;
+import {
+  type DriveDeps,
+  type DriveResult,
+  driveLaunch,
+  type LeaseOptions,
+  releaseLease,
+  takeLease,
+} from '../runs/launch-drive.js';
+import { encodeSpec, type LaunchSpec, promptText } from '../runs/launch-spec.js';
+import { agentDefinition, DEFAULT_ENVIRONMENT, environmentDefinition } from '../runs/resources.js';
+import type { Launch, Run } from '../store/types.js';
+import { noCrash } from '../test-hooks.js';
+import { newBoundary, renderOutputBlock, renderPrompt } from './output-block.js';
+import type { PipelineStep } from './pipeline.js';
+import { type ChainRecord, recordConfig, TAGS } from './record.js';
+
+export interface StepLaunchDeps extends DriveDeps {
+  lease: LeaseOptions;
+  /** How long retryable API failures are retried here before a sweep takes over; 0 = not. */
+  retryForMs: number;
 }
 
-export interface LeaseOptions {
-  /** Lease owner: one per process (or per CLI invocation). */
-  owner: string;
-  /** Lease time to live; renewed every third of it while a platform call is in flight. */
-  leaseMs: number;
-}
-
-export type DriveResult =
-  | { outcome: 'created' | 'recovered' | 'already'; launch: Launch; run: Run }
-  | { outcome: 'busy' | 'ended'; launch: Launch; run: null };
-
-export function leaseName(launchId: string): string {
-  return `launch:${launchId}`;
-}
-
-export async function takeLease(deps: LauncherDeps, launchId: string, o: LeaseOptions): Promise<boolean> {
-  return deps.store.tryLease(leaseName(launchId), o.owner, deps.clock.now(), o.leaseMs);
-}
-
-async function releaseLease(deps: LauncherDeps, launchId: string, o: LeaseOptions): Promise<void> {
-  // A zero ttl leaves the row expired: the next taker gets it at once.
-  await deps.store.tryLease(leaseName(launchId), o.owner, deps.clock.now(), 0).catch(() => undefined);
-}
-
-/** Keeps the lease alive while `fn` runs; reports (and logs) a lease lost to a stall. */
-async function withRenewal<T>(
-  deps: LauncherDeps,
+/** The step's request as given: no ids, so writing it needs no platform call. */
+export function stepSpec(
+  record: ChainRecord,
+  step: PipelineStep,
+  parent: Run | null,
   launchId: string,
-  o: LeaseOptions,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const timer = setInterval(
-    () => {
-      takeLease(deps, launchId, o)
-        .then((held) => {
-          if (!held)
-            deps.logger.error(
-              { launch: launchId },
-              'launch lease lost while creating a session (process stalled?)',
-            );
-        })
-        .catch(() => undefined);
-    },
-    Math.max(50, Math.floor(o.leaseMs / 3)),
-  );
-  timer.unref();
-  try {
-    return await fn();
-  } finally {
-    clearInterval(timer);
-  }
+): LaunchSpec {
+  const config = recordConfig(record);
+  const envName = step.environment ?? DEFAULT_ENVIRONMENT;
+  const boundary = newBoundary();
+  const prompt = renderPrompt(step.prompt, {
+    task: record.task,
+    output: () =>
+      renderOutputBlock(parent?.output ?? null, {
+        boundary,
+        cap: record.pipeline.outputCap,
+        fromStep: parent?.step ?? parent?.metadata[TAGS.step] ?? '?',
+        fromRun: parent?.id ?? '?',
+      }),
+  });
+  const metadata: Record<string, string> = {
+    ...step.metadata,
+    [TAGS.launch]: launchId,
+    [TAGS.chain]: record.id,
+    [TAGS.pipeline]: record.pipeline.name,
+    [TAGS.step]: step.name,
+  };
+  if (parent) metadata[TAGS.parent] = parent.id;
+  const firstLine = (record.task.trim().split('\n')[0] ?? '').slice(0, 60);
+  return {
+    v: 2,
+    agent: { name: step.agent, definition: agentDefinition(config, step.agent, {}) },
+    environment: { name: envName, definition: environmentDefinition(config, envName) },
+    initialEvents: [{ type: 'user.message', content: [{ type: 'text', text: prompt }] }],
+    metadata,
+    title: `${record.pipeline.name}/${step.name}: ${firstLine}`,
+  };
 }
 
-/**
- * How the caller stands towards the intent:
- * - `fresh`: it took the lease before inserting the intent, so no session can exist yet;
- * - `recover`: nothing held; take the lease here, then look for a tagged session;
- * - `{ found }`: it holds the lease and listed sessions after taking it (batch recovery); `found`
- *   is the tagged session, or null when there is none.
- */
-export type DriveMode = 'fresh' | 'recover' | { found: SessionSummary | null };
-
-/** Brings an intent to a created session and a run with lineage. Releases the lease at the end. */
-export async function driveLaunch(
-  deps: LauncherDeps,
-  launch: Launch,
-  o: LeaseOptions & { mode: DriveMode },
-): Promise<DriveResult> {
-  if (o.mode === 'recover' && !(await takeLease(deps, launch.id, o)))
-    return { outcome: 'busy', launch, run: null };
-  try {
-    const current = (await deps.store.getLaunch(launch.id)) ?? launch;
-    if (current.state === 'skipped' || current.state === 'failed')
-      return { outcome: 'ended', launch: current, run: null };
-    if (current.state === 'created' && current.sessionId) {
-      // Created earlier; make sure the run row and its lineage exist (a crash may have cut that off).
-      const linked = await link(deps, current);
-      return { outcome: 'already', ...linked };
-    }
-    let session: SessionSummary | null = null;
-    let outcome: 'created' | 'recovered' = 'created';
-    if (o.mode !== 'fresh') {
-      session =
-        o.mode === 'recover'
-          ? await findTaggedSession({ ...deps, config: EMPTY_CONFIG }, current)
-          : o.mode.found;
-      if (session) {
-        outcome = 'recovered';
-        deps.logger.info(
-          { launch: current.id, session: session.id },
-          'chain launch found its existing session',
-        );
-      }
-    }
-    if (!session) {
-      const request = JSON.parse(current.request) as CreateSessionRequest;
-      try {
-        session = await withRenewal(deps, current.id, o, () => deps.platform.createSession(request));
-      } catch (err) {
-        const d = platformDetails(err);
-        // A clear refusal will not change by retrying: the step ends failed, with the reason.
-        // Anything else (network, 5xx, 429) may even have created the session: keep the intent.
-        if (d && !d.retryable && d.status !== null) {
-          await deps.store.updateLaunch(
-            current.id,
-            { state: 'failed', error: (err as Error).message },
-            deps.clock.now(),
-          );
-        }
-        throw err;
-      }
-      crashPoint('after-create');
-    }
-    await deps.store.updateLaunch(current.id, { state: 'created', sessionId: session.id }, deps.clock.now());
-    const linked = await link(deps, { ...current, state: 'created', sessionId: session.id });
-    return { outcome, ...linked };
-  } finally {
-    await releaseLease(deps, launch.id, o);
-  }
+/** Writes the step's intent under a fresh lease; `created` false when (parent, step) had one already. */
+export async function writeStepIntent(
+  deps: StepLaunchDeps,
+  record: ChainRecord,
+  step: PipelineStep,
+  parent: Run | null,
+  launchId: string,
+): Promise<{ launch: Launch; created: boolean }> {
+  const spec = stepSpec(record, step, parent, launchId);
+  if (!(await takeLease(deps, launchId, deps.lease)))
+    throw new Error(`lease for the new launch ${launchId} is taken; launch ids must be unique`);
+  const now = deps.clock.now();
+  const written = await deps.store.createLaunch({
+    id: launchId,
+    kind: 'chain',
+    pipeline: record.pipeline.name,
+    step: step.name,
+    parentRunId: parent?.id ?? null,
+    agentName: step.agent,
+    agentId: null,
+    environmentId: null,
+    task: promptText(spec.initialEvents),
+    request: encodeSpec(spec),
+    state: 'intent',
+    sessionId: null,
+    error: null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  // Someone decided this (parent, step) first: drop our unused lease; the caller looks at theirs.
+  if (!written.created) await releaseLease(deps, launchId, deps.lease);
+  // Test-only: the intent is stored, the platform has not been called.
+  else (deps.crash ?? noCrash)('after-intent');
+  return written;
 }
 
-const EMPTY_CONFIG: ConfigFile = { path: null, agents: {}, environments: {}, pipelines: {} };
-
-/** Upserts the run for a created launch with launched_by, launch id, parent, pipeline and step. */
-async function link(deps: LauncherDeps, launch: Launch): Promise<{ launch: Launch; run: Run }> {
-  return completeLaunch({ ...deps, config: EMPTY_CONFIG }, launch, { recover: false });
-}
-
-/** Looking back this far before an intent's time covers clock skew between us and the platform. */
-export const RECOVERY_SKEW_MS = 10 * 60_000;
-
-/**
- * Recovers many stale intents with one sessions listing per agent instead of one per intent. The
- * leases are taken before listing, so a session created by a previous holder is already visible.
- */
-export async function recoverIntents(
-  deps: LauncherDeps,
-  intents: Launch[],
-  o: LeaseOptions,
-): Promise<DriveResult[]> {
-  const held: Launch[] = [];
-  for (const l of intents) if (await takeLease(deps, l.id, o)) held.push(l);
-  if (held.length === 0) return [];
-  // Renew only what is still waiting: a finished launch released its lease and must stay released.
-  const waiting = new Set(held.map((l) => l.id));
-  const renew = setInterval(
-    () => {
-      for (const id of waiting) takeLease(deps, id, o).catch(() => undefined);
-    },
-    Math.max(50, Math.floor(o.leaseMs / 3)),
-  );
-  renew.unref();
-  const results: DriveResult[] = [];
-  try {
-    const byAgent = new Map<string, Launch[]>();
-    for (const l of held) {
-      const key = l.agentId ?? '';
-      byAgent.set(key, [...(byAgent.get(key) ?? []), l]);
-    }
-    for (const [agentId, group] of byAgent) {
-      const since = Math.min(...group.map((l) => l.createdAt)) - RECOVERY_SKEW_MS;
-      let tagged: Map<string, SessionSummary>;
-      try {
-        const listed = await deps.platform.listSessions({
-          agentId: agentId || undefined,
-          createdGte: since,
-          includeArchived: true,
-          limit: 100,
-        });
-        tagged = new Map(
-          listed.sessions.flatMap((s) =>
-            s.metadata[LAUNCH_TAG] ? [[s.metadata[LAUNCH_TAG], s] as const] : [],
-          ),
-        );
-      } catch (err) {
-        deps.logger.warn(
-          { err: (err as Error).message, agent: agentId },
-          'listing sessions for launch recovery failed; next sweep retries',
-        );
-        for (const l of group) {
-          waiting.delete(l.id);
-          await releaseLease(deps, l.id, o);
-        }
-        continue;
-      }
-      for (const l of group) {
-        waiting.delete(l.id);
-        try {
-          results.push(await driveLaunch(deps, l, { ...o, mode: { found: tagged.get(l.id) ?? null } }));
-        } catch (err) {
-          deps.logger.warn(
-            { err: (err as Error).message, launch: l.id },
-            'launch recovery failed; next sweep retries',
-          );
-        }
-      }
-    }
-  } finally {
-    clearInterval(renew);
-  }
-  return results;
+/** Drives an intent this process just wrote (it holds the lease). */
+export function driveNewIntent(deps: StepLaunchDeps, launch: Launch): Promise<DriveResult> {
+  return driveLaunch(deps, launch, { ...deps.lease, mode: 'fresh', retryForMs: deps.retryForMs });
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The only place that touches process globals: argv, env, signals and the exit code.
+import { systemClock } from '../clock.js';
 import { runCli } from './program.js';
 
 const controller = new AbortController();
@@ -19,6 +20,7 @@ const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   signal: controller.signal,
+  clock: systemClock,
   exitCode: 0,
 });
 process.exitCode = code;

@@ -3,19 +3,14 @@
 // evaluation). Exit codes as DESIGN.md: 0 the run ended, 3 blocked on requires_action, 4 --timeout,
 // 130 stopped waiting (the interrupt was sent), 1 the session is gone.
 import { Command } from 'commander';
-import { systemClock } from '../clock.js';
-import { parseDuration, resolveDatabase, resolvePlatform } from '../config.js';
-import { loadConfigFile } from '../config-file.js';
+import { parseDuration } from '../config.js';
 import { AppError } from '../errors.js';
-import { createLogger } from '../logger.js';
-import { notifyOutboxHook } from '../notify/event.js';
-import { createPlatform } from '../platform/client.js';
 import { refreshSession } from '../runs/refresh.js';
 import { isFinal } from '../runs/state.js';
 import { waitForRun } from '../runs/wait.js';
-import { openStore } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { DATABASE_HELP, withRuntime } from './runtime.js';
 
 interface CancelFlags {
   timeout?: string;
@@ -36,13 +31,13 @@ export function cancelCommand(ctx: CliContext): Command {
       '5m',
     )
     .option('--json', 'print the final run as JSON')
-    .option(
-      '--database <url>',
-      'SQLite file or postgres:// URL (default: DATABASE_URL, else ./.agenthooks/agenthooks.db)',
-    )
+    .option('--database <url>', DATABASE_HELP)
     .option('--api-key <key>', 'platform API key (default ANTHROPIC_API_KEY)')
     .option('--base-url <url>', 'platform URL (default ANTHROPIC_BASE_URL, else the real API)')
-    .option('--config <file>', 'agenthooks.yaml (its notify: targets are told when the run ends)')
+    .option(
+      '--config <file>',
+      'agenthooks.yaml (its notify: targets are told, and its pipelines continue, when the run ends)',
+    )
     .action(async (run: string, flags: CancelFlags) => {
       ctx.exitCode = await cancel(ctx, run, flags);
     });
@@ -52,19 +47,10 @@ async function cancel(ctx: CliContext, id: string, flags: CancelFlags): Promise<
   if (!/^sesn_[A-Za-z0-9_-]+$/.test(id))
     throw new AppError('usage', `RUN must be a run id (sesn_...), got ${JSON.stringify(id)}.`);
   const timeoutMs = parseDuration(flags.timeout ?? '5m', '--timeout');
-  const settings = resolvePlatform({ apiKey: flags.apiKey, baseUrl: flags.baseUrl }, ctx.env);
-  if (!settings.apiKey)
-    throw new AppError(
-      'api_key_required',
-      'cancel sends user.interrupt through the platform API: set ANTHROPIC_API_KEY.',
-    );
-  const logger = createLogger({ level: ctx.env.AGENTHOOKS_LOG_LEVEL ?? 'warn', destination: ctx.stderr });
-  const platform = createPlatform({ apiKey: settings.apiKey, baseURL: settings.baseURL, logger });
-  const store = await openStore(resolveDatabase(flags.database, ctx.env, ctx.cwd), { create: true, logger });
-  try {
-    // Written with the final state if this command's polling is what sees it end (no serve running).
-    const outboxFor = notifyOutboxHook(loadConfigFile(flags.config, ctx.cwd).notify);
-    const deps = { store, platform, clock: systemClock, logger, outboxFor };
+  return withRuntime(ctx, flags, 'cancel sends user.interrupt', async (runtime) => {
+    // Final runs seen here cause what they cause in serve: notifications, chain decisions.
+    const deps = runtime.refreshDeps();
+    const platform = deps.platform;
     // Current state first: the session may be unknown to the store, already finished, or gone.
     const before = await refreshSession(deps, id, 'cancel');
     if (before.run.status === 'deleted') {
@@ -111,9 +97,7 @@ async function cancel(ctx: CliContext, id: string, flags: CancelFlags): Promise<
         print(ctx.stderr, `stopped following ${id}; the interrupt was sent: agenthooks runs show ${id}`);
         return EXIT.interrupted;
     }
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 function done(ctx: CliContext, run: Run | null, json: boolean): number {

@@ -3,25 +3,18 @@
 // step succeeded, 1 a step failed (reason printed), 2 usage/config, 3 only steps blocked on
 // requires_action remain, 4 --timeout, 130 interrupted (the sessions keep running).
 import { Command, Option } from 'commander';
-import { ChainEngine } from '../chains/engine.js';
 import type { ChainRecord } from '../chains/record.js';
 import { type ChainStatus, chainStatus, flatten, type StepNode } from '../chains/tree.js';
-import { systemClock } from '../clock.js';
-import { parseDuration, resolveDatabase, resolvePlatform } from '../config.js';
+import { parseDuration } from '../config.js';
 import { loadConfigFile } from '../config-file.js';
-import { AppError } from '../errors.js';
-import { freshHeartbeat } from '../runs/heartbeat.js';
-import { createLogger, type Logger } from '../logger.js';
-import { notifyOutboxHook } from '../notify/event.js';
-import { createPlatform } from '../platform/client.js';
+import { AppError, isAppError } from '../errors.js';
 import { platformDetails } from '../platform/errors.js';
-import type { Platform } from '../platform/types.js';
-import { randomId } from '../runs/ids.js';
-import { type OutboxHook, refreshSession } from '../runs/refresh.js';
+import { freshHeartbeat } from '../runs/heartbeat.js';
+import { refreshSession } from '../runs/refresh.js';
 import { abortableSleep } from '../runs/wait.js';
-import { openStore } from '../store/open.js';
-import type { Store } from '../store/types.js';
+import type { Runtime } from '../runtime.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { DATABASE_HELP, withRuntime } from './runtime.js';
 
 interface ChainFlags {
   wait?: boolean;
@@ -45,10 +38,7 @@ export function chainCommand(ctx: CliContext): Command {
     .option('--timeout <duration>', 'with --wait: give up after this long (e.g. 30m), exit 4')
     .option('--json', 'print the chain (and with --wait its steps) as JSON')
     .option('--config <file>', 'agenthooks.yaml to read (default ./agenthooks.yaml when present)')
-    .option(
-      '--database <url>',
-      'SQLite file or postgres:// URL (default: DATABASE_URL, else ./.agenthooks/agenthooks.db)',
-    )
+    .option('--database <url>', DATABASE_HELP)
     .addOption(new Option('--api-key <key>', 'platform API key (default ANTHROPIC_API_KEY)').hideHelp())
     .addOption(new Option('--base-url <url>', 'platform base URL (default ANTHROPIC_BASE_URL)').hideHelp())
     .action(async (pipeline: string, task: string, flags: ChainFlags) => {
@@ -75,20 +65,27 @@ async function runChain(
       `No pipeline named "${pipelineName}" in ${config.path ?? './agenthooks.yaml (not found; pass --config)'}${known.length ? `; defined: ${known.join(', ')}` : ''}.`,
     );
   }
-  const settings = resolvePlatform({ apiKey: flags.apiKey, baseUrl: flags.baseUrl }, ctx.env);
-  if (!settings.apiKey) {
-    throw new AppError(
-      'api_key_required',
-      'chain creates sessions through the platform API: set ANTHROPIC_API_KEY (for the simulator, any non-empty value and ANTHROPIC_BASE_URL=http://127.0.0.1:8790).',
-    );
-  }
-  const logger = createLogger({ level: ctx.env.AGENTHOOKS_LOG_LEVEL ?? 'warn', destination: ctx.stderr });
-  const platform = createPlatform({ apiKey: settings.apiKey, baseURL: settings.baseURL, logger });
-  const store = await openStore(resolveDatabase(flags.database, ctx.env, ctx.cwd), { create: true, logger });
-  try {
-    const deps = { store, platform, clock: systemClock, logger };
-    const engine = new ChainEngine(deps, { owner: randomId('cli_', 12) });
-    const { record, roots } = await engine.startChain(config, pipelineName, task);
+  return withRuntime(ctx, flags, 'chain creates sessions', async (runtime) => {
+    let started: Awaited<ReturnType<Runtime['startChain']>>;
+    try {
+      started = await runtime.startChain(pipelineName, task);
+    } catch (err) {
+      if (!isAppError(err, 'launch_pending')) throw err;
+      // The intents are stored: say which chain, so it can be followed once serve finishes it.
+      const chain = String(err.details?.chain ?? '?');
+      if (flags.json)
+        print(
+          ctx.stdout,
+          JSON.stringify(
+            { chain, pipeline: pipelineName, pending: err.details?.pending ?? [], roots: [] },
+            null,
+            2,
+          ),
+        );
+      print(ctx.stderr, `chain ${chain}: ${err.message}`);
+      return EXIT.failed;
+    }
+    const { record, roots } = started;
     if (!flags.wait) {
       if (flags.json) {
         print(
@@ -112,7 +109,7 @@ async function runChain(
         for (const r of roots)
           print(ctx.stderr, `started step ${r.launch.step}: run ${r.run?.id ?? r.launch.sessionId}`);
       }
-      if (!(await freshHeartbeat(store, systemClock.now())))
+      if (!(await freshHeartbeat(runtime.store, ctx.clock.now())))
         print(
           ctx.stderr,
           'note: no serve is running on this database; the next steps launch once `agenthooks serve` runs (or follow with --wait).',
@@ -120,72 +117,65 @@ async function runChain(
       return EXIT.ok;
     }
     print(ctx.stderr, `chain ${record.id} (pipeline ${record.pipeline.name}) started`);
-    // Runs this command finishes itself (no serve running) still notify the configured targets.
-    const outboxFor = notifyOutboxHook(config.notify);
-    const status = await follow(ctx, { store, platform, logger, engine, outboxFor }, record, timeoutMs);
+    const status = await follow(ctx, runtime, record, timeoutMs);
     return report(ctx, record, status, flags.json === true);
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 type Followed = { status: ChainStatus; end: 'done' | 'blocked' | 'timeout' | 'interrupted' };
 
 async function follow(
   ctx: CliContext,
-  deps: { store: Store; platform: Platform; logger: Logger; engine: ChainEngine; outboxFor?: OutboxHook },
+  runtime: Runtime,
   record: ChainRecord,
   timeoutMs: number | undefined,
 ): Promise<Followed> {
-  const started = systemClock.now();
+  const started = ctx.clock.now();
   const deadline = timeoutMs !== undefined ? started + timeoutMs : Number.POSITIVE_INFINITY;
   const seen = new Map<string, string>();
   let failures = 0;
   for (;;) {
-    const status = await chainStatus(deps.store, record);
+    const status = await chainStatus(runtime.store, record);
     for (const { node } of flatten(status.roots)) {
       const line = describe(node);
       const key = `${node.step}`;
       if (seen.get(key) !== line) {
         seen.set(key, line);
-        print(ctx.stderr, `${Math.round((systemClock.now() - started) / 1000)}s  ${line}`);
+        print(ctx.stderr, `${Math.round((ctx.clock.now() - started) / 1000)}s  ${line}`);
       }
     }
     if (status.done) return { status, end: 'done' };
     if (status.blocked) return { status, end: 'blocked' };
     if (ctx.signal.aborted) return { status, end: 'interrupted' };
-    if (systemClock.now() >= deadline) return { status, end: 'timeout' };
+    if (ctx.clock.now() >= deadline) return { status, end: 'timeout' };
     let delay = 500;
-    if (!(await freshHeartbeat(deps.store, systemClock.now()))) {
+    if (!(await freshHeartbeat(runtime.store, ctx.clock.now()))) {
       // No serve keeps the store current: poll the sessions and decide next steps here. The same
       // launch rules apply, so a serve starting meanwhile never launches a step twice.
       delay = 1_000;
       try {
-        await drive(deps, status);
+        await drive(runtime, status);
         failures = 0;
       } catch (err) {
         const d = platformDetails(err);
         if (d && !d.retryable) throw err;
         failures += 1;
         delay = Math.min(30_000, 1_000 * 2 ** failures);
-        deps.logger.warn({ err: (err as Error).message }, 'polling the chain failed; retrying');
+        runtime.logger.warn({ err: (err as Error).message }, 'polling the chain failed; retrying');
       }
     }
-    await abortableSleep(Math.min(delay, Math.max(0, deadline - systemClock.now())), ctx.signal);
+    await abortableSleep(Math.min(delay, Math.max(0, deadline - ctx.clock.now())), ctx.signal);
   }
 }
 
-async function drive(
-  deps: { store: Store; platform: Platform; logger: Logger; engine: ChainEngine; outboxFor?: OutboxHook },
-  status: ChainStatus,
-): Promise<void> {
-  const refreshDeps = { ...deps, clock: systemClock, onRunFinal: [deps.engine.onRunFinal] };
+/** No serve keeps the store current: poll the sessions; final runs cause what they cause in serve. */
+async function drive(runtime: Runtime, status: ChainStatus): Promise<void> {
   for (const { node } of flatten(status.roots)) {
     if (node.run && (node.state === 'running' || node.state === 'blocked')) {
-      await refreshSession(refreshDeps, node.run.id, 'poll', 'agenthooks');
+      await refreshSession(runtime.refreshDeps(), node.run.id, 'poll', 'agenthooks');
     } else if (node.run && (node.state === 'succeeded' || node.state === 'failed')) {
       if (node.children.some((c) => c.state === 'waiting' || c.state === 'launching'))
-        await deps.engine.decideChildren(node.run);
+        await runtime.chains().decideChildren(node.run);
     }
   }
 }

@@ -4,12 +4,12 @@
 // prints a summary, and keeps serving (dashboard included) until Ctrl-C. No key, no setup.
 import { Command } from 'commander';
 import { createApp } from '../app.js';
-import { systemClock } from '../clock.js';
-import { resolveDatabase } from '../config.js';
+import { resolveDatabase, resolveLogLevel } from '../config.js';
+import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { createPlatform } from '../platform/client.js';
-import { launchRun } from '../runs/launch.js';
 import { waitForRun } from '../runs/wait.js';
+import { createRuntime } from '../runtime.js';
 import { openStore } from '../store/open.js';
 import type { Run, RunStatus } from '../store/types.js';
 import { generateSecret } from '../webhooks/sign.js';
@@ -70,7 +70,7 @@ export function demoCommand(ctx: CliContext): Command {
 }
 
 async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
-  const logger = createLogger({ level: ctx.env.AGENTHOOKS_LOG_LEVEL ?? 'warn', destination: ctx.stderr });
+  const logger = createLogger({ level: resolveLogLevel(ctx.env, 'warn'), destination: ctx.stderr });
   const timeScale = Number(flags.timeScale ?? '0.5');
   const database = resolveDatabase(flags.database, ctx.env, ctx.cwd);
   const store = await openStore(database, { create: true, logger });
@@ -83,6 +83,14 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
     seed: Date.now() % 100_000,
   });
   const platform = createPlatform({ apiKey: DEMO_API_KEY, baseURL: sim.url, logger });
+  const runtime = createRuntime({
+    settings: { reconcileIntervalMs: 10_000 },
+    store,
+    platform,
+    clock: ctx.clock,
+    logger,
+    configFile: { path: null, agents: {}, environments: {}, pipelines: {} },
+  });
   const { resolveServeConfig } = await import('../http/serve-config.js');
   const makeApp = (port: string) =>
     createApp({
@@ -97,17 +105,16 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
         { ANTHROPIC_API_KEY: DEMO_API_KEY, ANTHROPIC_BASE_URL: sim.url },
         ctx.cwd,
       ),
-      store,
-      platform,
-      clock: systemClock,
-      logger,
+      runtime,
     });
   let app = makeApp(flags.port ?? '8787');
   let url: string | null;
   try {
     url = await app.listen();
   } catch (err) {
-    if (flags.port !== undefined || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    // The port error arrives as config_invalid with the socket error as its cause.
+    const cause = err instanceof AppError ? err.cause : err;
+    if (flags.port !== undefined || (cause as NodeJS.ErrnoException)?.code !== 'EADDRINUSE') throw err;
     await app.close().catch(() => undefined);
     app = makeApp('0');
     url = await app.listen();
@@ -121,17 +128,10 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
     );
     print(ctx.stdout, `serve:     ${url} (POST ${url}/webhooks)`);
     print(ctx.stdout, '');
-    const deps = {
-      store,
-      platform,
-      clock: systemClock,
-      logger,
-      config: { path: null, agents: {}, environments: {}, pipelines: {} },
-    };
-    const started = systemClock.now();
+    const started = ctx.clock.now();
     const launched = await Promise.all(
       DEMO_RUNS.map(async (d) => {
-        const r = await launchRun(deps, {
+        const r = await runtime.launch({
           task: d.task,
           agent: 'demo',
           model: 'claude-sonnet-4-6',
@@ -145,7 +145,7 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
     const last = new Map<string, string>();
     const results = await Promise.all(
       launched.map(({ demo, id }) =>
-        waitForRun(deps, id, {
+        waitForRun(runtime.refreshDeps(), id, {
           timeoutMs: 120_000,
           signal: ctx.signal,
           storeIntervalMs: 200,
@@ -154,7 +154,7 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
             const line = `${run.status}${ev ? ` · outcome iteration ${ev.iteration + 1}: ${ev.result}` : ''}`;
             if (last.get(id) !== line) {
               last.set(id, line);
-              const secs = ((systemClock.now() - started) / 1000).toFixed(1);
+              const secs = ((ctx.clock.now() - started) / 1000).toFixed(1);
               print(ctx.stderr, `  ${secs.padStart(5)}s  ${id}  ${demo.label}: ${line}`);
             }
           },

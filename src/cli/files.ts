@@ -10,6 +10,7 @@ import { downloadFiles } from '../notify/files.js';
 import { createPlatform } from '../platform/client.js';
 import type { PlatformFile } from '../platform/types.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { platformFor } from './runtime.js';
 
 export function filesCommand(ctx: CliContext): Command {
   return new Command('files')
@@ -26,17 +27,7 @@ export function filesCommand(ctx: CliContext): Command {
       async (run: string, flags: { out?: string; json?: boolean; apiKey?: string; baseUrl?: string }) => {
         if (!/^sesn_[A-Za-z0-9_-]+$/.test(run))
           throw new AppError('usage', `RUN must be a run id (sesn_...), got ${JSON.stringify(run)}.`);
-        const settings = resolvePlatform({ apiKey: flags.apiKey, baseUrl: flags.baseUrl }, ctx.env);
-        if (!settings.apiKey)
-          throw new AppError(
-            'api_key_required',
-            'files reads the Files API: set ANTHROPIC_API_KEY (any non-empty value for the simulator).',
-          );
-        const logger = createLogger({
-          level: ctx.env.AGENTHOOKS_LOG_LEVEL ?? 'warn',
-          destination: ctx.stderr,
-        });
-        const platform = createPlatform({ apiKey: settings.apiKey, baseURL: settings.baseURL, logger });
+        const { platform } = platformFor(ctx, flags, 'files reads the Files API');
         const files = await platform.listFiles(run);
         const saved = flags.out
           ? await downloadFiles(platform, files, path.resolve(ctx.cwd, flags.out))

@@ -4,18 +4,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { systemClock } from '../clock.js';
-import { parseDuration, resolveDatabase, resolvePlatform } from '../config.js';
-import { loadConfigFile } from '../config-file.js';
+import { parseDuration } from '../config.js';
 import { AppError } from '../errors.js';
-import { createLogger } from '../logger.js';
-import { notifyOutboxHook } from '../notify/event.js';
-import { createPlatform } from '../platform/client.js';
-import { launchRun, validateLaunch } from '../runs/launch.js';
+import { validateLaunch } from '../runs/launch.js';
 import { type WaitResult, waitForRun } from '../runs/wait.js';
-import { openStore } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { DATABASE_HELP, withRuntime } from './runtime.js';
 
 interface LaunchFlags {
   agent?: string;
@@ -66,10 +61,7 @@ export function launchCommand(ctx: CliContext): Command {
     .option('--timeout <duration>', 'with --wait: give up after this long (e.g. 10m), exit 4')
     .option('--json', 'print the run as JSON')
     .option('--config <file>', 'agenthooks.yaml to read (default ./agenthooks.yaml when present)')
-    .option(
-      '--database <url>',
-      'SQLite file or postgres:// URL (default: DATABASE_URL, else ./.agenthooks/agenthooks.db)',
-    )
+    .option('--database <url>', DATABASE_HELP)
     .addOption(new Option('--api-key <key>', 'platform API key (default ANTHROPIC_API_KEY)').hideHelp())
     .addOption(new Option('--base-url <url>', 'platform base URL (default ANTHROPIC_BASE_URL)').hideHelp())
     .action(async (task: string, flags: LaunchFlags) => {
@@ -116,31 +108,8 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
     throw new AppError('usage', '--timeout only applies with --wait.');
   // Everything the platform would reject is refused here, before a key or a network is needed.
   validateLaunch({ task, metadata, outcome, maxIterations });
-  const config = loadConfigFile(flags.config, ctx.cwd);
-  const platformSettings = resolvePlatform({ apiKey: flags.apiKey, baseUrl: flags.baseUrl }, ctx.env);
-  if (!platformSettings.apiKey) {
-    throw new AppError(
-      'api_key_required',
-      'launch creates a session through the platform API: set ANTHROPIC_API_KEY (for the simulator, any non-empty value and ANTHROPIC_BASE_URL=http://127.0.0.1:8790).',
-    );
-  }
-  const logger = createLogger({ level: ctx.env.AGENTHOOKS_LOG_LEVEL ?? 'warn', destination: ctx.stderr });
-  const platform = createPlatform({
-    apiKey: platformSettings.apiKey,
-    baseURL: platformSettings.baseURL,
-    logger,
-  });
-  const store = await openStore(resolveDatabase(flags.database, ctx.env, ctx.cwd), { create: true, logger });
-  try {
-    const deps = {
-      store,
-      platform,
-      clock: systemClock,
-      logger,
-      config,
-      outboxFor: notifyOutboxHook(config.notify),
-    };
-    const launched = await launchRun(deps, {
+  return withRuntime(ctx, flags, 'launch creates a session', async (runtime) => {
+    const launched = await runtime.launch({
       task,
       agent: flags.agent,
       environment: flags.environment,
@@ -157,19 +126,17 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
     }
     print(
       ctx.stderr,
-      `launched ${launched.run.id} (agent ${launched.agent?.name ?? '?'}, ${launched.launch.id})`,
+      `launched ${launched.run.id} (agent ${launched.launch.agentName ?? '?'}, ${launched.launch.id})`,
     );
-    const progress = progressPrinter(ctx, systemClock.now());
-    const result = await waitForRun(deps, launched.run.id, {
-      timeoutMs,
-      signal: ctx.signal,
-      onProgress: progress.update,
-    });
+    const progress = progressPrinter(ctx, ctx.clock.now());
+    const result = await waitForRun(
+      { ...runtime.refreshDeps(), platform: runtime.platform },
+      launched.run.id,
+      { timeoutMs, signal: ctx.signal, onProgress: progress.update },
+    );
     progress.done();
     return report(ctx, result, flags.json === true);
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 function report(ctx: CliContext, result: WaitResult, json: boolean): number {
@@ -218,7 +185,7 @@ function progressPrinter(
       const ev = run.evaluations[run.evaluations.length - 1];
       const iteration = ev ? ` · outcome iteration ${ev.iteration + 1}: ${ev.result}` : '';
       const state = `${run.status}${run.sessionStatus ? ` (${run.sessionStatus})` : ''}${iteration}`;
-      const elapsed = Math.round((systemClock.now() - started) / 1000);
+      const elapsed = Math.round((ctx.clock.now() - started) / 1000);
       const via = mode === 'poll' ? ' · polling the API (no serve running)' : '';
       if (tty) {
         ctx.stderr.write(`\r\x1b[2K${state} · ${elapsed}s${via}`);

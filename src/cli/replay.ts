@@ -6,8 +6,8 @@ import { resolveSigningKeys } from '../config.js';
 import { AppError } from '../errors.js';
 import { checkUrl, redeliver, selectEvents } from '../inspect/replay.js';
 import { withStore } from '../inspect/store-access.js';
-import { freshHeartbeat } from '../runs/heartbeat.js';
 import { timeRange } from '../inspect/time.js';
+import { freshHeartbeat } from '../runs/heartbeat.js';
 import { isHandledEventType } from '../webhooks/event.js';
 import { type CliContext, EXIT, print } from './context.js';
 

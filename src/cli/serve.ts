@@ -3,7 +3,6 @@
 // in flight, closes the database and exits 0.
 import { Command } from 'commander';
 import { createApp } from '../app.js';
-import type { ChainEngineOptions } from '../chains/engine.js';
 import { systemClock } from '../clock.js';
 import { parseDuration } from '../config.js';
 import { loadConfigFile } from '../config-file.js';
@@ -11,11 +10,10 @@ import { AppError } from '../errors.js';
 import { resolveServeConfig, type ServeFlags } from '../http/serve-config.js';
 import { WEBHOOK_PATHS } from '../http/webhook.js';
 import { createLogger } from '../logger.js';
-import { resolveSecrets } from '../notify/secrets.js';
 import { createPlatform } from '../platform/index.js';
-import type { RunServicesOptions } from '../runs/services.js';
+import { createRuntime, type RuntimeSettings } from '../runtime.js';
 import { openStore } from '../store/open.js';
-import { configureCrashPoints } from '../test-hooks.js';
+import { crashHook } from '../test-hooks.js';
 import { type CliContext, EXIT, print } from './context.js';
 
 interface RunFlags {
@@ -25,16 +23,11 @@ interface RunFlags {
   chainLease?: string;
 }
 
-/** --chain-sweep-interval and --chain-lease, for the chains engine (src/chains). */
-function chainOptions(flags: RunFlags): ChainEngineOptions {
-  return {
-    sweepIntervalMs: parseDuration(flags.chainSweepInterval ?? '10s', '--chain-sweep-interval'),
-    leaseMs: Math.max(1000, parseDuration(flags.chainLease ?? '15s', '--chain-lease')),
-  };
-}
-
-/** --reconcile-since and --reconcile-max-reads, for the reconciler (src/runs). */
-function runServiceOptions(flags: RunFlags): RunServicesOptions {
+/**
+ * --reconcile-since, --reconcile-max-reads, and --chain-sweep-interval and --chain-lease (the chain
+ * and launch sweeps), for the runtime's services.
+ */
+function runtimeSettings(flags: RunFlags, reconcileIntervalMs: number): RuntimeSettings {
   const reconcileSinceMs = parseDuration(flags.reconcileSince ?? '24h', '--reconcile-since');
   const reads = Number(flags.reconcileMaxReads ?? '600');
   if (!Number.isInteger(reads) || reads < 3) {
@@ -43,7 +36,13 @@ function runServiceOptions(flags: RunFlags): RunServicesOptions {
       `--reconcile-max-reads must be a whole number of at least 3 (got ${flags.reconcileMaxReads}).`,
     );
   }
-  return { reconcileSinceMs, reconcileMaxReads: reads };
+  return {
+    reconcileIntervalMs,
+    reconcileSinceMs,
+    reconcileMaxReads: reads,
+    sweepIntervalMs: parseDuration(flags.chainSweepInterval ?? '10s', '--chain-sweep-interval'),
+    leaseMs: Math.max(1000, parseDuration(flags.chainLease ?? '15s', '--chain-lease')),
+  };
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -60,10 +59,8 @@ const INSECURE_WARNING = [
 
 async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<number> {
   const config = resolveServeConfig(flags, ctx.env, ctx.cwd);
-  const runs = runServiceOptions(flags);
-  const chains = chainOptions(flags);
-  // Test-only (DESIGN.md conventions): named crash points, off unless this variable is set.
-  configureCrashPoints(ctx.env.AGENTHOOKS_TEST_CRASH_AT);
+  const settings = runtimeSettings(flags, config.reconcileIntervalMs);
+  const configFile = loadConfigFile(config.configFile, ctx.cwd);
   const logger = createLogger({
     destination: ctx.stderr,
     level: ctx.env.AGENTHOOKS_LOG_LEVEL?.trim() || 'info',
@@ -85,18 +82,26 @@ async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<
         'warning: ANTHROPIC_API_KEY is not set: events are received and stored but stay pending (worker and reconciler off).',
       );
     }
+    const runtime = createRuntime({
+      settings,
+      store,
+      platform,
+      clock: systemClock,
+      logger,
+      configFile,
+      // Test-only (DESIGN.md conventions): named crash points, off unless this variable is set.
+      crash: crashHook(ctx.env.AGENTHOOKS_TEST_CRASH_AT),
+    });
     // notify: targets from agenthooks.yaml (src/notify); a target without a secret gets a generated
     // one, kept in the store and printed here so the receiving service can be configured with it.
-    const targets = loadConfigFile(config.configFile, ctx.cwd).notify ?? [];
-    const secrets = await resolveSecrets(store, targets);
-    for (const g of secrets.generated)
+    const notify = await runtime.notifier();
+    for (const g of notify?.generatedSecrets ?? [])
       print(
         ctx.stdout,
         `notify ${g.target}: generated signing secret ${g.secret} (configure the receiver with it)`,
       );
-    for (const t of targets) print(ctx.stdout, `notify ${t.name}: ${t.url}`);
-    const notify = { targets, secrets: secrets.byTarget };
-    const app = createApp({ config, store, platform, clock: systemClock, logger, runs, chains, notify });
+    for (const t of configFile.notify ?? []) print(ctx.stdout, `notify ${t.name}: ${t.url}`);
+    const app = createApp({ config, runtime });
     try {
       const url = await app.listen();
       if (url) {

@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import type { GroupCommitter } from '../ingest/group-commit.js';
 import type { RejectCounter } from '../ingest/rejects.js';
 import type { Logger } from '../logger.js';
-import { crashPoint } from '../test-hooks.js';
+import { type CrashHook, noCrash } from '../test-hooks.js';
 import { parseEvent } from '../webhooks/event.js';
 import type { HeaderBag, Verifier } from '../webhooks/verify.js';
 import { errorAnswer } from './answer.js';
@@ -21,6 +21,10 @@ export interface WebhookCoreDeps {
   clock: Clock;
   logger: Logger;
   bodyLimit: number;
+  /** Called after a new event that needs work is committed: the runtime wakes the worker with it. */
+  onStored?: () => void;
+  /** Test-only crash points; none by default. */
+  crash?: CrashHook;
 }
 
 /** One delivery as received: the body exactly as sent (never re-serialised) and its headers. */
@@ -59,6 +63,7 @@ function answer(status: number, body: unknown, headers: Record<string, string> =
 
 export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
   const { verifier, committer, rejects, clock, logger, bodyLimit } = deps;
+  const crash = deps.crash ?? noCrash;
 
   function reject(err: unknown): WebhookResponse {
     const a = errorAnswer(err, 'webhook');
@@ -89,7 +94,8 @@ export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
     }
     const event = parseEvent(body.toString('utf8'), webhookId, receivedAt);
     const result = await committer.submit(event);
-    crashPoint('after-commit-before-ack');
+    if (!result.duplicate && event.state === 'pending') deps.onStored?.();
+    crash('after-commit-before-ack');
     return answer(200, result);
   }
 

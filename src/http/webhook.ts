@@ -5,19 +5,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
-import type { GroupCommitter } from '../ingest/group-commit.js';
-import type { RejectCounter } from '../ingest/rejects.js';
 import type { Logger } from '../logger.js';
-import type { Verifier } from '../webhooks/verify.js';
-import { createWebhookCore, type WebhookResponse } from './handle-webhook.js';
+import type { WebhookCore, WebhookResponse } from './handle-webhook.js';
 
 export const WEBHOOK_PATHS = ['/webhooks', '/webhook/agent-outcome'] as const;
 
 export interface WebhookDeps {
-  /** null with --insecure-skip-verify: the signature step is skipped, the body is still checked. */
-  verifier: Verifier | null;
-  committer: GroupCommitter;
-  rejects: RejectCounter;
+  /** The framework-agnostic receiver core (src/runtime.ts builds it) this front streams bodies into. */
+  core: WebhookCore;
   clock: Clock;
   logger: Logger;
   bodyLimit: number;
@@ -38,10 +33,9 @@ export interface WebhookHandler {
 }
 
 export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
-  const { clock, logger, bodyLimit } = deps;
+  const { core, clock, logger, bodyLimit } = deps;
   // The per-delivery logic lives in handle-webhook.ts (shared with the library and its adapters);
   // this front only streams the body under the size limit and writes the answer.
-  const core = createWebhookCore(deps);
   let inFlight = 0;
 
   function send(res: ServerResponse, answer: WebhookResponse, extra: Record<string, string> = {}): void {

@@ -1,22 +1,27 @@
-// createAgenthooks: the library entry for teams that already run a web server. The same receiver as
-// `agenthooks serve` (verify -> parse -> group commit -> answer; src/http/handle-webhook.ts), the
-// worker, launcher, chains and run queries, over a Store and a Platform the caller gives or that are
-// built from a database location and an API key. Nothing reads the environment here: pass values.
-import { ChainEngine, type ChainEngineOptions, chainService } from '../chains/engine.js';
+// createAgenthooks: the library entry for teams that already run a web server. The same runtime as
+// `agenthooks serve` (src/runtime.ts): the receiver (verify -> parse -> group commit -> answer), the
+// worker, reconciler, chain and launch sweeps, the notifier and one definition of what a final run
+// causes, over a Store and a Platform the caller gives or that are built from a database location
+// and an API key. Nothing reads the environment here: pass values.
 import type { ChainRecord } from '../chains/record.js';
 import { type Clock, systemClock } from '../clock.js';
 import { DEFAULT_BASE_URL, parseSize, resolveDatabase, resolveSigningKeys } from '../config.js';
 import { type ConfigFile, loadConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
-import { createWebhookCore, type WebhookResponse } from '../http/handle-webhook.js';
-import { GroupCommitter } from '../ingest/group-commit.js';
-import { RejectCounter } from '../ingest/rejects.js';
+import type { WebhookResponse } from '../http/handle-webhook.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { createPlatform } from '../platform/client.js';
 import type { Platform } from '../platform/types.js';
-import { type LaunchOptions, type LaunchResult, launchRun } from '../runs/launch.js';
-import { createRunServices, type RunServicesOptions } from '../runs/services.js';
+import type { LaunchOptions, LaunchResult } from '../runs/launch.js';
+import type { RunFinalHook } from '../runs/refresh.js';
 import { type WaitOptions, type WaitResult, waitForRun } from '../runs/wait.js';
+import {
+  type BackgroundService,
+  createReceiver,
+  createRuntime,
+  type Runtime,
+  type RuntimeSettings,
+} from '../runtime.js';
 import { openStore } from '../store/open.js';
 import type { EventQuery, Run, RunHistoryEntry, RunQuery, Store, StoredEvent } from '../store/types.js';
 import { createVerifier, type HeaderBag } from '../webhooks/verify.js';
@@ -48,12 +53,15 @@ export interface AgenthooksOptions {
   bodyLimit?: number | string;
   /** agenthooks.yaml (path or parsed) for launch() and chain(); default ./agenthooks.yaml when present. */
   config?: ConfigFile | string;
-  /** Worker, reconciler and chain settings for worker.start(). */
-  worker?: RunServicesOptions & { chains?: ChainEngineOptions };
+  /** Worker, reconciler, chain and launch sweep, and notifier settings for worker.start(). */
+  worker?: RuntimeSettings;
+  /** Called for every run that reaches a final outcome, after it is stored (also: hooks.onOutcome). */
+  onOutcome?: (run: Run) => void | Promise<void>;
 }
 
 export interface AgenthooksWorker {
-  /** Starts the worker, reconciler and chain sweeper (needs a platform). */
+  /** Starts the worker, reconciler, chain and launch sweeps (needs a platform), and the notifier
+   * when agenthooks.yaml has notify: targets. */
   start(): Promise<void>;
   stop(): Promise<void>;
   state(): string;
@@ -85,6 +93,8 @@ export interface Agenthooks {
   launch(options: LaunchOptions): Promise<LaunchResult>;
   /** Starts a pipeline from agenthooks.yaml. */
   chain(pipeline: string, task: string): Promise<{ record: ChainRecord; runIds: string[] }>;
+  /** Adds a callback for every run that reaches a final outcome; returns a function that removes it. */
+  onOutcome(cb: (run: Run) => void | Promise<void>): () => void;
   /** Follows a run until it is final, blocked, deleted or the timeout. */
   wait(runId: string, options?: WaitOptions): Promise<WaitResult>;
   readonly runs: {
@@ -177,16 +187,44 @@ export function createAgenthooks(options: AgenthooksOptions): Agenthooks {
     return config;
   };
 
-  const committer = new GroupCommitter(
-    { insertEvents: async (events) => (await getStore()).insertEvents(events) },
-    logger,
-  );
-  const rejects = new RejectCounter(
-    { addRejects: async (rows) => (await getStore()).addRejects(rows) },
+  // The runtime needs the open store, which the library opens on first use; one per store.
+  const outcomeListeners = new Set<(run: Run) => void | Promise<void>>();
+  if (options.onOutcome) outcomeListeners.add(options.onOutcome);
+  const onOutcome: RunFinalHook = async (run) => {
+    for (const cb of outcomeListeners) await cb(run);
+  };
+  let runtimeP: Promise<Runtime> | null = null;
+  const getRuntime = (): Promise<Runtime> => {
+    runtimeP ??= getStore().then((store) =>
+      createRuntime({
+        settings: options.worker,
+        store,
+        platform,
+        clock,
+        logger,
+        configFile: getConfig(),
+        onOutcome: [onOutcome],
+      }),
+    );
+    runtimeP.catch(() => {
+      runtimeP = null;
+    });
+    return runtimeP;
+  };
+
+  const receiver = createReceiver({
+    verifier,
+    bodyLimit,
+    store: {
+      insertEvents: async (events) => (await getStore()).insertEvents(events),
+      addRejects: async (rows) => (await getStore()).addRejects(rows),
+    },
     clock,
     logger,
-  );
-  const core = createWebhookCore({ verifier, committer, rejects, clock, logger, bodyLimit });
+    // Wakes the worker when this process runs one; otherwise its store poll finds the event.
+    onStored: () => void runtimeP?.then((r) => r.wake()).catch(() => undefined),
+  });
+  const { committer, rejects, core } = receiver;
   let rejectsStarted = false;
   const handle: typeof core.handle = (req) => {
     if (!rejectsStarted) {
@@ -197,27 +235,16 @@ export function createAgenthooks(options: AgenthooksOptions): Agenthooks {
   };
   const adapterCore = { handle, reject: core.reject };
 
-  type Service = { name: string; start(): void | Promise<void>; stop(): Promise<void>; state?(): string };
-  let services: Service[] = [];
-  let chainEngine: ChainEngine | null = null;
-  const deps = async () => ({ store: await getStore(), platform: needPlatform('This'), clock, logger });
-  const engine = async (): Promise<ChainEngine> => {
-    chainEngine ??= new ChainEngine(await deps(), options.worker?.chains);
-    return chainEngine;
-  };
-
+  let services: BackgroundService[] = [];
   const worker: AgenthooksWorker = {
     async start() {
       if (services.length > 0) return;
       needPlatform('worker.start()');
-      const d = await deps();
-      const chains = await engine();
-      const runs = createRunServices(d, {
-        ...options.worker,
-        onRunFinal: [...(options.worker?.onRunFinal ?? []), chains.onRunFinal],
-      });
-      services = [...runs.services, chainService(chains)];
-      for (const s of services) await s.start();
+      const runtime = await getRuntime();
+      const notify = await runtime.notifier();
+      const started = [...runtime.services().list, ...(notify ? [notify.service] : [])];
+      for (const s of started) await s.start();
+      services = started;
     },
     async stop() {
       const running = services;
@@ -242,7 +269,7 @@ export function createAgenthooks(options: AgenthooksOptions): Agenthooks {
     worker,
     async launch(launchOptions) {
       needPlatform('launch()');
-      return launchRun({ ...(await deps()), config: getConfig() }, launchOptions);
+      return (await getRuntime()).launch(launchOptions);
     },
     async chain(pipeline, task) {
       needPlatform('chain()');
@@ -252,14 +279,23 @@ export function createAgenthooks(options: AgenthooksOptions): Agenthooks {
           'usage',
           `No pipeline named "${pipeline}" in ${cfg.path ?? 'the config (pass config to createAgenthooks)'}.`,
         );
-      const { record, roots } = await (await engine()).startChain(cfg, pipeline, task);
+      const { record, roots } = await (await getRuntime()).startChain(pipeline, task);
       return {
         record,
         runIds: roots.map((r) => r.run?.id ?? r.launch.sessionId).filter((id): id is string => !!id),
       };
     },
+    onOutcome(cb) {
+      outcomeListeners.add(cb);
+      return () => outcomeListeners.delete(cb);
+    },
     async wait(runId, waitOptions) {
-      return waitForRun({ store: await getStore(), platform, clock, logger }, runId, waitOptions);
+      const runtime = await getRuntime();
+      return waitForRun(
+        { store: runtime.store, platform, clock, logger, effects: runtime.effects },
+        runId,
+        waitOptions,
+      );
     },
     runs: {
       list: async (query = {}) => (await getStore()).listRuns(query),

@@ -4,6 +4,7 @@
 // cut off becomes due again after the store's claim time. Any replica can deliver any row.
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import { createLoop, type Loop } from '../loop.js';
 import type { OutboxMessage, Store } from '../store/types.js';
 import { signedHeaders } from '../webhooks/sign.js';
 import { DEFAULT_NOTIFY_RETRY, type NotifyRetryOptions, nextAttemptAt } from './backoff.js';
@@ -35,10 +36,7 @@ export class Notifier {
   private readonly batchSize: number;
   private readonly idleMs: number;
   private readonly timeoutMs: number;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly loop: Loop;
   private readonly inflight = new Set<AbortController>();
 
   constructor(
@@ -49,20 +47,22 @@ export class Notifier {
     this.batchSize = o.batchSize ?? 16;
     this.idleMs = o.idleMs ?? 1000;
     this.timeoutMs = o.timeoutMs ?? 10_000;
+    this.loop = createLoop({
+      name: 'notifier',
+      intervalMs: this.idleMs,
+      logger: deps.logger,
+      // A full batch means more may be due: claim again at once.
+      round: async () => (await this.deliverOnce()) >= this.batchSize,
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
     for (const c of this.inflight) c.abort();
-    this.wake();
-    await this.loop;
-    this.loop = null;
+    await this.loop.stop();
   }
 
   state(): string {
@@ -72,28 +72,7 @@ export class Notifier {
 
   /** Something was written to the outbox: look now instead of after the idle sleep. */
   wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = null;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    w?.();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let n = 0;
-      try {
-        n = await this.deliverOnce();
-      } catch (err) {
-        this.deps.logger.error({ err: (err as Error).message }, 'notifier round failed; retrying');
-      }
-      if (n < this.batchSize && this.running) {
-        await new Promise<void>((resolve) => {
-          this.wakeUp = resolve;
-          this.timer = setTimeout(() => this.wake(), this.idleMs);
-        });
-      }
-    }
+    this.loop.wake();
   }
 
   /** One round: claim what is due and try each. Returns how many were claimed. */
@@ -159,7 +138,7 @@ export class Notifier {
       return `HTTP ${res.status} from ${m.url}`;
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = !this.running
+      const why = !this.loop.running
         ? 'serve stopped during the attempt'
         : controller.signal.aborted
           ? `no answer within ${this.timeoutMs} ms`

@@ -1,45 +1,32 @@
-// Launching a run: intent first (store.createLaunch), then the session tagged with
-// metadata.agenthooks_launch, then the run. A crash between the two leaves an intent that
-// recoverLaunch resolves by finding the tagged session before ever creating a second one.
-import type { Clock } from '../clock.js';
+// Launching a run: the intent first, holding the whole request as given (src/runs/launch-spec.ts),
+// before any platform call; then, under the intent's lease, the agent and environment are resolved
+// and the session tagged with metadata.agenthooks_launch is created (src/runs/launch-drive.ts).
+// Every step after the intent can fail and be retried: the CLI retries for a while itself, and
+// serve's launch sweep finishes whatever is left, finding an already-created session by its tag.
 import type { ConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
-import type { Logger } from '../logger.js';
 import { platformDetails } from '../platform/errors.js';
-import type {
-  CreateSessionRequest,
-  EnsuredResource,
-  Platform,
-  SessionSummary,
-  TaskEvent,
-} from '../platform/types.js';
-import type { Launch, Run, Store } from '../store/types.js';
+import type { EnsuredResource, TaskEvent } from '../platform/types.js';
+import type { Launch, Run } from '../store/types.js';
+import { noCrash } from '../test-hooks.js';
 import { randomId } from './ids.js';
-import {
-  agentDefinition,
-  DEFAULT_AGENT,
-  DEFAULT_ENVIRONMENT,
-  ensureAgent,
-  ensureEnvironment,
-  environmentDefinition,
-} from './resources.js';
-import { updateRun } from './save.js';
-import { emptyRun } from './state.js';
+import { type DriveDeps, driveLaunch, type LeaseOptions, releaseLease, takeLease } from './launch-drive.js';
+import { encodeSpec, LAUNCH_TAG, type LaunchSpec, titleOf } from './launch-spec.js';
+import { agentDefinition, DEFAULT_AGENT, DEFAULT_ENVIRONMENT, environmentDefinition } from './resources.js';
 
-export const LAUNCH_TAG = 'agenthooks_launch';
+export { LAUNCH_TAG } from './launch-spec.js';
 export const MAX_RUBRIC_CHARS = 262_144;
 export const DEFAULT_MAX_ITERATIONS = 3;
 export const MAX_METADATA_PAIRS = 16;
-/** How far before the intent's time recovery looks, for clock skew between us and the platform. */
-const RECOVERY_SKEW_MS = 10 * 60_000;
+/** How long a launch retries retryable API failures itself before leaving the intent to serve. */
+export const LAUNCH_RETRY_MS = 30_000;
 
-export interface LaunchDeps {
-  store: Store;
-  platform: Platform;
-  clock: Clock;
-  logger: Logger;
+export interface LaunchDeps extends DriveDeps {
   config: ConfigFile;
-  sleep?: (ms: number) => Promise<void>;
+  /** Lease owner and ttl for the intent (the runtime's; --chain-lease); default a fresh owner, 15 s. */
+  lease?: LeaseOptions;
+  /** Default LAUNCH_RETRY_MS. */
+  retryForMs?: number;
 }
 
 export interface LaunchOptions {
@@ -132,17 +119,18 @@ export async function launchRun(deps: LaunchDeps, o: LaunchOptions): Promise<Lau
   const launchId = o.launchId ?? randomId('lch_');
   const agentName = o.agent ?? DEFAULT_AGENT;
   const envName = o.environment ?? DEFAULT_ENVIRONMENT;
-  const agentDef = agentDefinition(deps.config, agentName, { model: o.model, system: o.system });
-  const envDef = environmentDefinition(deps.config, envName);
-  const agent = await ensureAgent(deps, launchId, agentName, agentDef);
-  const environment = await ensureEnvironment(deps, launchId, envName, envDef);
-  const request: CreateSessionRequest = {
-    agent: agent.version !== null ? { type: 'agent', id: agent.id, version: agent.version } : agent.id,
-    environment_id: environment.id,
-    initial_events: [taskEvent(o)],
+  // Config errors (an unknown agent, say) stop here, before anything is written.
+  const spec: LaunchSpec = {
+    v: 2,
+    agent: { name: agentName, definition: agentDefinition(deps.config, agentName, o) },
+    environment: { name: envName, definition: environmentDefinition(deps.config, envName) },
+    initialEvents: [taskEvent(o)],
     metadata: { ...(o.metadata ?? {}), [LAUNCH_TAG]: launchId },
     title: o.title ?? titleOf(o.task),
   };
+  const lease = deps.lease ?? { owner: randomId('own_', 12), leaseMs: 15_000 };
+  // The lease comes before the row: nobody else can have created a session for a new intent.
+  const fresh = await takeLease(deps, launchId, lease);
   const now = deps.clock.now();
   const { launch, created } = await deps.store.createLaunch({
     id: launchId,
@@ -151,128 +139,56 @@ export async function launchRun(deps: LaunchDeps, o: LaunchOptions): Promise<Lau
     step: o.step ?? null,
     parentRunId: o.parentRunId ?? null,
     agentName,
-    agentId: agent.id,
-    environmentId: environment.id,
+    agentId: null,
+    environmentId: null,
     task: o.task,
-    request: JSON.stringify(request),
+    request: encodeSpec(spec),
     state: 'intent',
     sessionId: null,
     error: null,
     createdAt: now,
     updatedAt: now,
   });
-  // A launch stored just now cannot have a session yet: skip the recovery listing (a read).
-  const result = await completeLaunch(deps, launch, { recover: !created });
-  return { ...result, created, agent, environment };
-}
-
-/**
- * Brings a stored launch to a session and a run: nothing to do when it has one; otherwise looks
- * for a session already tagged with its id (a crash after the create call) and creates one only
- * when none exists.
- */
-export async function completeLaunch(
-  deps: LaunchDeps,
-  launch: Launch,
-  options: { recover?: boolean } = {},
-): Promise<{ run: Run; launch: Launch }> {
-  if (launch.state === 'failed' || launch.state === 'skipped') {
+  if (created) (deps.crash ?? noCrash)('after-intent');
+  else if (fresh) await releaseLease(deps, launchId, lease);
+  let result: Awaited<ReturnType<typeof driveLaunch>>;
+  try {
+    result = await driveLaunch(deps, launch, {
+      ...lease,
+      mode: created && fresh ? 'fresh' : 'recover',
+      retryForMs: deps.retryForMs ?? LAUNCH_RETRY_MS,
+    });
+  } catch (err) {
+    throw pendingError(err, launch);
+  }
+  if (result.run === null) {
+    if (result.outcome === 'busy')
+      throw new AppError(
+        'launch_pending',
+        `Launch ${launch.id} is being completed by another process (a serve sweep); it creates the session once.`,
+        { details: { launch: launch.id } },
+      );
     throw new AppError(
       'platform_error',
-      `Launch ${launch.id} ended ${launch.state}${launch.error ? `: ${launch.error}` : ''}.`,
+      `Launch ${launch.id} ended ${result.launch.state}${result.launch.error ? `: ${result.launch.error}` : ''}.`,
     );
   }
-  const request = JSON.parse(launch.request) as CreateSessionRequest;
-  let sessionId = launch.sessionId;
-  let session: SessionSummary | null = null;
-  if (sessionId === null) {
-    if (options.recover !== false) session = await findTaggedSession(deps, launch);
-    if (session)
-      deps.logger.info({ launch: launch.id, session: session.id }, 'launch recovered an existing session');
-    if (!session) {
-      try {
-        session = await deps.platform.createSession(request);
-      } catch (err) {
-        // A connection failure may have created the session: keep the intent for recovery.
-        // A clear refusal (4xx other than 409/429) will not change by retrying: record it.
-        const d = platformDetails(err);
-        if (d && !d.retryable && d.status !== null) {
-          await deps.store.updateLaunch(
-            launch.id,
-            { state: 'failed', error: (err as Error).message },
-            deps.clock.now(),
-          );
-        }
-        throw err;
-      }
-    }
-    sessionId = session.id;
-    await deps.store.updateLaunch(launch.id, { state: 'created', sessionId }, deps.clock.now());
-  }
-  const now = deps.clock.now();
-  const id = sessionId;
-  const saved = await updateRun(deps.store, id, (held) => {
-    const base = held ?? emptyRun(id, now, 'agenthooks');
-    const run: Run = {
-      ...base,
-      launchedBy: 'agenthooks',
-      launchId: launch.id,
-      parentRunId: launch.parentRunId ?? base.parentRunId,
-      pipeline: launch.pipeline ?? base.pipeline,
-      step: launch.step ?? base.step,
-      agentName: launch.agentName ?? base.agentName,
-      agentId: base.agentId ?? launch.agentId,
-      environmentId: base.environmentId ?? launch.environmentId,
-      task: base.task ?? launch.task,
-      title: base.title ?? request.title ?? null,
-      metadata: held ? base.metadata : { ...(request.metadata ?? {}) },
-      sessionStatus: base.sessionStatus ?? session?.status ?? null,
-      status: held ? base.status : session?.status === 'running' ? 'running' : 'pending',
-      sessionCreatedAt: base.sessionCreatedAt ?? (session ? Date.parse(session.createdAt) || null : null),
-    };
-    const same =
-      held !== null &&
-      held.launchedBy === 'agenthooks' &&
-      held.launchId === launch.id &&
-      held.parentRunId === run.parentRunId &&
-      held.pipeline === run.pipeline &&
-      held.step === run.step &&
-      held.agentName === run.agentName &&
-      held.task === run.task;
-    return {
-      run,
-      changed: !same,
-      history: held
-        ? null
-        : {
-            at: now,
-            source: 'launch',
-            status: run.status,
-            sessionStatus: run.sessionStatus,
-            stopReason: null,
-            outcomeResult: null,
-            turn: run.turn,
-            snapshotKey: null,
-            note: `launched (${launch.id})`,
-          },
-    };
-  });
-  const stored = (await deps.store.getLaunch(launch.id)) ?? launch;
-  return { run: saved.run, launch: stored };
+  return {
+    run: result.run,
+    launch: result.launch,
+    created,
+    agent: result.agent,
+    environment: result.environment,
+  };
 }
 
-/** semantics 6: the filters sessions.list really has (agent_id, created_at[gte]) + the metadata tag. */
-export async function findTaggedSession(deps: LaunchDeps, launch: Launch): Promise<SessionSummary | null> {
-  const listed = await deps.platform.listSessions({
-    agentId: launch.agentId ?? undefined,
-    createdGte: launch.createdAt - RECOVERY_SKEW_MS,
-    includeArchived: true,
-    limit: 100,
-  });
-  return listed.sessions.find((s) => s.metadata[LAUNCH_TAG] === launch.id) ?? null;
-}
-
-function titleOf(task: string): string {
-  const line = task.trim().split('\n')[0] ?? '';
-  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+/** A retryable failure that outlasted the retries: the intent stays, and serve's sweep finishes it. */
+function pendingError(err: unknown, launch: Launch): unknown {
+  const d = platformDetails(err);
+  if (!d?.retryable) return err;
+  return new AppError(
+    'launch_pending',
+    `${(err as Error).message} The launch ${launch.id} is recorded: a running \`agenthooks serve\` on this database finishes it (its launch sweep runs every --chain-sweep-interval) without creating a second session.`,
+    { cause: err, details: { ...d, launch: launch.id } },
+  );
 }

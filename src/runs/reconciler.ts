@@ -5,10 +5,11 @@
 // time holds the `reconciler` lease.
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import { createLoop, type Loop } from '../loop.js';
 import type { Platform } from '../platform/types.js';
 import type { Store } from '../store/types.js';
 import { randomId } from './ids.js';
-import { type OutboxHook, type RefreshDeps, type RunFinalHook, refreshSession } from './refresh.js';
+import { type FinalEffects, type RefreshDeps, refreshSession } from './refresh.js';
 import { DELETED_KEY } from './state.js';
 
 export const HIGH_WATER_KEY = 'reconciler.high_water';
@@ -39,18 +40,19 @@ export interface SweepReport {
 }
 
 export class Reconciler {
-  readonly onRunFinal: RunFinalHook[] = [];
-  /** Notification rows committed with a run's final state (src/notify); null = none. */
-  outboxFor: OutboxHook | null = null;
   readonly owner: string;
   private readonly o: Required<Omit<ReconcilerOptions, 'owner'>>;
-  private timer: NodeJS.Timeout | null = null;
-  private current: Promise<SweepReport> | null = null;
-  private stopped = true;
+  private readonly loop: Loop;
   readonly totals = { sweeps: 0, reads: 0, refreshed: 0 };
 
   constructor(
-    private readonly deps: { store: Store; platform: Platform; clock: Clock; logger: Logger },
+    private readonly deps: {
+      store: Store;
+      platform: Platform;
+      clock: Clock;
+      logger: Logger;
+      effects?: FinalEffects;
+    },
     options: ReconcilerOptions = {},
   ) {
     this.owner = options.owner ?? randomId('rec_', 12);
@@ -60,29 +62,28 @@ export class Reconciler {
       maxReads: options.maxReads ?? 600,
       pageSize: options.pageSize ?? 100,
     };
+    this.loop = createLoop({
+      name: 'reconciler',
+      intervalMs: this.o.intervalMs,
+      logger: deps.logger,
+      round: async () => {
+        await this.sweep();
+        return false;
+      },
+    });
   }
 
+  /** Sweeps at once (catching up after a restart), then every intervalMs. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.current = this.sweep().catch((err) => {
-        this.deps.logger.error({ err }, 'reconcile sweep failed');
-        return { ran: false, listed: 0, refreshed: 0, reads: 0, errors: 1 };
-      });
-      void this.current.finally(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, this.o.intervalMs);
-      });
-    };
-    tick();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.current;
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  state(): string {
+    return `running (${this.totals.sweeps} sweeps, ${this.totals.refreshed} sessions refreshed)`;
   }
 
   async sweep(): Promise<SweepReport> {
@@ -91,7 +92,7 @@ export class Reconciler {
     const leaseTtl = Math.max(this.o.intervalMs * 3, 30_000);
     if (!(await store.tryLease('reconciler', this.owner, clock.now(), leaseTtl))) return report;
     report.ran = true;
-    const refreshDeps: RefreshDeps = { ...this.deps, onRunFinal: this.onRunFinal, outboxFor: this.outboxFor };
+    const refreshDeps: RefreshDeps = this.deps;
     let budget = this.o.maxReads;
     const refreshed = new Set<string>();
     // Reads are counted as the platform counts them (requests made), not estimated.

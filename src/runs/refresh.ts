@@ -15,13 +15,26 @@ export type RunFinalHook = (run: Run, previous: Run | null) => void | Promise<vo
  * in the same saveRun transaction as the final state (DESIGN.md data flow, src/notify). */
 export type OutboxHook = (run: Run, previous: Run | null, now: number) => NewOutboxMessage[];
 
+/**
+ * What a run that becomes final causes, defined once (src/runtime.ts builds it) and handed to every
+ * path that saves runs: the worker, the reconciler and the CLI's own pollers. So the same final run
+ * causes the same things whichever entry point saw it end.
+ */
+export interface FinalEffects {
+  /** Notification rows committed in the same transaction as the final state; null = none. */
+  readonly outboxFor: OutboxHook | null;
+  /** Run after the final state is stored, in order: chain decisions, the notifier's wake-up, onOutcome. */
+  readonly onRunFinal: readonly RunFinalHook[];
+}
+
+export const NO_EFFECTS: FinalEffects = { outboxFor: null, onRunFinal: [] };
+
 export interface RefreshDeps {
   store: Store;
   platform: Platform;
   clock: Clock;
   logger: Logger;
-  onRunFinal?: RunFinalHook[];
-  outboxFor?: OutboxHook | null;
+  effects?: FinalEffects;
 }
 
 /** A run's status moves to final here (first time, or in a new turn). */
@@ -31,8 +44,9 @@ function becomesFinal(prev: Run | null, run: Run): boolean {
 
 /** Adds the notification rows to a computed change that makes the run final. */
 function withOutbox(deps: RefreshDeps, held: Run | null, c: Computed): Computed {
-  if (!deps.outboxFor || !c.changed || !becomesFinal(held, c.run)) return c;
-  const rows = deps.outboxFor(c.run, held, deps.clock.now());
+  const outboxFor = deps.effects?.outboxFor;
+  if (!outboxFor || !c.changed || !becomesFinal(held, c.run)) return c;
+  const rows = outboxFor(c.run, held, deps.clock.now());
   return rows.length > 0 ? { ...c, outbox: [...(c.outbox ?? []), ...rows] } : c;
 }
 
@@ -85,7 +99,7 @@ async function afterSave(
   const prev = saved.previous;
   const becameFinal = saved.changed && becomesFinal(prev, saved.run);
   if (becameFinal) {
-    for (const hook of deps.onRunFinal ?? []) {
+    for (const hook of deps.effects?.onRunFinal ?? []) {
       try {
         await hook(saved.run, prev);
       } catch (err) {

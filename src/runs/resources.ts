@@ -17,9 +17,27 @@ export interface ResourceDeps {
   store: Store;
   platform: Platform;
   clock: Clock;
-  config: ConfigFile;
   /** Waits between lock attempts; injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Ensured agents and environments by name and definition, reused for a few minutes: a burst of
+ * launches costs one lookup, not hundreds. A changed definition is a different key, so it is
+ * ensured (and the agent updated) at once.
+ */
+export class ResourceCache {
+  private readonly entries = new Map<string, { at: number; value: EnsuredResource }>();
+  constructor(private readonly ttlMs = 5 * 60_000) {}
+
+  get(key: string, now: number): EnsuredResource | null {
+    const hit = this.entries.get(key);
+    return hit && now - hit.at < this.ttlMs ? hit.value : null;
+  }
+
+  set(key: string, value: EnsuredResource, now: number): void {
+    this.entries.set(key, { at: now, value });
+  }
 }
 
 export function agentDefinition(

@@ -3,13 +3,13 @@
 // applying snapshots through the same run-state code. It always ends: final, blocked, deleted,
 // timeout or interrupted.
 import type { Clock } from '../clock.js';
-import { freshHeartbeat } from './heartbeat.js';
 import type { Logger } from '../logger.js';
 import { platformDetails } from '../platform/errors.js';
 import type { Platform } from '../platform/types.js';
 import type { Run, Store } from '../store/types.js';
 import { backoffDelay } from './backoff.js';
-import { type OutboxHook, refreshSession } from './refresh.js';
+import { freshHeartbeat } from './heartbeat.js';
+import { type FinalEffects, refreshSession } from './refresh.js';
 import { isFinal } from './state.js';
 
 export type WaitEnd = 'final' | 'blocked' | 'deleted' | 'timeout' | 'interrupted';
@@ -20,9 +20,9 @@ export interface WaitDeps {
   clock: Clock;
   logger: Logger;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Notification rows for a run that becomes final while polling (src/notify), so a run
-   * finished without serve is still notified once a serve runs. */
-  outboxFor?: OutboxHook;
+  /** What a run that becomes final while polling causes (src/runtime.ts): the same as in serve, so a
+   * run finished without serve still notifies and launches its next chain steps. */
+  effects?: FinalEffects;
 }
 
 export interface WaitOptions {

@@ -4,18 +4,13 @@
 // never block other events.
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import { createLoop, type Loop } from '../loop.js';
 import { platformDetails } from '../platform/errors.js';
 import type { Platform } from '../platform/types.js';
-import type { Run, Store, StoredEvent } from '../store/types.js';
+import type { Store, StoredEvent } from '../store/types.js';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { randomId } from './ids.js';
-import {
-  markDeleted,
-  type OutboxHook,
-  type RefreshDeps,
-  type RunFinalHook,
-  refreshSession,
-} from './refresh.js';
+import { type FinalEffects, markDeleted, type RefreshDeps, refreshSession } from './refresh.js';
 
 export interface WorkerOptions {
   owner?: string;
@@ -24,7 +19,7 @@ export interface WorkerOptions {
   /** Sessions fetched at once. */
   concurrency?: number;
   leaseMs?: number;
-  /** Sleep when there is nothing to do (notify() wakes it sooner). */
+  /** Sleep when there is nothing to do (wake() cuts it short). Only other replicas' events wait for it. */
   idleMs?: number;
   /** After this many attempts an event ends `failed` with its last error. */
   maxAttempts?: number;
@@ -36,19 +31,14 @@ export interface WorkerDeps {
   platform: Platform;
   clock: Clock;
   logger: Logger;
+  /** What a run that becomes final causes (src/runtime.ts). */
+  effects?: FinalEffects;
 }
 
 export class RunWorker {
-  /** Hooks run when a run reaches a final outcome (chains, notifier). */
-  readonly onRunFinal: RunFinalHook[] = [];
-  /** Notification rows committed with a run's final state (src/notify); null = none. */
-  outboxFor: OutboxHook | null = null;
   readonly owner: string;
   private readonly o: Required<Omit<WorkerOptions, 'owner'>>;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly loop: Loop;
   /** Counters for /ready and tests. */
   readonly stats = { processed: 0, fetched: 0, skipped: 0, retried: 0, failed: 0 };
 
@@ -65,60 +55,34 @@ export class RunWorker {
       maxAttempts: options.maxAttempts ?? 8,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
     };
+    this.loop = createLoop({
+      name: 'worker',
+      intervalMs: this.o.idleMs,
+      logger: deps.logger,
+      round: async () => (await this.processOnce()) > 0,
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.notify();
-    await this.loop;
-    this.loop = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  /** New events were stored: look now instead of after the idle sleep. */
-  notify(): void {
-    const w = this.wake;
-    this.wake = null;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    w?.();
+  /** New events were committed: look now instead of after the idle sleep. */
+  wake(): void {
+    this.loop.wake();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let n = 0;
-      try {
-        n = await this.processOnce();
-      } catch (err) {
-        this.deps.logger.error({ err }, 'worker round failed; retrying');
-      }
-      if (n === 0 && this.running) {
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          this.timer = setTimeout(() => this.notify(), this.o.idleMs);
-        });
-      }
-    }
+  state(): string {
+    const s = this.stats;
+    return `running (${s.processed} events done, ${s.retried} retried, ${s.failed} failed)`;
   }
 
   private refreshDeps(): RefreshDeps {
-    return { ...this.deps, onRunFinal: this.onRunFinal, outboxFor: this.outboxFor };
-  }
-
-  /** Library hook: `cb` runs for every run that reaches a final outcome (after it is stored).
-   * Returns a function that removes it. */
-  onOutcome(cb: (run: Run) => void | Promise<void>): () => void {
-    const hook: RunFinalHook = (run) => cb(run);
-    this.onRunFinal.push(hook);
-    return () => {
-      const i = this.onRunFinal.indexOf(hook);
-      if (i >= 0) this.onRunFinal.splice(i, 1);
-    };
+    return this.deps;
   }
 
   /** One round: claim, process, finish. Returns how many events were claimed. */

@@ -9,6 +9,7 @@ import { AppError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { createPlatform } from '../../src/platform/client.js';
 import type { Platform } from '../../src/platform/types.js';
+import { LaunchSweeper } from '../../src/runs/launch-sweep.js';
 import { refreshSession } from '../../src/runs/refresh.js';
 import { openStore } from '../../src/store/open.js';
 import type { Run, Store } from '../../src/store/types.js';
@@ -56,21 +57,13 @@ describe('chain launches happen exactly once', () => {
       new AppError('platform_error', 'create session: connection reset', {
         details: { status: null, retryable: true, retryAfterMs: null, type: 'connection_error' },
       });
-    return {
-      ...platform,
-      baseURL: platform.baseURL,
-      getSession: (id) => platform.getSession(id),
-      sessionSnapshot: (id) => platform.sessionSnapshot(id),
-      listSessions: (o) => platform.listSessions(o),
-      sendEvents: (id, ev) => platform.sendEvents(id, ev),
-      ensureAgent: (n, d) => platform.ensureAgent(n, d),
-      ensureEnvironment: (n, d) => platform.ensureEnvironment(n, d),
-      getDeploymentRun: (id) => platform.getDeploymentRun(id),
-      createSession: async (req) => {
-        if (when === 'after') await platform.createSession(req);
-        throw lost();
-      },
+    // Every method of the real client (its prototype's too), with createSession replaced.
+    const f = Object.create(platform) as Platform;
+    f.createSession = async (req) => {
+      if (when === 'after') await platform.createSession(req);
+      throw lost();
     };
+    return f;
   }
 
   it('two replicas deciding the same final run concurrently launch each child once', async () => {
@@ -98,8 +91,15 @@ describe('chain launches happen exactly once', () => {
     const created = (await simSessions(e.sdk)).filter((s) => s.launch === intent.id);
     expect(created).toHaveLength(1);
 
-    const report = await good.sweep();
-    expect(report.recovered).toBeGreaterThanOrEqual(1);
+    // Stale intents are the launch sweep's: it lists once per agent and finds the tagged session.
+    const sweeper = new LaunchSweeper(deps(), {
+      owner: 'recoverer',
+      leaseMs: 15_000,
+      intervalMs: 60_000,
+      staleMs: 0,
+    });
+    await sweeper.sweep();
+    expect(sweeper.totals.recovered).toBeGreaterThanOrEqual(1);
     const after = (await store.getLaunch(intent.id))!;
     expect(after).toMatchObject({ state: 'created', sessionId: created[0].id });
     expect((await store.getRun(created[0].id))!).toMatchObject({

@@ -6,17 +6,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Anthropic from '@anthropic-ai/sdk';
-import { type App, createApp } from '../../src/app.js';
-import type { ChainEngineOptions } from '../../src/chains/engine.js';
+import type { App } from '../../src/app.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
 import { systemClock } from '../../src/clock.js';
 import { resolveServeConfig } from '../../src/http/serve-config.js';
 import { silentLogger } from '../../src/logger.js';
 import { createPlatform } from '../../src/platform/client.js';
+import type { RuntimeSettings } from '../../src/runtime.js';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
+import { appOver } from '../support/app.js';
 
 export const API_KEY = 'sk-sim-chains';
 
@@ -87,7 +88,7 @@ export interface InProcessServe {
 /** serve in-process: receiver, worker, reconciler and chains, with the simulator's webhooks pointed at it. */
 export async function startInProcessServe(
   e: ChainEnv,
-  o: { chains?: ChainEngineOptions; reconcileInterval?: string } = {},
+  o: { chains?: RuntimeSettings; reconcileInterval?: string } = {},
 ): Promise<InProcessServe> {
   const store = await openStore(
     { kind: 'sqlite', url: e.dbFile, display: e.dbFile, source: 'flag' },
@@ -106,14 +107,11 @@ export async function startInProcessServe(
     e.dir,
   );
   const platform = createPlatform({ apiKey: API_KEY, baseURL: e.sim.url, logger: silentLogger });
-  const app = createApp({
+  const app = appOver({
     config,
     store,
     platform,
-    clock: systemClock,
-    logger: silentLogger,
-    runs: { worker: { idleMs: 20 } },
-    chains: { sweepIntervalMs: 500, staleMs: 1_000, leaseMs: 3_000, ...o.chains },
+    settings: { worker: { idleMs: 20 }, sweepIntervalMs: 500, staleMs: 1_000, leaseMs: 3_000, ...o.chains },
     heartbeatMs: 1000,
   });
   const url = (await app.listen())!;
@@ -152,6 +150,7 @@ export async function cli(e: ChainEnv, args: string[], signal?: AbortSignal): Pr
     stdout,
     stderr,
     signal: signal ?? new AbortController().signal,
+    clock: systemClock,
     exitCode: 0,
   };
   const code = await runCli(args, ctx);

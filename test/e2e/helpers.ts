@@ -62,11 +62,11 @@ export async function startServe(
   env: Env,
   o: {
     reconcileInterval?: string;
-    runs?: import('../../src/runs/services.js').RunServicesOptions;
+    runs?: import('../../src/runtime.js').RuntimeSettings;
     worker?: boolean;
   } = {},
 ): Promise<Serving> {
-  const { createApp } = await import('../../src/app.js');
+  const { appOver } = await import('../support/app.js');
   const { resolveServeConfig } = await import('../../src/http/serve-config.js');
   const config = resolveServeConfig(
     {
@@ -80,13 +80,11 @@ export async function startServe(
     { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: env.sim.url },
     env.dir,
   );
-  const app = createApp({
+  const app = appOver({
     config,
     store: env.store,
     platform: o.worker === false ? null : env.platform,
-    clock: systemClock,
-    logger: silentLogger,
-    runs: { worker: { idleMs: 20 }, ...o.runs },
+    settings: { worker: { idleMs: 20 }, ...o.runs },
     heartbeatMs: 1000,
   });
   const url = (await app.listen())!;

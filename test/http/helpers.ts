@@ -6,11 +6,12 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { type App, createApp } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { resolveServeConfig, type ServeConfig } from '../../src/http/serve-config.js';
 import { silentLogger } from '../../src/logger.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
+import { appOver } from '../support/app.js';
 
 export const KEY_A = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 export const KEY_B = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
@@ -34,7 +35,7 @@ export async function startServer(
     dir,
   );
   const store = await openSqliteStore(config.database.url, { create: true, logger: silentLogger });
-  const app = createApp({ config, store, platform: null, clock: opts.clock, logger: silentLogger });
+  const app = appOver({ config, store, platform: null, clock: opts.clock });
   const url = (await app.listen()) as string;
   return {
     url,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Webhook } from 'standardwebhooks';
 import { runCli } from '../../src/cli/program.js';
+import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/open.js';
 import type { Run, RunStatus, Store } from '../../src/store/types.js';
@@ -52,6 +53,7 @@ export async function cli(
     stdout,
     stderr,
     signal: opts.signal ?? new AbortController().signal,
+    clock: systemClock,
     exitCode: 0,
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
@@ -170,14 +172,14 @@ export async function startReceiver(
   file: string,
   secret = SECRET,
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const { createApp } = await import('../../src/app.js');
+  const { appOver } = await import('../support/app.js');
   const { resolveServeConfig } = await import('../../src/http/serve-config.js');
   const config = resolveServeConfig(
     { host: '127.0.0.1', port: '0', database: file, signingKey: [secret], worker: false },
     {},
     path.dirname(file),
   );
-  const app = createApp({ config, store, platform: null, logger: silentLogger, rejectFlushMs: 50 });
+  const app = appOver({ config, store, platform: null, rejectFlushMs: 50 });
   const base = await app.listen();
   if (!base) throw new Error('receiver did not listen');
   return { url: `${base}/webhooks`, close: () => app.close() };

@@ -216,20 +216,18 @@ describe('outcome notifications', () => {
     expect(missing.stderr).toContain('notification_not_found');
   });
 
-  it('onOutcome: the library callback sees each run that becomes final', async () => {
+  it('the final-run effects see each run that becomes final, once', async () => {
     env = await setup();
     const id = await session(env);
     const e = env;
     await until(async () => (await e.platform.getSession(id))?.status === 'idle', 'the session to idle');
+    const seen: Run[] = [];
     const worker = new RunWorker({
       store: e.store,
       platform: e.platform,
       clock: systemClock,
       logger: silentLogger,
-    });
-    const seen: Run[] = [];
-    const off = worker.onOutcome((run) => {
-      seen.push(run);
+      effects: { outboxFor: null, onRunFinal: [(run) => void seen.push(run)] },
     });
     await e.store.insertEvents([
       {
@@ -250,8 +248,6 @@ describe('outcome notifications', () => {
       return false;
     }, 'final');
     expect(seen.map((r) => [r.id, r.status])).toEqual([[id, 'succeeded']]);
-    off();
-    expect(worker.onRunFinal).toHaveLength(0);
   });
 });
 

@@ -2,13 +2,20 @@
 // client) plus serve in-process with notify targets, and a real HTTP receiver for notifications.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock } from '../../src/clock.js';
-import { silentLogger } from '../../src/logger.js';
-import type { NotifySettings } from '../../src/notify/service.js';
+import type { NotifyRetryOptions } from '../../src/notify/backoff.js';
 import type { NotifyTarget } from '../../src/notify/targets.js';
 import { API_KEY, type Env } from '../e2e/helpers.js';
+import { NO_CONFIG } from '../support/app.js';
 
 export { API_KEY, type Env, setup } from '../e2e/helpers.js';
+
+/** Notify targets, the secret each is signed with, and the notifier's timing. */
+export interface NotifySettings {
+  targets: NotifyTarget[];
+  secrets: ReadonlyMap<string, string>;
+  retry?: Partial<NotifyRetryOptions>;
+  idleMs?: number;
+}
 
 export interface Serving {
   url: string;
@@ -21,7 +28,7 @@ export async function startServeWithNotify(
   notify: NotifySettings | undefined,
   o: { token?: string } = {},
 ): Promise<Serving> {
-  const { createApp } = await import('../../src/app.js');
+  const { appOver } = await import('../support/app.js');
   const { resolveServeConfig } = await import('../../src/http/serve-config.js');
   const config = resolveServeConfig(
     {
@@ -38,15 +45,17 @@ export async function startServeWithNotify(
     },
     env.dir,
   );
-  const app = createApp({
+  const app = appOver({
     config,
     store: env.store,
     platform: env.platform,
-    clock: systemClock,
-    logger: silentLogger,
-    runs: { worker: { idleMs: 20 } },
+    settings: { worker: { idleMs: 20 }, notify: { retry: notify?.retry, idleMs: notify?.idleMs } },
+    // The runtime resolves each target's secret: give every target the one the test chose.
+    configFile: {
+      ...NO_CONFIG,
+      notify: notify?.targets.map((t) => ({ ...t, secret: notify.secrets.get(t.name) ?? t.secret })),
+    },
     heartbeatMs: 1000,
-    notify,
   });
   const url = (await app.listen())!;
   return { url, app, close: () => app.close() };

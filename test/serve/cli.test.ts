@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
+import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { deliver, eventBody, eventId, KEY_A, signed } from '../http/helpers.js';
@@ -42,6 +43,7 @@ async function cli(
       err += s;
     }),
     signal: AbortSignal.abort(),
+    clock: systemClock,
     exitCode: 0,
   };
   const code = await runCli(argv, ctx);

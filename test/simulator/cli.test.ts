@@ -6,6 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
+import { systemClock } from '../../src/clock.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { generateSecret } from '../../src/webhooks/sign.js';
 import { client, receiver, settle, setup, task, waitFor } from './helpers.js';
@@ -32,6 +33,7 @@ async function cli(args: string[], env: Record<string, string> = {}) {
     stdout,
     stderr,
     signal: new AbortController().signal,
+    clock: systemClock,
     exitCode: 0,
   };
   const code = await runCli(args, ctx);

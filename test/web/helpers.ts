@@ -6,13 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { type App, createApp } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { resolveServeConfig } from '../../src/http/serve-config.js';
 import { silentLogger } from '../../src/logger.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Run, RunHistoryEntry } from '../../src/store/types.js';
 import { type Reply, send as sendRaw } from '../http/helpers.js';
+import { appOver } from '../support/app.js';
 
 export const SIGNING_KEY = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 
@@ -35,7 +36,7 @@ export async function startWebServer(
     dir,
   );
   const store = await openSqliteStore(config.database.url, { create: true, logger: silentLogger });
-  const app = createApp({ config, store, platform: null, clock: opts.clock, logger: silentLogger });
+  const app = appOver({ config, store, platform: null, clock: opts.clock });
   const listened = (await app.listen()) as string;
   const port = Number(new URL(listened).port);
   return {
