@@ -83,6 +83,10 @@ export class SimState {
     this.seq += 1;
     this.order.set(id, this.seq);
   }
+
+  /** Newest first by creation order, the order of the lists without an `order` parameter. */
+  readonly newestFirst = (a: { id: string }, b: { id: string }): number =>
+    (this.order.get(b.id) ?? 0) - (this.order.get(a.id) ?? 0);
 }
 
 /** ISO timestamp with millisecond precision. */
