@@ -1,10 +1,10 @@
 // What the route modules share: the world, the engine, the deliverer and the settings.
 import type { Clock } from '../clock.js';
 import type { Deliverer } from './deliverer.js';
-import type { SessionEngine } from './engine.js';
 import type { IdSource } from './ids.js';
 import type { RouteStats } from './limits.js';
 import type { ApiFaults } from './options.js';
+import type { SessionEngine } from './sessions.js';
 import type { SimState } from './state.js';
 
 export interface SimContext {

@@ -1,6 +1,7 @@
 // Opaque cursors. A cursor encodes the order it was made for and the position after which the
 // next page starts, so reusing it with a different order is refused (400) as the platform does.
 import { badRequest } from './api-error.js';
+import { type Query, queryInt, queryString } from './validate.js';
 
 interface CursorBody {
   o: 'asc' | 'desc';
@@ -58,4 +59,20 @@ export function pageOf<T>(
   const prev_page =
     start > 0 && data.length > 0 ? encodeCursor({ o: order, k: keyOf(data[0]), d: 'prev' }) : null;
   return { data, next_page, prev_page };
+}
+
+/** A list route's page: `limit` (1 to 1000, default 20) and the `page` cursor come from the query. */
+export function queryPage<T>(q: Query, items: T[], keyOf: (item: T) => string, order: 'asc' | 'desc') {
+  return pageOf(items, keyOf, order, queryInt(q, 'limit', 1, 1000) ?? 20, queryString(q, 'page'));
+}
+
+/** A page of a list that only pages forward: no prev_page. */
+export function forwardPage<T>(
+  q: Query,
+  items: T[],
+  keyOf: (item: T) => string,
+  order: 'asc' | 'desc',
+): { data: T[]; next_page: string | null } {
+  const page = queryPage(q, items, keyOf, order);
+  return { data: page.data, next_page: page.next_page };
 }

@@ -64,3 +64,19 @@ export function expectedFinal(
 }
 
 export const TERMINAL_RESULTS = new Set(['satisfied', 'max_iterations_reached', 'failed', 'interrupted']);
+
+/** What the grader says about a result of `description`. */
+export function explanationFor(result: string, description: string): string {
+  switch (result) {
+    case 'satisfied':
+      return `All rubric criteria for "${description}" are met.`;
+    case 'needs_revision':
+      return 'Some rubric criteria are not met yet; revising.';
+    case 'max_iterations_reached':
+      return 'The iteration limit was reached before every criterion was met.';
+    case 'failed':
+      return 'The rubric does not apply to the deliverables produced.';
+    default:
+      return result;
+  }
+}

@@ -4,7 +4,6 @@ import { generateSecret } from '../webhooks/sign.js';
 import { buildApp } from './app.js';
 import type { SimContext } from './context.js';
 import { Deliverer, type DeliveryCounters, type DeliveryRecord, type EndpointState } from './deliverer.js';
-import { SessionEngine } from './engine.js';
 import { IdSource } from './ids.js';
 import { type RouteCounter, RouteStats } from './limits.js';
 import {
@@ -15,6 +14,7 @@ import {
   type SimulatorOptions,
   type WebhookEndpointOption,
 } from './options.js';
+import { SessionEngine } from './sessions.js';
 import { SimState } from './state.js';
 
 export interface SimulatorStats {

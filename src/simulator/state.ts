@@ -8,6 +8,7 @@ import type { BetaManagedAgentsSessionEvent } from '@anthropic-ai/sdk/resources/
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
 import type { Scenario } from './options.js';
+import { TERMINAL_RESULTS } from './scenarios.js';
 
 export interface StoredEvent {
   event: BetaManagedAgentsSessionEvent;
@@ -26,7 +27,6 @@ export interface ActiveOutcome {
   iteration: number;
   /** Id of the span.outcome_evaluation_start of the current iteration, '' before any started. */
   startEventId: string;
-  results: string[];
 }
 
 export interface SessionRecord {
@@ -52,6 +52,17 @@ export interface SessionRecord {
   tokens: { input: number; output: number; cacheRead: number; cents: number };
 }
 
+/** A turn is under way (rescheduling is a running turn waiting out a retry). */
+export function isRunning(rec: SessionRecord): boolean {
+  return rec.session.status === 'running' || rec.session.status === 'rescheduling';
+}
+
+/** No outcome, or the current one reached a terminal evaluation result. */
+export function outcomeDone(rec: SessionRecord): boolean {
+  const o = rec.outcome;
+  return o === null || TERMINAL_RESULTS.has(rec.session.outcome_evaluations[o.index].result);
+}
+
 export interface FileRecord {
   meta: BetaFileMetadata;
   content: string;
@@ -72,6 +83,10 @@ export class SimState {
     this.seq += 1;
     this.order.set(id, this.seq);
   }
+
+  /** Newest first by creation order, the order of the lists without an `order` parameter. */
+  readonly newestFirst = (a: { id: string }, b: { id: string }): number =>
+    (this.order.get(b.id) ?? 0) - (this.order.get(a.id) ?? 0);
 }
 
 /** ISO timestamp with millisecond precision. */

@@ -5,7 +5,7 @@ import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/ag
 import type { FastifyInstance } from 'fastify';
 import { ApiError, badRequest, notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
-import { pageOf } from '../paging.js';
+import { forwardPage } from '../paging.js';
 import { iso } from '../state.js';
 import {
   asObject,
@@ -16,7 +16,6 @@ import {
   type Query,
   queryBool,
   queryInt,
-  queryString,
   requireString,
   timeRange,
 } from '../validate.js';
@@ -173,15 +172,8 @@ export function agentRoutes(app: FastifyInstance, ctx: SimContext): void {
     const items = [...ctx.state.agents.values()]
       .map((v) => v[v.length - 1])
       .filter((a) => (archived || a.archived_at === null) && inRange(Date.parse(a.created_at)))
-      .sort((a, b) => (ctx.state.order.get(b.id) ?? 0) - (ctx.state.order.get(a.id) ?? 0));
-    const page = pageOf(
-      items,
-      (a) => a.id,
-      'desc',
-      queryInt(q, 'limit', 1, 1000) ?? 20,
-      queryString(q, 'page'),
-    );
-    return { data: page.data, next_page: page.next_page };
+      .sort(ctx.state.newestFirst);
+    return forwardPage(q, items, (a) => a.id, 'desc');
   });
 
   app.post<{ Params: { id: string } }>('/v1/agents/:id/archive', async (req): Promise<Agent> => {
@@ -201,13 +193,6 @@ export function agentRoutes(app: FastifyInstance, ctx: SimContext): void {
     const q = req.query as Query;
     onlyQuery(q, ['limit', 'page']);
     const versions = [...latest(ctx, req.params.id)].reverse();
-    const page = pageOf(
-      versions,
-      (a) => String(a.version),
-      'desc',
-      queryInt(q, 'limit', 1, 1000) ?? 20,
-      queryString(q, 'page'),
-    );
-    return { data: page.data, next_page: page.next_page };
+    return forwardPage(q, versions, (a) => String(a.version), 'desc');
   });
 }

@@ -6,7 +6,7 @@ import type {
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
-import { pageOf } from '../paging.js';
+import { forwardPage } from '../paging.js';
 import { iso } from '../state.js';
 import {
   asObject,
@@ -15,8 +15,6 @@ import {
   onlyQuery,
   type Query,
   queryBool,
-  queryInt,
-  queryString,
   requireString,
 } from '../validate.js';
 
@@ -110,15 +108,8 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
     const archived = queryBool(q, 'include_archived') ?? false;
     const items = [...ctx.state.environments.values()]
       .filter((e) => archived || e.archived_at === null)
-      .sort((a, b) => (ctx.state.order.get(b.id) ?? 0) - (ctx.state.order.get(a.id) ?? 0));
-    const page = pageOf(
-      items,
-      (e) => e.id,
-      'desc',
-      queryInt(q, 'limit', 1, 1000) ?? 20,
-      queryString(q, 'page'),
-    );
-    return { data: page.data, next_page: page.next_page };
+      .sort(ctx.state.newestFirst);
+    return forwardPage(q, items, (e) => e.id, 'desc');
   });
 
   app.post<{ Params: { id: string } }>(

@@ -7,16 +7,14 @@ import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
-import { pageOf } from '../paging.js';
+import { forwardPage, queryPage } from '../paging.js';
 import type { StoredEvent } from '../state.js';
 import {
   asObject,
   onlyQuery,
   type Query,
   queryArray,
-  queryInt,
   queryOrder,
-  queryString,
   TIME_FILTERS,
   timeRange,
 } from '../validate.js';
@@ -31,13 +29,7 @@ function listEvents(q: Query, events: StoredEvent[]): EventPage {
   const items = events
     .filter((e) => (types === undefined || types.includes(e.event.type)) && inRange(e.ms))
     .sort((a, b) => (order === 'asc' ? a.seq - b.seq : b.seq - a.seq));
-  const page = pageOf(
-    items,
-    (e) => e.event.id,
-    order,
-    queryInt(q, 'limit', 1, 1000) ?? 20,
-    queryString(q, 'page'),
-  );
+  const page = queryPage(q, items, (e) => e.event.id, order);
   return { data: page.data.map((e) => e.event), next_page: page.next_page };
 }
 
@@ -64,14 +56,7 @@ export function eventRoutes(app: FastifyInstance, ctx: SimContext): void {
     const items = ctx.engine
       .get(req.params.id)
       .threads.filter((t) => statuses === undefined || statuses.includes(t.status));
-    const page = pageOf(
-      items,
-      (t) => t.id,
-      'asc',
-      queryInt(q, 'limit', 1, 1000) ?? 20,
-      queryString(q, 'page'),
-    );
-    return { data: page.data, next_page: page.next_page };
+    return forwardPage(q, items, (t) => t.id, 'asc');
   });
 
   const thread = (sessionId: string, threadId: string): BetaManagedAgentsSessionThread => {

@@ -4,13 +4,12 @@ import type { BetaDeletedFile, BetaFileMetadata } from '@anthropic-ai/sdk/resour
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
-import { pageOf } from '../paging.js';
+import { forwardPage } from '../paging.js';
 import {
   onlyQuery,
   type Query,
   queryArray,
   queryBool,
-  queryInt,
   queryString,
   TIME_FILTERS,
   timeRange,
@@ -42,15 +41,8 @@ export function miscRoutes(app: FastifyInstance, ctx: SimContext): void {
           (trigger === undefined || r.trigger_context.type === trigger) &&
           inRange(Date.parse(r.created_at)),
       )
-      .sort((a, b) => (ctx.state.order.get(b.id) ?? 0) - (ctx.state.order.get(a.id) ?? 0));
-    const page = pageOf(
-      items,
-      (r) => r.id,
-      'desc',
-      queryInt(q, 'limit', 1, 1000) ?? 20,
-      queryString(q, 'page'),
-    );
-    return { data: page.data, next_page: page.next_page };
+      .sort(ctx.state.newestFirst);
+    return forwardPage(q, items, (r) => r.id, 'desc');
   });
 
   app.get('/v1/files', async (req) => {
@@ -63,15 +55,8 @@ export function miscRoutes(app: FastifyInstance, ctx: SimContext): void {
       .filter(
         (m) => (scope === undefined || m.scope?.id === scope) && (ids === undefined || ids.includes(m.id)),
       )
-      .sort((a, b) => (ctx.state.order.get(b.id) ?? 0) - (ctx.state.order.get(a.id) ?? 0));
-    const page = pageOf(
-      items,
-      (m) => m.id,
-      'desc',
-      queryInt(q, 'limit', 1, 1000) ?? 20,
-      queryString(q, 'page'),
-    );
-    return { data: page.data, next_page: page.next_page };
+      .sort(ctx.state.newestFirst);
+    return forwardPage(q, items, (m) => m.id, 'desc');
   });
 
   const file = (id: string) => {

@@ -8,7 +8,7 @@ import type {
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../api-error.js';
 import type { SimContext } from '../context.js';
-import { pageOf } from '../paging.js';
+import { queryPage } from '../paging.js';
 import {
   asObject,
   onlyKeys,
@@ -101,6 +101,6 @@ export function sessionRoutes(app: FastifyInstance, ctx: SimContext): void {
         const d = (ctx.state.order.get(a.id) ?? 0) - (ctx.state.order.get(b.id) ?? 0);
         return order === 'asc' ? d : -d;
       });
-    return pageOf(items, (s) => s.id, order, queryInt(q, 'limit', 1, 1000) ?? 20, queryString(q, 'page'));
+    return queryPage(q, items, (s) => s.id, order);
   });
 }
