@@ -167,3 +167,16 @@ export function requireApiKey(settings: PlatformSettings, what: string): string 
     `${what} through the platform API: set ANTHROPIC_API_KEY (for the simulator, any non-empty value and ANTHROPIC_BASE_URL=http://127.0.0.1:8790).`,
   );
 }
+
+/**
+ * How long `launch` and `chain` retry retryable API failures before leaving the intent to serve:
+ * 30 s. AGENTHOOKS_TEST_LAUNCH_RETRY_MS shortens it for the fault tests only; never set it elsewhere.
+ */
+export function resolveLaunchRetryMs(env: Env): number {
+  const raw = env.AGENTHOOKS_TEST_LAUNCH_RETRY_MS?.trim();
+  if (!raw) return 30_000;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0)
+    throw new AppError('config_invalid', `AGENTHOOKS_TEST_LAUNCH_RETRY_MS must be whole milliseconds (got ${raw}).`);
+  return ms;
+}

@@ -2,12 +2,11 @@
 // runtime (src/runtime.ts) over the store, the platform and agenthooks.yaml, resolved the same way
 // for every command. The API key is checked and the log level parsed here, once. Read-only
 // commands (runs, events, ...) never load this: they open the store alone.
-import { requireApiKey, resolveDatabase, resolveLogLevel, resolvePlatform } from '../config.js';
+import { requireApiKey, resolveLaunchRetryMs, resolveDatabase, resolveLogLevel, resolvePlatform } from '../config.js';
 import { loadConfigFile } from '../config-file.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createPlatform } from '../platform/client.js';
 import type { Platform } from '../platform/types.js';
-import { LAUNCH_RETRY_MS } from '../runs/launch.js';
 import { createRuntime, type Runtime, type RuntimeSettings } from '../runtime.js';
 import { openStore } from '../store/open.js';
 import type { CliContext } from './context.js';
@@ -38,7 +37,8 @@ export async function withRuntime<T>(
   const store = await openStore(resolveDatabase(flags.database, ctx.env, ctx.cwd), { create: true, logger });
   try {
     const runtime = createRuntime({
-      settings: cliSettings(),
+      // A CLI launch (and chain) retries retryable API failures itself before leaving the intent to serve.
+      settings: { launchRetryMs: resolveLaunchRetryMs(ctx.env) },
       store,
       platform,
       clock: ctx.clock,
@@ -61,9 +61,4 @@ export function platformFor(
   const apiKey = requireApiKey(settings, what);
   const logger = createLogger({ level: resolveLogLevel(ctx.env, 'warn'), destination: ctx.stderr });
   return { platform: createPlatform({ apiKey, baseURL: settings.baseURL, logger }), logger };
-}
-
-/** A CLI launch (and chain) retries retryable API failures itself before leaving the intent to serve. */
-function cliSettings(): RuntimeSettings {
-  return { launchRetryMs: LAUNCH_RETRY_MS };
 }
