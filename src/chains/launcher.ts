@@ -5,6 +5,7 @@
 // fault while resolving agents or creating the session leaves an intent that a sweep finishes.
 
 import {
+  activityLease,
   type DriveDeps,
   type DriveResult,
   driveLaunch,
@@ -74,7 +75,7 @@ export async function writeStepIntent(
   launchId: string,
 ): Promise<{ launch: Launch; created: boolean }> {
   const spec = stepSpec(record, step, parent, launchId);
-  if (!(await takeLease(deps, launchId, deps.lease)))
+  if (!(await takeLease(deps, launchId, stepLease(deps, launchId))))
     throw new Error(`lease for the new launch ${launchId} is taken; launch ids must be unique`);
   const now = deps.clock.now();
   const written = await deps.store.createLaunch({
@@ -95,7 +96,7 @@ export async function writeStepIntent(
     updatedAt: now,
   });
   // Someone decided this (parent, step) first: drop our unused lease; the caller looks at theirs.
-  if (!written.created) await releaseLease(deps, launchId, deps.lease);
+  if (!written.created) await releaseLease(deps, launchId, stepLease(deps, launchId));
   // Test-only: the intent is stored, the platform has not been called.
   else (deps.crash ?? noCrash)('after-intent');
   return written;
@@ -103,5 +104,14 @@ export async function writeStepIntent(
 
 /** Drives an intent this process just wrote (it holds the lease). */
 export function driveNewIntent(deps: StepLaunchDeps, launch: Launch): Promise<DriveResult> {
-  return driveLaunch(deps, launch, { ...deps.lease, mode: 'fresh', retryForMs: deps.retryForMs });
+  return driveLaunch(deps, launch, {
+    ...stepLease(deps, launch.id),
+    mode: 'fresh',
+    retryForMs: deps.retryForMs,
+  });
+}
+
+/** The owner that writes a new intent and drives it: this launch's own activity (see activityLease). */
+function stepLease(deps: StepLaunchDeps, launchId: string): LeaseOptions {
+  return activityLease(deps.lease, launchId);
 }

@@ -16,6 +16,7 @@ import type { CreateSessionRequest, EnsuredResource, Platform, SessionSummary } 
 import type { Launch, Run, Store } from '../store/types.js';
 import { type CrashHook, noCrash } from '../test-hooks.js';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
+import { randomId } from './ids.js';
 import { linkRun } from './launch-link.js';
 import { decodeRequest, LAUNCH_TAG, sessionRequest } from './launch-spec.js';
 import { ensureAgent, ensureEnvironment, type ResourceCache } from './resources.js';
@@ -70,6 +71,15 @@ const DRIVE_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 8_000 };
 /** Looking back this far before an intent's time covers clock skew between us and the platform. */
 export const RECOVERY_SKEW_MS = 10 * 60_000;
 
+/**
+ * A lease owner for one piece of work on launches. Leases are re-entrant for their owner, so two
+ * activities of one process (the launch sweep and a chain decision, say) must not share an owner,
+ * or both would "hold" the same intent and both create a session.
+ */
+export function activityLease(o: LeaseOptions, tag = randomId('', 8)): LeaseOptions {
+  return { ...o, owner: `${o.owner}#${tag}` };
+}
+
 export function leaseName(launchId: string): string {
   return `launch:${launchId}`;
 }
@@ -102,7 +112,13 @@ function keepLeased(deps: DriveDeps, ids: () => Iterable<string>, o: LeaseOption
 }
 
 /** Brings an intent to a created session and a run with lineage. Releases the lease at the end. */
-export async function driveLaunch(deps: DriveDeps, launch: Launch, o: DriveOptions): Promise<DriveResult> {
+export async function driveLaunch(
+  deps: DriveDeps,
+  launch: Launch,
+  given: DriveOptions,
+): Promise<DriveResult> {
+  // Taking the lease here: as a fresh activity, never as whoever else in this process holds it.
+  const o = given.mode === 'recover' ? { ...given, ...activityLease(given) } : given;
   if (o.mode === 'recover' && !(await takeLease(deps, launch.id, o)))
     return { outcome: 'busy', launch, run: null };
   const stop = keepLeased(deps, () => [launch.id], o);
@@ -239,8 +255,9 @@ export async function findTaggedSession(deps: DriveDeps, launch: Launch): Promis
 export async function recoverIntents(
   deps: DriveDeps,
   intents: Launch[],
-  o: LeaseOptions,
+  lease: LeaseOptions,
 ): Promise<DriveResult[]> {
+  const o = activityLease(lease);
   const held: Launch[] = [];
   for (const l of intents) if (await takeLease(deps, l.id, o)) held.push(l);
   if (held.length === 0) return [];

@@ -10,7 +10,14 @@ import type { EnsuredResource, TaskEvent } from '../platform/types.js';
 import type { Launch, Run } from '../store/types.js';
 import { noCrash } from '../test-hooks.js';
 import { randomId } from './ids.js';
-import { type DriveDeps, driveLaunch, type LeaseOptions, releaseLease, takeLease } from './launch-drive.js';
+import {
+  activityLease,
+  type DriveDeps,
+  driveLaunch,
+  type LeaseOptions,
+  releaseLease,
+  takeLease,
+} from './launch-drive.js';
 import { encodeSpec, LAUNCH_TAG, type LaunchSpec, titleOf } from './launch-spec.js';
 import { agentDefinition, DEFAULT_AGENT, DEFAULT_ENVIRONMENT, environmentDefinition } from './resources.js';
 
@@ -128,7 +135,7 @@ export async function launchRun(deps: LaunchDeps, o: LaunchOptions): Promise<Lau
     metadata: { ...(o.metadata ?? {}), [LAUNCH_TAG]: launchId },
     title: o.title ?? titleOf(o.task),
   };
-  const lease = deps.lease ?? { owner: randomId('own_', 12), leaseMs: 15_000 };
+  const lease = activityLease(deps.lease ?? { owner: randomId('own_', 12), leaseMs: 15_000 }, launchId);
   // The lease comes before the row: nobody else can have created a session for a new intent.
   const fresh = await takeLease(deps, launchId, lease);
   const now = deps.clock.now();

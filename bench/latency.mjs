@@ -1,0 +1,88 @@
+// End-to-end latency of a delivery: from the moment serve received the webhook that ended a run
+// (events.received_at) to the run's final history row (run_history.at, written by the worker after
+// it fetched the session), both epoch ms in the store. The simulator runs in this process at time
+// scale 0.1 with no faults; serve runs as a child process (its own event loop, as in production);
+// 60 sessions are started through the SDK at 10 per second.
+//
+//   npm run bench:latency [-- --sessions 60 --rate 10]
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Anthropic from '@anthropic-ai/sdk';
+import { silentLogger } from '../dist/logger.js';
+import { startSimulator } from '../dist/simulator/index.js';
+import { openStore } from '../dist/store/open.js';
+import { startChild } from './servers.mjs';
+
+const { values } = parseArgs({
+  options: { sessions: { type: 'string', default: '60' }, rate: { type: 'string', default: '10' } },
+});
+const SESSIONS = Number(values.sessions);
+const RATE = Number(values.rate);
+const API_KEY = 'sk-bench-latency';
+const BIN = new URL('../dist/cli/bin.js', import.meta.url).pathname;
+const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-latency-'));
+const db = path.join(dir, 'bench.db');
+const signingKey = `whsec_${randomBytes(32).toString('base64')}`;
+const sim = await startSimulator({ timeScale: 0.1, apiKeys: [API_KEY], signingKey, seed: 7 });
+const serve = await startChild(
+  [BIN, 'serve', '--port', '0', '--database', db, '--signing-key', signingKey, '--reconcile-interval', '1h'],
+  { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: sim.url, AGENTHOOKS_LOG_LEVEL: 'warn' },
+);
+sim.addWebhook(`${serve.url}/webhooks`);
+
+try {
+  const sdk = new Anthropic({ apiKey: API_KEY, baseURL: sim.url, maxRetries: 2, webhookKey: null });
+  const agent = await sdk.beta.agents.create({ name: 'bench', model: 'claude-sonnet-4-6' });
+  const env = await sdk.beta.environments.create({ name: 'bench', config: { type: 'cloud' } });
+  const ids = [];
+  process.stderr.write(`starting ${SESSIONS} sessions at ${RATE}/s\n`);
+  for (let i = 0; i < SESSIONS; i++) {
+    const s = await sdk.beta.sessions.create({
+      agent: agent.id,
+      environment_id: env.id,
+      initial_events: [{ type: 'user.message', content: [{ type: 'text', text: `Latency ${i}` }] }],
+    });
+    ids.push(s.id);
+    await new Promise((r) => setTimeout(r, 1000 / RATE));
+  }
+  const store = await openStore(
+    { kind: 'sqlite', url: db, display: db, source: 'flag' },
+    { create: false, logger: silentLogger },
+  );
+  try {
+    const deadline = Date.now() + 120_000;
+    let finals = 0;
+    while (Date.now() < deadline) {
+      finals = 0;
+      for (const id of ids) if (FINAL.has((await store.getRun(id))?.status)) finals += 1;
+      process.stderr.write(`\r${finals}/${SESSIONS} runs final`);
+      if (finals === SESSIONS) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    process.stderr.write('\n');
+    if (finals < SESSIONS) throw new Error(`only ${finals} of ${SESSIONS} runs became final within 120 s`);
+    const latencies = [];
+    for (const id of ids) {
+      const final = (await store.runHistory(id)).find((h) => FINAL.has(h.status));
+      const event = final ? await store.getEvent(final.source) : null;
+      // A run finished by a poll or the reconciler has no delivery to measure from.
+      if (event) latencies.push(final.at - event.receivedAt);
+    }
+    latencies.sort((a, b) => a - b);
+    const q = (p) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
+    console.log(
+      `webhook received -> run final: n=${latencies.length} p50 ${q(50)} ms  p99 ${q(99)} ms  max ${latencies.at(-1)} ms  (goal: p99 <= 50 ms, p50 <= 15 ms)`,
+    );
+  } finally {
+    await store.close();
+  }
+} finally {
+  serve.proc.kill('SIGTERM');
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+}
