@@ -83,6 +83,21 @@ function parseCursor(value: string | undefined, surface: Surface): Cursor | unde
   );
 }
 
+/** `value` when it is in `list`; the message lists the accepted values. */
+function member<T extends string>(
+  value: string,
+  list: readonly T[],
+  param: string,
+  how: string,
+  surface: Surface,
+): T {
+  if ((list as readonly string[]).includes(value)) return value as T;
+  throw new AppError(
+    surface.code,
+    `${surface.name(param)} must be ${how} ${list.join(', ')} (got ${JSON.stringify(value)}).`,
+  );
+}
+
 /** since/until to a range; both optional, since before until when both are given. */
 export function timeRange(
   values: { since?: string; until?: string },
@@ -100,17 +115,30 @@ export function timeRange(
   return { since, until };
 }
 
-export interface RunFilters {
-  /** Empty: any status. */
-  status: RunStatus[];
-  agent?: string;
+/** What every list takes: a time range and a page. */
+interface ListFilters {
   since?: number;
   until?: number;
-  search?: string;
   limit: number;
   cursor?: Cursor;
   /** The values as given, for links and form fields. */
   raw: Record<string, string>;
+}
+
+function listFilters(raw: Record<string, string>, now: number, surface: Surface): ListFilters {
+  return {
+    ...timeRange(raw, now, surface),
+    limit: parseLimit(raw.limit, surface),
+    cursor: parseCursor(raw.cursor, surface),
+    raw,
+  };
+}
+
+export interface RunFilters extends ListFilters {
+  /** Empty: any status. */
+  status: RunStatus[];
+  agent?: string;
+  search?: string;
 }
 
 const RUN_PARAMS = ['status', 'agent', 'since', 'until', 'search', 'limit', 'cursor'] as const;
@@ -124,22 +152,14 @@ export function parseRunFilters(
   const status: RunStatus[] = [];
   for (const s of (raw.status ?? '').split(',').map((x) => x.trim().toLowerCase())) {
     if (s === '') continue;
-    if (!(RUN_STATUSES as readonly string[]).includes(s)) {
-      throw new AppError(
-        surface.code,
-        `${surface.name('status')} must be a comma list of ${RUN_STATUSES.join(', ')} (got ${JSON.stringify(s)}).`,
-      );
-    }
-    if (!status.includes(s as RunStatus)) status.push(s as RunStatus);
+    const known = member(s, RUN_STATUSES, 'status', 'a comma list of', surface);
+    if (!status.includes(known)) status.push(known);
   }
   return {
     status,
     agent: raw.agent,
-    ...timeRange(raw, now, surface),
     search: raw.search?.slice(0, SEARCH_MAX),
-    limit: parseLimit(raw.limit, surface),
-    cursor: parseCursor(raw.cursor, surface),
-    raw,
+    ...listFilters(raw, now, surface),
   };
 }
 
@@ -154,17 +174,11 @@ export function runQuery(f: RunFilters): Omit<RunQuery, 'before' | 'offset' | 'l
   return q;
 }
 
-export interface EventFilters {
+export interface EventFilters extends ListFilters {
   type?: string;
   /** The subject (session) the events are about. */
   session?: string;
   state?: EventState;
-  since?: number;
-  until?: number;
-  limit: number;
-  cursor?: Cursor;
-  /** The values as given, for links and form fields. */
-  raw: Record<string, string>;
 }
 
 const EVENT_PARAMS = ['type', 'session', 'state', 'since', 'until', 'limit', 'cursor'] as const;
@@ -175,21 +189,15 @@ export function parseEventFilters(
   surface: Surface,
 ): EventFilters {
   const raw = rawValues(input, EVENT_PARAMS);
-  const state = raw.state?.toLowerCase();
-  if (state !== undefined && !(EVENT_STATES as readonly string[]).includes(state)) {
-    throw new AppError(
-      surface.code,
-      `${surface.name('state')} must be one of ${EVENT_STATES.join(', ')} (got ${JSON.stringify(raw.state)}).`,
-    );
-  }
+  const state =
+    raw.state === undefined
+      ? undefined
+      : member(raw.state.toLowerCase(), EVENT_STATES, 'state', 'one of', surface);
   return {
     type: raw.type,
     session: raw.session,
-    state: state as EventState | undefined,
-    ...timeRange(raw, now, surface),
-    limit: parseLimit(raw.limit, surface),
-    cursor: parseCursor(raw.cursor, surface),
-    raw,
+    state,
+    ...listFilters(raw, now, surface),
   };
 }
 
