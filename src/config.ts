@@ -177,6 +177,9 @@ export function resolveLaunchRetryMs(env: Env): number {
   if (!raw) return 30_000;
   const ms = Number(raw);
   if (!Number.isInteger(ms) || ms < 0)
-    throw new AppError('config_invalid', `AGENTHOOKS_TEST_LAUNCH_RETRY_MS must be whole milliseconds (got ${raw}).`);
+    throw new AppError(
+      'config_invalid',
+      `AGENTHOOKS_TEST_LAUNCH_RETRY_MS must be whole milliseconds (got ${raw}).`,
+    );
   return ms;
 }
