@@ -26,13 +26,15 @@ import type {
   StoredEvent,
 } from '../types.js';
 import { createDb, createPool, type Db } from './db.js';
+import * as deploymentRuns from './deployment-runs.js';
 import { toAppError } from './errors.js';
 import * as events from './events.js';
 import * as launches from './launches.js';
 import * as meta from './meta.js';
+import * as metrics from './metrics.js';
 import { migrate, readMigrations } from './migrate.js';
 import * as outbox from './outbox.js';
-import * as outcomes from './outcomes.js';
+import * as retention from './retention.js';
 import * as runs from './runs.js';
 
 export interface PostgresStoreOptions {
@@ -222,32 +224,32 @@ export class PostgresStore implements Store {
 
   async getOutbox(id: string): Promise<OutboxMessage | null> {
     this.open();
-    return outcomes.getOutbox(this.db, id);
+    return outbox.getOutbox(this.db, id);
   }
 
   async retryOutbox(id: string, now: number): Promise<boolean> {
     this.open();
-    return outcomes.retryOutbox(this.db, id, now);
+    return outbox.retryOutbox(this.db, id, now);
   }
 
   async saveDeploymentRun(run: DeploymentRunRecord): Promise<void> {
     this.open();
-    await outcomes.saveDeploymentRun(this.db, run);
+    await deploymentRuns.saveDeploymentRun(this.db, run);
   }
 
   async listDeploymentRuns(query: { failed?: boolean; limit?: number }): Promise<DeploymentRunRecord[]> {
     this.open();
-    return outcomes.listDeploymentRuns(this.db, query);
+    return deploymentRuns.listDeploymentRuns(this.db, query);
   }
 
   async prune(opts: { before: number; dryRun: boolean }): Promise<PruneResult> {
     this.open();
-    return outcomes.prune(this.db, opts);
+    return retention.prune(this.db, opts);
   }
 
   async metricCounts(): Promise<MetricCounts> {
     this.open();
-    return outcomes.metricCounts(this.db);
+    return metrics.metricCounts(this.db);
   }
 
   async getMeta(key: string): Promise<string | null> {

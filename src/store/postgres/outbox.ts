@@ -90,3 +90,17 @@ export async function listOutbox(
         ]);
   return res.rows.map(toMessage);
 }
+
+export async function getOutbox(db: Db, id: string): Promise<OutboxMessage | null> {
+  const r = (await db.query<OutboxRow>('SELECT * FROM outbox WHERE id = $1', [id])).rows[0];
+  return r ? toMessage(r) : null;
+}
+
+export async function retryOutbox(db: Db, id: string, now: number): Promise<boolean> {
+  // Attempts restart so that the retry gets a full backoff schedule again.
+  const res = await db.query(
+    `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $2 WHERE id = $1 AND state <> 'delivered'`,
+    [id, now],
+  );
+  return (res.rowCount ?? 0) > 0;
+}

@@ -83,3 +83,17 @@ export function listOutbox(
   ) as OutboxRow[];
   return rows.map(toMessage);
 }
+
+export function getOutbox(db: Db, id: string): OutboxMessage | null {
+  const r = stmt(db, 'SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow | undefined;
+  return r ? toMessage(r) : null;
+}
+
+export function retryOutbox(db: Db, id: string, now: number): boolean {
+  // Attempts restart so that the retry gets a full backoff schedule again.
+  const res = stmt(
+    db,
+    `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state <> 'delivered'`,
+  ).run(now, id);
+  return res.changes > 0;
+}

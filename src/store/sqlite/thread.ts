@@ -5,13 +5,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import * as deploymentRuns from './deployment-runs.js';
 import * as events from './events.js';
 import * as launches from './launches.js';
 import * as meta from './meta.js';
+import * as metrics from './metrics.js';
 import { migrate, readMigrations } from './migrate.js';
 import * as outbox from './outbox.js';
-import * as outcomes from './outcomes.js';
 import type { CallMessage, ReplyMessage, ThreadFailure, ThreadInit } from './protocol.js';
+import * as retention from './retention.js';
 import * as runs from './runs.js';
 import type { Db } from './statements.js';
 
@@ -42,12 +44,12 @@ const methods: Record<string, Method> = {
   claimOutbox: outbox.claimOutbox,
   finishOutbox: outbox.finishOutbox,
   listOutbox: outbox.listOutbox,
-  getOutbox: outcomes.getOutbox,
-  retryOutbox: outcomes.retryOutbox,
-  saveDeploymentRun: outcomes.saveDeploymentRun,
-  listDeploymentRuns: outcomes.listDeploymentRuns,
-  prune: outcomes.prune,
-  metricCounts: outcomes.metricCounts,
+  getOutbox: outbox.getOutbox,
+  retryOutbox: outbox.retryOutbox,
+  saveDeploymentRun: deploymentRuns.saveDeploymentRun,
+  listDeploymentRuns: deploymentRuns.listDeploymentRuns,
+  prune: retention.prune,
+  metricCounts: metrics.metricCounts,
   getMeta: meta.getMeta,
   setMeta: meta.setMeta,
   tryLease: meta.tryLease,
