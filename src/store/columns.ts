@@ -165,6 +165,8 @@ export function jsonText(column: Column, value: unknown): string | null {
 /** A table bound to a codec: rows in, records out; records in, parameters out (column order). */
 export interface RowCodec<T> {
   readonly columns: readonly Column[];
+  /** The column names, in the same order. */
+  readonly names: readonly string[];
   read(row: Row): T;
   values(record: T): unknown[];
 }
@@ -173,6 +175,7 @@ export function rowCodec<T>(table: Table<T>, codec: Codec): RowCodec<T> {
   const entries = Object.entries(table) as [keyof T & string, Column][];
   return {
     columns: entries.map(([, c]) => c),
+    names: entries.map(([, c]) => c.name),
     read(row) {
       const out: Record<string, unknown> = {};
       for (const [field, c] of entries) out[field] = codec.decode(c, row[c.name]);

@@ -1,6 +1,10 @@
 // Deployment runs: deployment_run.* events the worker resolved, shared by every replica.
+import { DEPLOYMENT_RUN_COLUMNS, type Row, rowCodec } from '../columns.js';
 import type { DeploymentRunRecord } from '../types.js';
+import { postgresCodec } from './codec.js';
 import type { Db } from './db.js';
+
+const deploymentRunRows = rowCodec(DEPLOYMENT_RUN_COLUMNS, postgresCodec);
 
 export async function saveDeploymentRun(db: Db, d: DeploymentRunRecord): Promise<void> {
   await db.query(
@@ -10,16 +14,6 @@ export async function saveDeploymentRun(db: Db, d: DeploymentRunRecord): Promise
        session_id = excluded.session_id, error_type = excluded.error_type, error_message = excluded.error_message`,
     [d.id, d.deploymentId, d.agentId, d.sessionId, d.errorType, d.errorMessage, d.seenAt],
   );
-}
-
-interface DrunRow {
-  id: string;
-  deployment_id: string;
-  agent_id: string | null;
-  session_id: string | null;
-  error_type: string | null;
-  error_message: string | null;
-  seen_at: number;
 }
 
 export async function listDeploymentRuns(
@@ -32,17 +26,9 @@ export async function listDeploymentRuns(
       : q.failed === false
         ? 'WHERE session_id IS NOT NULL'
         : '';
-  const res = await db.query<DrunRow>(
+  const res = await db.query<Row>(
     `SELECT * FROM deployment_runs ${where} ORDER BY seen_at DESC, id DESC LIMIT $1`,
     [q.limit ?? 100],
   );
-  return res.rows.map((r) => ({
-    id: r.id,
-    deploymentId: r.deployment_id,
-    agentId: r.agent_id,
-    sessionId: r.session_id,
-    errorType: r.error_type,
-    errorMessage: r.error_message,
-    seenAt: r.seen_at,
-  }));
+  return res.rows.map(deploymentRunRows.read);
 }

@@ -1,16 +1,10 @@
 // Deployment runs: deployment_run.* events the worker resolved (thread side).
+import { DEPLOYMENT_RUN_COLUMNS, type Row, rowCodec } from '../columns.js';
 import type { DeploymentRunRecord } from '../types.js';
+import { sqliteCodec } from './codec.js';
 import { type Db, stmt } from './statements.js';
 
-interface DrunRow {
-  id: string;
-  deployment_id: string;
-  agent_id: string | null;
-  session_id: string | null;
-  error_type: string | null;
-  error_message: string | null;
-  seen_at: number;
-}
+const deploymentRunRows = rowCodec(DEPLOYMENT_RUN_COLUMNS, sqliteCodec);
 
 export function saveDeploymentRun(db: Db, d: DeploymentRunRecord): void {
   stmt(
@@ -31,14 +25,6 @@ export function listDeploymentRuns(db: Db, q: { failed?: boolean; limit?: number
         : '';
   const rows = stmt(db, `SELECT * FROM deployment_runs ${where} ORDER BY seen_at DESC, id DESC LIMIT ?`).all(
     q.limit ?? 100,
-  ) as DrunRow[];
-  return rows.map((r) => ({
-    id: r.id,
-    deploymentId: r.deployment_id,
-    agentId: r.agent_id,
-    sessionId: r.session_id,
-    errorType: r.error_type,
-    errorMessage: r.error_message,
-    seenAt: r.seen_at,
-  }));
+  ) as Row[];
+  return rows.map(deploymentRunRows.read);
 }
