@@ -12,9 +12,11 @@ import type {
   IngestStats,
   InsertResult,
   Launch,
+  LaunchPatch,
   LaunchState,
   MetricCounts,
   NewEvent,
+  OutboxAttempt,
   OutboxMessage,
   PruneResult,
   RejectCount,
@@ -180,11 +182,7 @@ export class PostgresStore implements Store {
     return launches.createLaunch(this.db, launch);
   }
 
-  async updateLaunch(
-    id: string,
-    patch: Partial<Pick<Launch, 'state' | 'sessionId' | 'error' | 'agentId' | 'environmentId'>>,
-    now: number,
-  ): Promise<void> {
+  async updateLaunch(id: string, patch: LaunchPatch, now: number): Promise<void> {
     this.open();
     await launches.updateLaunch(this.db, id, patch, now);
   }
@@ -208,11 +206,7 @@ export class PostgresStore implements Store {
     return outbox.claimOutbox(this.db, opts);
   }
 
-  async finishOutbox(
-    id: string,
-    outcome: { delivered: true } | { delivered: false; error: string; nextAttemptAt: number | null },
-    now: number,
-  ): Promise<void> {
+  async finishOutbox(id: string, outcome: OutboxAttempt, now: number): Promise<void> {
     this.open();
     await outbox.finishOutbox(this.db, id, outcome, now);
   }
