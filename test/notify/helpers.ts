@@ -1,56 +1,8 @@
-// Shared setup for the issue 10 tests: the runs E2E environment (SQLite, simulator, real SDK
-// client) plus serve in-process with notify targets, and a real HTTP receiver for notifications.
+// A real HTTP receiver for notifications (its answer can be switched, or it can refuse
+// connections) and a notify target builder, for the tests of the outbox notifier.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock } from '../../src/clock.js';
-import { silentLogger } from '../../src/logger.js';
-import type { NotifySettings } from '../../src/notify/service.js';
 import type { NotifyTarget } from '../../src/notify/targets.js';
-import { API_KEY, type Env } from '../e2e/helpers.js';
-
-export { API_KEY, type Env, setup } from '../e2e/helpers.js';
-
-export interface Serving {
-  url: string;
-  app: import('../../src/app.js').App;
-  close(): Promise<void>;
-}
-
-export async function startServeWithNotify(
-  env: Env,
-  notify: NotifySettings | undefined,
-  o: { token?: string } = {},
-): Promise<Serving> {
-  const { createApp } = await import('../../src/app.js');
-  const { resolveServeConfig } = await import('../../src/http/serve-config.js');
-  const config = resolveServeConfig(
-    {
-      host: '127.0.0.1',
-      port: '0',
-      database: env.dbFile,
-      signingKey: [env.sim.signingKey],
-      reconcileInterval: '60s',
-    },
-    {
-      ANTHROPIC_API_KEY: API_KEY,
-      ANTHROPIC_BASE_URL: env.sim.url,
-      ...(o.token ? { AGENTHOOKS_TOKEN: o.token } : {}),
-    },
-    env.dir,
-  );
-  const app = createApp({
-    config,
-    store: env.store,
-    platform: env.platform,
-    clock: systemClock,
-    logger: silentLogger,
-    runs: { worker: { idleMs: 20 } },
-    heartbeatMs: 1000,
-    notify,
-  });
-  const url = (await app.listen())!;
-  return { url, app, close: () => app.close() };
-}
 
 export function target(name: string, url: string, over: Partial<NotifyTarget> = {}): NotifyTarget {
   return { name, url, secret: null, agents: [], pipelines: [], statuses: [], ...over };
@@ -113,19 +65,5 @@ export class Receiver {
     for (const d of this.deliveries)
       if (d.answered >= 200 && d.answered < 300) m.set(d.id, (m.get(d.id) ?? 0) + 1);
     return m;
-  }
-}
-
-export async function until<T>(
-  fn: () => Promise<T | null | undefined | false>,
-  what: string,
-  ms = 30_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }

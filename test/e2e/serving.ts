@@ -1,0 +1,93 @@
+// serve in-process (createApp) over the runs E2E environment (SQLite, simulator, real SDK client),
+// with optional notify targets, and the waits and sessions the suites that drive it share.
+import { systemClock } from '../../src/clock.js';
+import { silentLogger } from '../../src/logger.js';
+import type { NotifySettings } from '../../src/notify/service.js';
+import { API_KEY, type Env } from './helpers.js';
+
+export { API_KEY, type Env, setup } from './helpers.js';
+
+export interface Serving {
+  url: string;
+  app: import('../../src/app.js').App;
+  close(): Promise<void>;
+}
+
+/** serve's app in-process on an ephemeral port, with `notify` targets when given. */
+export async function startServeWithNotify(
+  env: Env,
+  notify: NotifySettings | undefined,
+  o: { token?: string } = {},
+): Promise<Serving> {
+  const { createApp } = await import('../../src/app.js');
+  const { resolveServeConfig } = await import('../../src/http/serve-config.js');
+  const config = resolveServeConfig(
+    {
+      host: '127.0.0.1',
+      port: '0',
+      database: env.dbFile,
+      signingKey: [env.sim.signingKey],
+      reconcileInterval: '60s',
+    },
+    {
+      ANTHROPIC_API_KEY: API_KEY,
+      ANTHROPIC_BASE_URL: env.sim.url,
+      ...(o.token ? { AGENTHOOKS_TOKEN: o.token } : {}),
+    },
+    env.dir,
+  );
+  const app = createApp({
+    config,
+    store: env.store,
+    platform: env.platform,
+    clock: systemClock,
+    logger: silentLogger,
+    runs: { worker: { idleMs: 20 } },
+    heartbeatMs: 1000,
+    notify,
+  });
+  const url = (await app.listen())!;
+  return { url, app, close: () => app.close() };
+}
+
+/** Polls `fn` every 50 ms until it returns something truthy; fails after `ms`. */
+export async function until<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  what: string,
+  ms = 30_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A session of the simulator's `success` scenario (or as `metadata` says) for agent `notified`. */
+export async function session(e: Env, metadata: Record<string, string> = {}): Promise<string> {
+  const agent = await e.platform.ensureAgent('notified', { model: 'claude-sonnet-4-6' });
+  const environment = await e.platform.ensureEnvironment('notified-env', {});
+  const s = await e.platform.createSession({
+    agent: agent.id,
+    environment_id: environment.id,
+    initial_events: [{ type: 'user.message', content: [{ type: 'text', text: 'write the report' }] }],
+    metadata: { sim_scenario: 'success', ...metadata },
+  });
+  return s.id;
+}
+
+/** Waits until the run is stored as succeeded or failed. */
+export const finalRun = (e: Env, id: string) =>
+  until(async () => {
+    const r = await e.store.getRun(id);
+    return r && (r.status === 'succeeded' || r.status === 'failed') ? r : null;
+  }, `run ${id} to be final`);
+
+/** The environment a CLI command needs to reach this store and simulator. */
+export const cliEnv = (e: Env) => ({
+  ANTHROPIC_API_KEY: API_KEY,
+  ANTHROPIC_BASE_URL: e.sim.url,
+  DATABASE_URL: e.dbFile,
+});
