@@ -1,19 +1,23 @@
 // serve in-process (createApp) over the runs E2E environment (SQLite, simulator, real SDK client),
-// with optional notify targets, and the waits and sessions the suites that drive it share.
+// with optional notify targets, and the waits and sessions the suites that drive it share. The
+// environment and the server started here are closed when the test that started them ends.
+import { onTestFinished } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/logger.js';
 import type { NotifySettings } from '../../src/notify/service.js';
-import { API_KEY, type Env } from './helpers.js';
+import { API_KEY, type Env, type Serving, setup as setupEnv } from './helpers.js';
 
-export { API_KEY, type Env, setup } from './helpers.js';
+export { API_KEY, type Env, type Serving } from './helpers.js';
 
-export interface Serving {
-  url: string;
-  app: import('../../src/app.js').App;
-  close(): Promise<void>;
+/** The runs E2E environment, closed when the current test ends. */
+export async function setup(): Promise<Env> {
+  const env = await setupEnv();
+  onTestFinished(() => env.close());
+  return env;
 }
 
-/** serve's app in-process on an ephemeral port, with `notify` targets when given. */
+/** serve's app in-process on an ephemeral port, with `notify` targets when given; closed when the
+ * current test ends, before its environment. */
 export async function startServeWithNotify(
   env: Env,
   notify: NotifySettings | undefined,
@@ -47,6 +51,7 @@ export async function startServeWithNotify(
     notify,
   });
   const url = (await app.listen())!;
+  onTestFinished(() => app.close());
   return { url, app, close: () => app.close() };
 }
 

@@ -1,17 +1,11 @@
 // GET /metrics end to end: a real serve's exposition parses as Prometheus text and follows the
 // /api access rule.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Env, finalRun, type Serving, session, setup, startServeWithNotify } from '../e2e/serving.js';
 import { parsePrometheus } from './prometheus.js';
 
 let env: Env | null = null;
 let serve: Serving | null = null;
-afterEach(async () => {
-  await serve?.close();
-  await env?.close();
-  serve = null;
-  env = null;
-});
 
 describe('metrics', () => {
   it('/metrics parses as Prometheus text and follows the /api access rule', async () => {

@@ -2,7 +2,7 @@
 // and verify, survive the receiver being down, give up after the retry window and can be retried;
 // the library's onOutcome callback sees each final run.
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/logger.js';
 import { RunWorker } from '../../src/runs/worker.js';
@@ -26,14 +26,6 @@ import { Receiver, target } from './helpers.js';
 let env: Env | null = null;
 let serve: Serving | null = null;
 let receiver: Receiver | null = null;
-afterEach(async () => {
-  await serve?.close();
-  await receiver?.stop();
-  await env?.close();
-  serve = null;
-  receiver = null;
-  env = null;
-});
 
 describe('outcome notifications', () => {
   it('a signed run.finished reaches the receiver, verifies, and carries the outcome; filters apply', async () => {

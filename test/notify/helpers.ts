@@ -2,6 +2,7 @@
 // connections) and a notify target builder, for the tests of the outbox notifier.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { onTestFinished } from 'vitest';
 import type { NotifyTarget } from '../../src/notify/targets.js';
 
 export function target(name: string, url: string, over: Partial<NotifyTarget> = {}): NotifyTarget {
@@ -15,13 +16,18 @@ export interface Delivery {
   answered: number;
 }
 
-/** A notification receiver on 127.0.0.1 (ephemeral port) whose answer can be switched. */
+/** A notification receiver on 127.0.0.1 (ephemeral port) whose answer can be switched. Made in a
+ * test, it stops when that test ends (after a server started later: hooks run in reverse). */
 export class Receiver {
   readonly deliveries: Delivery[] = [];
   /** HTTP status to answer with; 'refuse' closes the listening socket (connection refused). */
   answer = 200;
   private server: Server | null = null;
   port = 0;
+
+  constructor() {
+    onTestFinished(() => this.stop());
+  }
 
   async start(port = 0): Promise<void> {
     const server = createServer((req, res) => {

@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Run } from '../../src/store/types.js';
 import {
   cliEnv,
@@ -20,12 +20,6 @@ import { cli } from '../inspect/helpers.js';
 
 let env: Env | null = null;
 let serve: Serving | null = null;
-afterEach(async () => {
-  await serve?.close();
-  await env?.close();
-  serve = null;
-  env = null;
-});
 
 describe('output files, cancel, deployment runs', () => {
   it('files are listed (CLI, API) and downloaded with --out', async () => {

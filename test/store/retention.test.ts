@@ -1,6 +1,6 @@
 // Retention end to end: prune clears old payloads while a re-delivered old event stays a
 // duplicate, and the prune command's --older-than, --dry-run and refusal of a too-short age.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signedHeaders } from '../../src/webhooks/sign.js';
 import {
   cliEnv,
@@ -15,12 +15,6 @@ import { cli } from '../inspect/helpers.js';
 
 let env: Env | null = null;
 let serve: Serving | null = null;
-afterEach(async () => {
-  await serve?.close();
-  await env?.close();
-  serve = null;
-  env = null;
-});
 
 describe('retention', () => {
   it('prune clears old payloads but a re-delivered old event is still a duplicate', async () => {
