@@ -1,14 +1,15 @@
 // /health answers from the event loop alone, /ready from the store; both read through a real
 // socket while the SQLite writer thread is stalled. The writer's own pragmas are read too.
 import { describe, expect, it } from 'vitest';
+import { stallWriter, writerPragma } from '../../src/store/sqlite/test-support.js';
 import { deliver, eventId, send, startServer } from './helpers.js';
 
 describe('health and readiness', () => {
   it('the writer connection serve uses runs journal_mode=wal and synchronous=2 (FULL)', async () => {
     const srv = await startServer();
     try {
-      expect(await srv.store.writerPragma('journal_mode')).toBe('wal');
-      expect(await srv.store.writerPragma('synchronous')).toBe(2);
+      expect(await writerPragma(srv.store, 'journal_mode')).toBe('wal');
+      expect(await writerPragma(srv.store, 'synchronous')).toBe(2);
     } finally {
       await srv.close();
     }
@@ -29,7 +30,7 @@ describe('health and readiness', () => {
     const srv = await startServer();
     try {
       let stalled = true;
-      const stall = srv.store.stallWriter(2500).then(() => {
+      const stall = stallWriter(srv.store, 2500).then(() => {
         stalled = false;
       });
       const id = eventId();

@@ -10,6 +10,7 @@ import { GroupCommitter } from '../../src/ingest/group-commit.js';
 import { RejectCounter } from '../../src/ingest/rejects.js';
 import { silentLogger } from '../../src/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { stallWriter } from '../../src/store/sqlite/test-support.js';
 import type { NewEvent } from '../../src/store/types.js';
 import { eventBody, eventId, signed, startServer } from '../http/helpers.js';
 
@@ -109,7 +110,7 @@ describe('group commit over HTTP', () => {
       // Hold the writer briefly (test-only hook) so that all 200 deliveries are in flight while a
       // commit is running, whatever the disk's fsync time: on a fast disk and an in-process client
       // the requests otherwise trickle in and the count measures the client, not group commit.
-      const stalled = srv.store.stallWriter(400);
+      const stalled = stallWriter(srv.store, 400);
       const ids = Array.from({ length: 200 }, () => eventId());
       const statuses = await Promise.all(
         ids.map(

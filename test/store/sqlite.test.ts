@@ -13,6 +13,7 @@ import { isAppError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/open.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
+import { stallWriter, writerPragma } from '../../src/store/sqlite/test-support.js';
 import type { Run } from '../../src/store/types.js';
 import { newEvent, newRun, storeConformance } from './conformance.js';
 
@@ -29,10 +30,10 @@ describe('SQLite specifics', () => {
   it('the writer connection runs WAL with synchronous=FULL, busy_timeout and foreign keys', async () => {
     const store = await open(freshFile());
     try {
-      expect(await store.writerPragma('journal_mode')).toBe('wal');
-      expect(await store.writerPragma('synchronous')).toBe(2);
-      expect(await store.writerPragma('busy_timeout')).toBe(5000);
-      expect(await store.writerPragma('foreign_keys')).toBe(1);
+      expect(await writerPragma(store, 'journal_mode')).toBe('wal');
+      expect(await writerPragma(store, 'synchronous')).toBe(2);
+      expect(await writerPragma(store, 'busy_timeout')).toBe(5000);
+      expect(await writerPragma(store, 'foreign_keys')).toBe(1);
     } finally {
       await store.close();
     }
@@ -42,7 +43,7 @@ describe('SQLite specifics', () => {
     const store = await open(freshFile());
     try {
       let stalled = true;
-      const stall = store.stallWriter(1500).then(() => {
+      const stall = stallWriter(store, 1500).then(() => {
         stalled = false;
       });
       // While the writer thread sleeps, the main thread still answers HTTP on a real socket

@@ -1,43 +1,11 @@
 // Events: the deduplicated webhook ledger and the worker's claim queue, shared by every replica
 // (DESIGN.md semantics 1 and 7). Rejected-request counters live here too (same ingest path).
+import { EVENT_COLUMNS, type Row, rowCodec } from '../columns.js';
 import type { EventOutcome, EventQuery, InsertResult, NewEvent, RejectCount, StoredEvent } from '../types.js';
+import { postgresCodec } from './codec.js';
 import { type Db, Params } from './db.js';
 
-interface EventRow {
-  id: string;
-  type: string;
-  created_at: number;
-  received_at: number;
-  subject_id: string | null;
-  thread_id: string | null;
-  raw: string | null;
-  state: StoredEvent['state'];
-  attempts: number;
-  next_attempt_at: number | null;
-  last_error: string | null;
-  processed_at: number | null;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-}
-
-function toEvent(r: EventRow): StoredEvent {
-  return {
-    id: r.id,
-    type: r.type,
-    createdAt: r.created_at,
-    receivedAt: r.received_at,
-    subjectId: r.subject_id,
-    threadId: r.thread_id,
-    raw: r.raw,
-    state: r.state,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    lastError: r.last_error,
-    processedAt: r.processed_at,
-    leaseOwner: r.lease_owner,
-    leaseExpiresAt: r.lease_expires_at,
-  };
-}
+const eventRows = rowCodec(EVENT_COLUMNS, postgresCodec);
 
 /** Oldest first, ties broken by id: the order listings and claims hand rows out in. */
 function byReceived(a: StoredEvent, b: StoredEvent): number {
@@ -79,8 +47,8 @@ export async function insertEvents(db: Db, events: NewEvent[]): Promise<InsertRe
 }
 
 export async function getEvent(db: Db, id: string): Promise<StoredEvent | null> {
-  const res = await db.query<EventRow>('SELECT * FROM events WHERE id = $1', [id]);
-  return res.rows.length ? toEvent(res.rows[0]) : null;
+  const res = await db.query<Row>('SELECT * FROM events WHERE id = $1', [id]);
+  return res.rows.length ? eventRows.read(res.rows[0]) : null;
 }
 
 function eventFilter(query: Omit<EventQuery, 'limit'>, p: Params): string {
@@ -103,8 +71,8 @@ export async function listEvents(db: Db, query: EventQuery): Promise<StoredEvent
   // `after` is what --follow uses: oldest first from a position. Everything else is newest first.
   const order = query.after && !query.before ? 'ASC' : 'DESC';
   const sql = `SELECT * FROM events ${where} ORDER BY received_at ${order}, id ${order} LIMIT ${p.add(query.limit ?? 100)}`;
-  const res = await db.query<EventRow>(sql, p.values);
-  return res.rows.map(toEvent);
+  const res = await db.query<Row>(sql, p.values);
+  return res.rows.map(eventRows.read);
 }
 
 export async function countEvents(
@@ -141,9 +109,9 @@ export async function claimEvents(
   opts: { owner: string; limit: number; now: number; leaseMs: number },
 ): Promise<StoredEvent[]> {
   if (opts.limit <= 0) return [];
-  const res = await db.query<EventRow>(CLAIM, [opts.now, opts.limit, opts.owner, opts.now + opts.leaseMs]);
+  const res = await db.query<Row>(CLAIM, [opts.now, opts.limit, opts.owner, opts.now + opts.leaseMs]);
   // RETURNING has no defined order; hand events out oldest first.
-  return res.rows.map(toEvent).sort(byReceived);
+  return res.rows.map(eventRows.read).sort(byReceived);
 }
 
 export async function finishEvent(

@@ -12,9 +12,11 @@ import type {
   IngestStats,
   InsertResult,
   Launch,
+  LaunchPatch,
   LaunchState,
   MetricCounts,
   NewEvent,
+  OutboxAttempt,
   OutboxMessage,
   PruneResult,
   RejectCount,
@@ -26,13 +28,15 @@ import type {
   StoredEvent,
 } from '../types.js';
 import { createDb, createPool, type Db } from './db.js';
+import * as deploymentRuns from './deployment-runs.js';
 import { toAppError } from './errors.js';
 import * as events from './events.js';
 import * as launches from './launches.js';
 import * as meta from './meta.js';
+import * as metrics from './metrics.js';
 import { migrate, readMigrations } from './migrate.js';
 import * as outbox from './outbox.js';
-import * as outcomes from './outcomes.js';
+import * as retention from './retention.js';
 import * as runs from './runs.js';
 
 export interface PostgresStoreOptions {
@@ -178,11 +182,7 @@ export class PostgresStore implements Store {
     return launches.createLaunch(this.db, launch);
   }
 
-  async updateLaunch(
-    id: string,
-    patch: Partial<Pick<Launch, 'state' | 'sessionId' | 'error' | 'agentId' | 'environmentId'>>,
-    now: number,
-  ): Promise<void> {
+  async updateLaunch(id: string, patch: LaunchPatch, now: number): Promise<void> {
     this.open();
     await launches.updateLaunch(this.db, id, patch, now);
   }
@@ -206,11 +206,7 @@ export class PostgresStore implements Store {
     return outbox.claimOutbox(this.db, opts);
   }
 
-  async finishOutbox(
-    id: string,
-    outcome: { delivered: true } | { delivered: false; error: string; nextAttemptAt: number | null },
-    now: number,
-  ): Promise<void> {
+  async finishOutbox(id: string, outcome: OutboxAttempt, now: number): Promise<void> {
     this.open();
     await outbox.finishOutbox(this.db, id, outcome, now);
   }
@@ -222,32 +218,32 @@ export class PostgresStore implements Store {
 
   async getOutbox(id: string): Promise<OutboxMessage | null> {
     this.open();
-    return outcomes.getOutbox(this.db, id);
+    return outbox.getOutbox(this.db, id);
   }
 
   async retryOutbox(id: string, now: number): Promise<boolean> {
     this.open();
-    return outcomes.retryOutbox(this.db, id, now);
+    return outbox.retryOutbox(this.db, id, now);
   }
 
   async saveDeploymentRun(run: DeploymentRunRecord): Promise<void> {
     this.open();
-    await outcomes.saveDeploymentRun(this.db, run);
+    await deploymentRuns.saveDeploymentRun(this.db, run);
   }
 
   async listDeploymentRuns(query: { failed?: boolean; limit?: number }): Promise<DeploymentRunRecord[]> {
     this.open();
-    return outcomes.listDeploymentRuns(this.db, query);
+    return deploymentRuns.listDeploymentRuns(this.db, query);
   }
 
   async prune(opts: { before: number; dryRun: boolean }): Promise<PruneResult> {
     this.open();
-    return outcomes.prune(this.db, opts);
+    return retention.prune(this.db, opts);
   }
 
   async metricCounts(): Promise<MetricCounts> {
     this.open();
-    return outcomes.metricCounts(this.db);
+    return metrics.metricCounts(this.db);
   }
 
   async getMeta(key: string): Promise<string | null> {

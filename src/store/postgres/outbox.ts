@@ -1,34 +1,10 @@
 // Outbox: notifications committed with run changes, delivered by whichever replica claims them.
-import { OUTBOX_CLAIM_MS, type OutboxMessage } from '../types.js';
+import { OUTBOX_COLUMNS, type Row, rowCodec } from '../columns.js';
+import { OUTBOX_CLAIM_MS, type OutboxAttempt, type OutboxMessage } from '../types.js';
+import { postgresCodec } from './codec.js';
 import type { Db } from './db.js';
 
-interface OutboxRow {
-  id: string;
-  target: string;
-  url: string;
-  payload: string;
-  created_at: number;
-  state: OutboxMessage['state'];
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  delivered_at: number | null;
-}
-
-function toMessage(r: OutboxRow): OutboxMessage {
-  return {
-    id: r.id,
-    target: r.target,
-    url: r.url,
-    payload: r.payload,
-    createdAt: r.created_at,
-    state: r.state,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    lastError: r.last_error,
-    deliveredAt: r.delivered_at,
-  };
-}
+const outboxRows = rowCodec(OUTBOX_COLUMNS, postgresCodec);
 
 // Claiming pushes next_attempt_at forward by OUTBOX_CLAIM_MS (the same contract as SQLite), so a
 // concurrent claimer skips the row while it is locked and finds it not due once committed; a
@@ -44,19 +20,14 @@ const CLAIM = `WITH picked AS (
 
 export async function claimOutbox(db: Db, opts: { now: number; limit: number }): Promise<OutboxMessage[]> {
   if (opts.limit <= 0) return [];
-  const res = await db.query<OutboxRow>(CLAIM, [opts.now, opts.limit, opts.now + OUTBOX_CLAIM_MS]);
+  const res = await db.query<Row>(CLAIM, [opts.now, opts.limit, opts.now + OUTBOX_CLAIM_MS]);
   // RETURNING has no defined order; deliver oldest first.
   return res.rows
-    .map(toMessage)
+    .map(outboxRows.read)
     .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-export async function finishOutbox(
-  db: Db,
-  id: string,
-  outcome: { delivered: true } | { delivered: false; error: string; nextAttemptAt: number | null },
-  now: number,
-): Promise<void> {
+export async function finishOutbox(db: Db, id: string, outcome: OutboxAttempt, now: number): Promise<void> {
   if (outcome.delivered) {
     await db.query(
       `UPDATE outbox SET state = 'delivered', delivered_at = $2, last_error = NULL WHERE id = $1 AND state = 'pending'`,
@@ -81,12 +52,24 @@ export async function listOutbox(
 ): Promise<OutboxMessage[]> {
   const res =
     query.state !== undefined
-      ? await db.query<OutboxRow>('SELECT * FROM outbox WHERE state = $1 ORDER BY created_at, id LIMIT $2', [
+      ? await db.query<Row>('SELECT * FROM outbox WHERE state = $1 ORDER BY created_at, id LIMIT $2', [
           query.state,
           query.limit ?? 100,
         ])
-      : await db.query<OutboxRow>('SELECT * FROM outbox ORDER BY created_at, id LIMIT $1', [
-          query.limit ?? 100,
-        ]);
-  return res.rows.map(toMessage);
+      : await db.query<Row>('SELECT * FROM outbox ORDER BY created_at, id LIMIT $1', [query.limit ?? 100]);
+  return res.rows.map(outboxRows.read);
+}
+
+export async function getOutbox(db: Db, id: string): Promise<OutboxMessage | null> {
+  const r = (await db.query<Row>('SELECT * FROM outbox WHERE id = $1', [id])).rows[0];
+  return r ? outboxRows.read(r) : null;
+}
+
+export async function retryOutbox(db: Db, id: string, now: number): Promise<boolean> {
+  // Attempts restart so that the retry gets a full backoff schedule again.
+  const res = await db.query(
+    `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $2 WHERE id = $1 AND state <> 'delivered'`,
+    [id, now],
+  );
+  return (res.rowCount ?? 0) > 0;
 }

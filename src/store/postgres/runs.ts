@@ -1,116 +1,25 @@
 // Runs: one row per session, changed only by compare-and-set on `version`, with its history and
 // outbox rows committed in the same transaction (DESIGN.md semantics 4 and 6).
+import { type Row, RUN_COLUMNS, RUN_HISTORY_COLUMNS, rowCodec } from '../columns.js';
 import type { Run, RunChange, RunHistoryEntry, RunQuery } from '../types.js';
+import { placeholders, postgresCodec } from './codec.js';
 import { type Db, Params } from './db.js';
 
-interface RunRow {
-  id: string;
-  agent_id: string | null;
-  agent_name: string | null;
-  agent_version: number | null;
-  environment_id: string | null;
-  title: string | null;
-  task: string | null;
-  status: Run['status'];
-  session_status: string | null;
-  stop_reason: string | null;
-  outcome_result: string | null;
-  evaluations: Run['evaluations'];
-  output: string | null;
-  usage: Run['usage'];
-  error: string | null;
-  archived: boolean;
-  turn: number;
-  snapshot_key: string | null;
-  metadata: Run['metadata'];
-  launched_by: Run['launchedBy'];
-  launch_id: string | null;
-  parent_run_id: string | null;
-  pipeline: string | null;
-  step: string | null;
-  session_created_at: number | null;
-  session_updated_at: number | null;
-  first_seen_at: number;
-  finished_at: number | null;
-  last_checked_at: number | null;
-  version: number;
-}
+const runRows = rowCodec(RUN_COLUMNS, postgresCodec);
+const historyRows = rowCodec(RUN_HISTORY_COLUMNS, postgresCodec);
+const RUN_PARAMS = placeholders(runRows.columns);
 
-function toRun(r: RunRow): Run {
-  // JSONB columns arrive parsed.
-  return {
-    id: r.id,
-    agentId: r.agent_id,
-    agentName: r.agent_name,
-    agentVersion: r.agent_version,
-    environmentId: r.environment_id,
-    title: r.title,
-    task: r.task,
-    status: r.status,
-    sessionStatus: r.session_status,
-    stopReason: r.stop_reason,
-    outcomeResult: r.outcome_result,
-    evaluations: r.evaluations,
-    output: r.output,
-    usage: r.usage,
-    error: r.error,
-    archived: r.archived,
-    turn: r.turn,
-    snapshotKey: r.snapshot_key,
-    metadata: r.metadata,
-    launchedBy: r.launched_by,
-    launchId: r.launch_id,
-    parentRunId: r.parent_run_id,
-    pipeline: r.pipeline,
-    step: r.step,
-    sessionCreatedAt: r.session_created_at,
-    sessionUpdatedAt: r.session_updated_at,
-    firstSeenAt: r.first_seen_at,
-    finishedAt: r.finished_at,
-    lastCheckedAt: r.last_checked_at,
-    version: r.version,
-  };
-}
-
-/** [column, value, SQL cast] in table order; id first. JSON goes in as text cast to JSONB. */
-function runColumns(run: Run, version: number): [string, unknown, string][] {
-  return [
-    ['id', run.id, ''],
-    ['agent_id', run.agentId, ''],
-    ['agent_name', run.agentName, ''],
-    ['agent_version', run.agentVersion, '::int'],
-    ['environment_id', run.environmentId, ''],
-    ['title', run.title, ''],
-    ['task', run.task, ''],
-    ['status', run.status, ''],
-    ['session_status', run.sessionStatus, ''],
-    ['stop_reason', run.stopReason, ''],
-    ['outcome_result', run.outcomeResult, ''],
-    ['evaluations', JSON.stringify(run.evaluations ?? []), '::jsonb'],
-    ['output', run.output, ''],
-    ['usage', run.usage === null || run.usage === undefined ? null : JSON.stringify(run.usage), '::jsonb'],
-    ['error', run.error, ''],
-    ['archived', run.archived === true, '::boolean'],
-    ['turn', run.turn, '::int'],
-    ['snapshot_key', run.snapshotKey, ''],
-    ['metadata', JSON.stringify(run.metadata ?? {}), '::jsonb'],
-    ['launched_by', run.launchedBy, ''],
-    ['launch_id', run.launchId, ''],
-    ['parent_run_id', run.parentRunId, ''],
-    ['pipeline', run.pipeline, ''],
-    ['step', run.step, ''],
-    ['session_created_at', run.sessionCreatedAt, '::bigint'],
-    ['session_updated_at', run.sessionUpdatedAt, '::bigint'],
-    ['first_seen_at', run.firstSeenAt, '::bigint'],
-    ['finished_at', run.finishedAt, '::bigint'],
-    ['last_checked_at', run.lastCheckedAt, '::bigint'],
-    ['version', version, '::int'],
-  ];
-}
+const INSERT_RUN = `INSERT INTO runs (${runRows.names.join(', ')}) VALUES (${RUN_PARAMS.join(', ')})
+  ON CONFLICT (id) DO NOTHING`;
+// id is the first column ($1); the expected version is bound after the last one.
+const UPDATE_RUN = `UPDATE runs SET ${runRows.names
+  .slice(1)
+  .map((c, i) => `${c} = ${RUN_PARAMS[i + 1]}`)
+  .join(', ')} WHERE id = $1 AND version = $${RUN_PARAMS.length + 1}`;
 
 export async function getRun(db: Db, id: string): Promise<Run | null> {
-  const res = await db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [id]);
-  return res.rows.length ? toRun(res.rows[0]) : null;
+  const res = await db.query<Row>('SELECT * FROM runs WHERE id = $1', [id]);
+  return res.rows.length ? runRows.read(res.rows[0]) : null;
 }
 
 /** Escapes LIKE wildcards so that a search for `50%` finds the literal text. */
@@ -146,8 +55,8 @@ export async function listRuns(db: Db, query: RunQuery): Promise<Run[]> {
   const p = new Params();
   const where = runFilter(query, p);
   const sql = `SELECT * FROM runs ${where} ORDER BY first_seen_at DESC, id DESC LIMIT ${p.add(query.limit ?? 100)} OFFSET ${p.add(query.offset ?? 0)}`;
-  const res = await db.query<RunRow>(sql, p.values);
-  return res.rows.map(toRun);
+  const res = await db.query<Row>(sql, p.values);
+  return res.rows.map(runRows.read);
 }
 
 export async function countRuns(
@@ -164,26 +73,18 @@ export async function countRuns(
 
 export async function saveRun(db: Db, change: RunChange): Promise<boolean> {
   const { run, expectedVersion } = change;
-  const cols = runColumns(run, expectedVersion + 1);
+  const values = runRows.values({ ...run, version: expectedVersion + 1 });
   return db.tx(async (q) => {
     let changed: number;
     if (expectedVersion === 0) {
       // A concurrent insert of the same id waits for the other to commit, then does nothing: the
       // loser sees a conflict, exactly like a stale version.
-      const res = await q.query(
-        `INSERT INTO runs (${cols.map((c) => c[0]).join(', ')}) VALUES (${cols.map((c, i) => `$${i + 1}${c[2]}`).join(', ')})
-         ON CONFLICT (id) DO NOTHING`,
-        cols.map((c) => c[1]),
-      );
+      const res = await q.query(INSERT_RUN, values);
       changed = res.rowCount ?? 0;
     } else {
       // The row lock taken here serialises concurrent writers of this run; the WHERE on version is
       // re-checked on the newest row once the lock is granted, so exactly one of them wins.
-      const sets = cols.slice(1).map((c, i) => `${c[0]} = $${i + 2}${c[2]}`);
-      const res = await q.query(
-        `UPDATE runs SET ${sets.join(', ')} WHERE id = $1 AND version = $${cols.length + 1}`,
-        [...cols.map((c) => c[1]), expectedVersion],
-      );
+      const res = await q.query(UPDATE_RUN, [...values, expectedVersion]);
       changed = res.rowCount ?? 0;
     }
     if (changed === 0) return false;
@@ -227,46 +128,20 @@ export async function saveRun(db: Db, change: RunChange): Promise<boolean> {
   });
 }
 
-interface HistoryRow {
-  run_id: string;
-  seq: number;
-  at: number;
-  source: string;
-  status: Run['status'];
-  session_status: string | null;
-  stop_reason: string | null;
-  outcome_result: string | null;
-  turn: number;
-  snapshot_key: string | null;
-  note: string | null;
-}
-
 export async function runHistory(db: Db, id: string): Promise<RunHistoryEntry[]> {
-  const res = await db.query<HistoryRow>('SELECT * FROM run_history WHERE run_id = $1 ORDER BY seq', [id]);
-  return res.rows.map((r) => ({
-    runId: r.run_id,
-    seq: r.seq,
-    at: r.at,
-    source: r.source,
-    status: r.status,
-    sessionStatus: r.session_status,
-    stopReason: r.stop_reason,
-    outcomeResult: r.outcome_result,
-    turn: r.turn,
-    snapshotKey: r.snapshot_key,
-    note: r.note,
-  }));
+  const res = await db.query<Row>('SELECT * FROM run_history WHERE run_id = $1 ORDER BY seq', [id]);
+  return res.rows.map(historyRows.read);
 }
 
 export async function runsToReconcile(db: Db, limit: number): Promise<Run[]> {
   // Matches the partial index runs_reconcile; PostgreSQL sorts NULLs last by default, and
   // never-checked runs must come first.
-  const res = await db.query<RunRow>(
+  const res = await db.query<Row>(
     `SELECT * FROM runs WHERE status IN ('pending', 'running', 'blocked')
      ORDER BY last_checked_at NULLS FIRST, id LIMIT $1`,
     [limit],
   );
-  return res.rows.map(toRun);
+  return res.rows.map(runRows.read);
 }
 
 export async function markRunChecked(db: Db, id: string, at: number): Promise<void> {

@@ -1,42 +1,10 @@
 // Events: the deduplicated webhook ledger and the worker's claim queue (synchronous, thread side).
+import { EVENT_COLUMNS, type Row, rowCodec } from '../columns.js';
 import type { EventOutcome, EventQuery, InsertResult, NewEvent, RejectCount, StoredEvent } from '../types.js';
+import { sqliteCodec } from './codec.js';
 import { chunks, type Db, stmt, writeTx } from './statements.js';
 
-interface EventRow {
-  id: string;
-  type: string;
-  created_at: number;
-  received_at: number;
-  subject_id: string | null;
-  thread_id: string | null;
-  raw: string | null;
-  state: StoredEvent['state'];
-  attempts: number;
-  next_attempt_at: number | null;
-  last_error: string | null;
-  processed_at: number | null;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-}
-
-function toEvent(r: EventRow): StoredEvent {
-  return {
-    id: r.id,
-    type: r.type,
-    createdAt: r.created_at,
-    receivedAt: r.received_at,
-    subjectId: r.subject_id,
-    threadId: r.thread_id,
-    raw: r.raw,
-    state: r.state,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    lastError: r.last_error,
-    processedAt: r.processed_at,
-    leaseOwner: r.lease_owner,
-    leaseExpiresAt: r.lease_expires_at,
-  };
-}
+const eventRows = rowCodec(EVENT_COLUMNS, sqliteCodec);
 
 const INSERT = `INSERT INTO events (id, type, created_at, received_at, subject_id, thread_id, raw, state, processed_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
@@ -65,8 +33,8 @@ export function insertEvents(db: Db, events: NewEvent[]): InsertResult[] {
 }
 
 export function getEvent(db: Db, id: string): StoredEvent | null {
-  const row = stmt(db, 'SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
-  return row ? toEvent(row) : null;
+  const row = stmt(db, 'SELECT * FROM events WHERE id = ?').get(id) as Row | undefined;
+  return row ? eventRows.read(row) : null;
 }
 
 function eventFilter(query: Omit<EventQuery, 'limit'>): { where: string; params: unknown[] } {
@@ -91,8 +59,8 @@ export function listEvents(db: Db, query: EventQuery): StoredEvent[] {
   // `after` is what --follow uses: oldest first from a position. Everything else is newest first.
   const order = query.after && !query.before ? 'ASC' : 'DESC';
   const sql = `SELECT * FROM events ${where} ORDER BY received_at ${order}, id ${order} LIMIT ?`;
-  const rows = stmt(db, sql).all(...params, query.limit ?? 100) as EventRow[];
-  return rows.map(toEvent);
+  const rows = stmt(db, sql).all(...params, query.limit ?? 100) as Row[];
+  return rows.map(eventRows.read);
 }
 
 export function countEvents(db: Db, query: Omit<EventQuery, 'before' | 'after' | 'limit'>): number {
@@ -128,7 +96,7 @@ export function claimEvents(
       db,
       `UPDATE events SET state = 'processing', lease_owner = ?, lease_expires_at = ? WHERE id = ? RETURNING *`,
     );
-    return ids.map((id) => toEvent(claim.get(opts.owner, opts.now + opts.leaseMs, id) as EventRow));
+    return ids.map((id) => eventRows.read(claim.get(opts.owner, opts.now + opts.leaseMs, id) as Row));
   });
 }
 

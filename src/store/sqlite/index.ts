@@ -13,9 +13,11 @@ import type {
   IngestStats,
   InsertResult,
   Launch,
+  LaunchPatch,
   LaunchState,
   MetricCounts,
   NewEvent,
+  OutboxAttempt,
   OutboxMessage,
   PruneResult,
   RejectCount,
@@ -26,7 +28,14 @@ import type {
   Store,
   StoredEvent,
 } from '../types.js';
-import type { CallMessage, ReplyMessage, ThreadFailure, ThreadInit } from './protocol.js';
+import type {
+  CallMessage,
+  ReplyMessage,
+  ThreadApi,
+  ThreadFailure,
+  ThreadInit,
+  ThreadMethod,
+} from './protocol.js';
 
 export interface SqliteStoreOptions {
   create: boolean;
@@ -129,17 +138,24 @@ export class SqliteStore implements Store {
     this.pending.clear();
   }
 
-  private call<T>(method: string, ...args: unknown[]): Promise<T> {
+  /** One typed request to the writer thread: the Store methods below are made of it, and
+   * test-support.ts uses it for the writer probes. */
+  call<K extends ThreadMethod>(
+    method: K,
+    ...args: Parameters<ThreadApi[K]>
+  ): Promise<ReturnType<ThreadApi[K]>> {
     if (this.dead) return Promise.reject(this.dead);
     if (this.closing)
       return Promise.reject(
         new AppError('store_unavailable', `The SQLite store ${this.location} is closed.`),
       );
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      const msg: CallMessage = { id, method, args };
+      // The method and its arguments correspond (the signature says so); TS cannot follow a
+      // generic key into the union, hence the assertion.
+      const msg = { id, method, args } as CallMessage;
       this.worker.postMessage(msg);
     });
   }
@@ -168,7 +184,7 @@ export class SqliteStore implements Store {
 
   async insertEvents(events: NewEvent[]): Promise<InsertResult[]> {
     if (events.length === 0) return [];
-    const results = await this.call<InsertResult[]>('insertEvents', events);
+    const results = await this.call('insertEvents', events);
     this.stats.transactions += 1;
     for (const r of results) {
       if (r.duplicate) this.stats.duplicates += 1;
@@ -245,11 +261,7 @@ export class SqliteStore implements Store {
     return this.call('createLaunch', launch);
   }
 
-  updateLaunch(
-    id: string,
-    patch: Partial<Pick<Launch, 'state' | 'sessionId' | 'error' | 'agentId' | 'environmentId'>>,
-    now: number,
-  ): Promise<void> {
+  updateLaunch(id: string, patch: LaunchPatch, now: number): Promise<void> {
     return this.call('updateLaunch', id, patch, now);
   }
 
@@ -265,11 +277,7 @@ export class SqliteStore implements Store {
     return this.call('claimOutbox', opts);
   }
 
-  finishOutbox(
-    id: string,
-    outcome: { delivered: true } | { delivered: false; error: string; nextAttemptAt: number | null },
-    now: number,
-  ): Promise<void> {
+  finishOutbox(id: string, outcome: OutboxAttempt, now: number): Promise<void> {
     return this.call('finishOutbox', id, outcome, now);
   }
 
@@ -311,16 +319,6 @@ export class SqliteStore implements Store {
 
   tryLease(name: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
     return this.call('tryLease', name, owner, now, ttlMs);
-  }
-
-  /** Test-only: runs `PRAGMA name` on the writer thread's own connection (e.g. journal_mode, synchronous). */
-  writerPragma(name: string): Promise<unknown> {
-    return this.call('writerPragma', name);
-  }
-
-  /** Test-only: blocks the writer thread for `ms`, to show that the event loop stays responsive. */
-  stallWriter(ms: number): Promise<void> {
-    return this.call('stallWriter', ms);
   }
 }
 

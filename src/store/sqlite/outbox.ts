@@ -1,34 +1,10 @@
 // Outbox: notifications committed with run changes, delivered by the notifier (thread side).
-import { OUTBOX_CLAIM_MS, type OutboxMessage } from '../types.js';
+import { OUTBOX_COLUMNS, type Row, rowCodec } from '../columns.js';
+import { OUTBOX_CLAIM_MS, type OutboxAttempt, type OutboxMessage } from '../types.js';
+import { sqliteCodec } from './codec.js';
 import { type Db, stmt, writeTx } from './statements.js';
 
-interface OutboxRow {
-  id: string;
-  target: string;
-  url: string;
-  payload: string;
-  created_at: number;
-  state: OutboxMessage['state'];
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  delivered_at: number | null;
-}
-
-function toMessage(r: OutboxRow): OutboxMessage {
-  return {
-    id: r.id,
-    target: r.target,
-    url: r.url,
-    payload: r.payload,
-    createdAt: r.created_at,
-    state: r.state,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    lastError: r.last_error,
-    deliveredAt: r.delivered_at,
-  };
-}
+const outboxRows = rowCodec(OUTBOX_COLUMNS, sqliteCodec);
 
 export function claimOutbox(db: Db, opts: { now: number; limit: number }): OutboxMessage[] {
   if (opts.limit <= 0) return [];
@@ -42,16 +18,11 @@ export function claimOutbox(db: Db, opts: { now: number; limit: number }): Outbo
       db,
       'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ? RETURNING *',
     );
-    return rows.map((r) => toMessage(claim.get(opts.now + OUTBOX_CLAIM_MS, r.id) as OutboxRow));
+    return rows.map((r) => outboxRows.read(claim.get(opts.now + OUTBOX_CLAIM_MS, r.id) as Row));
   });
 }
 
-export function finishOutbox(
-  db: Db,
-  id: string,
-  outcome: { delivered: true } | { delivered: false; error: string; nextAttemptAt: number | null },
-  now: number,
-): void {
+export function finishOutbox(db: Db, id: string, outcome: OutboxAttempt, now: number): void {
   if (outcome.delivered) {
     stmt(
       db,
@@ -80,6 +51,20 @@ export function listOutbox(
   const rows = stmt(db, `SELECT * FROM outbox ${where} ORDER BY created_at, id LIMIT ?`).all(
     ...params,
     query.limit ?? 100,
-  ) as OutboxRow[];
-  return rows.map(toMessage);
+  ) as Row[];
+  return rows.map(outboxRows.read);
+}
+
+export function getOutbox(db: Db, id: string): OutboxMessage | null {
+  const r = stmt(db, 'SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+  return r ? outboxRows.read(r) : null;
+}
+
+export function retryOutbox(db: Db, id: string, now: number): boolean {
+  // Attempts restart so that the retry gets a full backoff schedule again.
+  const res = stmt(
+    db,
+    `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state <> 'delivered'`,
+  ).run(now, id);
+  return res.changes > 0;
 }

@@ -1,15 +1,40 @@
-// Messages between the main-thread SqliteStore proxy and the writer thread (thread.ts).
+// Messages between the main-thread SqliteStore proxy and the writer thread (thread.ts), typed
+// against the Store interface: the thread's method table must have exactly one entry per method
+// below, with the Store's arguments and (synchronous) result, or the build fails.
+import type { Store } from '../types.js';
+import type { Db } from './statements.js';
 
 export interface ThreadInit {
   file: string;
   create: boolean;
 }
 
-export interface CallMessage {
-  id: number;
-  method: string;
-  args: unknown[];
+/** The Store methods the writer thread runs. The proxy answers the others itself: kind and
+ * location, close (it ends the thread) and ingestStats (counted on the main thread). */
+export type StoreMethod = Exclude<keyof Store, 'kind' | 'location' | 'close' | 'ingestStats'>;
+
+/** What only tests ask of the writer's own connection (see test-support.ts). */
+export interface WriterProbes {
+  /** Runs `PRAGMA name` (journal_mode, synchronous, ...) and returns its value. */
+  writerPragma(name: string): unknown;
+  /** Blocks the writer thread for `ms`. */
+  stallWriter(ms: number): void;
 }
+
+type Sync<F> = F extends (...args: infer A) => infer R ? (...args: A) => Awaited<R> : never;
+
+/** Every call the thread answers, as the main thread makes it. */
+export type ThreadApi = { [K in StoreMethod]: Sync<Store[K]> } & WriterProbes;
+export type ThreadMethod = keyof ThreadApi;
+
+/** The thread's side: each method takes the connection first and runs synchronously. */
+export type MethodTable = {
+  [K in ThreadMethod]: (db: Db, ...args: Parameters<ThreadApi[K]>) => ReturnType<ThreadApi[K]>;
+};
+
+export type CallMessage =
+  | { [K in ThreadMethod]: { id: number; method: K; args: Parameters<ThreadApi[K]> } }[ThreadMethod]
+  | { id: number; method: 'close'; args: [] };
 
 export interface ThreadFailure {
   /** The SQLite result code (`SQLITE_BUSY`, `SQLITE_IOERR_WRITE`, ...) when SQLite raised it. */

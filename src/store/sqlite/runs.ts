@@ -1,156 +1,24 @@
 // Runs: one row per session, changed only by compare-and-set on `version`, with its history and
 // outbox rows committed in the same transaction (synchronous, thread side).
+import { type Row, RUN_COLUMNS, RUN_HISTORY_COLUMNS, rowCodec } from '../columns.js';
 import type { Run, RunChange, RunHistoryEntry, RunQuery } from '../types.js';
+import { sqliteCodec } from './codec.js';
 import { type Db, likePattern, orNull, stmt, writeTx } from './statements.js';
 
-interface RunRow {
-  id: string;
-  agent_id: string | null;
-  agent_name: string | null;
-  agent_version: number | null;
-  environment_id: string | null;
-  title: string | null;
-  task: string | null;
-  status: Run['status'];
-  session_status: string | null;
-  stop_reason: string | null;
-  outcome_result: string | null;
-  evaluations: string;
-  output: string | null;
-  usage: string | null;
-  error: string | null;
-  archived: number;
-  turn: number;
-  snapshot_key: string | null;
-  metadata: string;
-  launched_by: Run['launchedBy'];
-  launch_id: string | null;
-  parent_run_id: string | null;
-  pipeline: string | null;
-  step: string | null;
-  session_created_at: number | null;
-  session_updated_at: number | null;
-  first_seen_at: number;
-  finished_at: number | null;
-  last_checked_at: number | null;
-  version: number;
-}
+const runRows = rowCodec(RUN_COLUMNS, sqliteCodec);
+const historyRows = rowCodec(RUN_HISTORY_COLUMNS, sqliteCodec);
 
-function toRun(r: RunRow): Run {
-  return {
-    id: r.id,
-    agentId: r.agent_id,
-    agentName: r.agent_name,
-    agentVersion: r.agent_version,
-    environmentId: r.environment_id,
-    title: r.title,
-    task: r.task,
-    status: r.status,
-    sessionStatus: r.session_status,
-    stopReason: r.stop_reason,
-    outcomeResult: r.outcome_result,
-    evaluations: JSON.parse(r.evaluations),
-    output: r.output,
-    usage: r.usage === null ? null : JSON.parse(r.usage),
-    error: r.error,
-    archived: r.archived === 1,
-    turn: r.turn,
-    snapshotKey: r.snapshot_key,
-    metadata: JSON.parse(r.metadata),
-    launchedBy: r.launched_by,
-    launchId: r.launch_id,
-    parentRunId: r.parent_run_id,
-    pipeline: r.pipeline,
-    step: r.step,
-    sessionCreatedAt: r.session_created_at,
-    sessionUpdatedAt: r.session_updated_at,
-    firstSeenAt: r.first_seen_at,
-    finishedAt: r.finished_at,
-    lastCheckedAt: r.last_checked_at,
-    version: r.version,
-  };
-}
-
-/** Column values in COLUMNS order, for the stored version `version`. */
-function runValues(run: Run, version: number): unknown[] {
-  // undefined (a field a caller left out) binds as NULL; better-sqlite3 would reject it.
-  return [
-    run.id,
-    run.agentId,
-    run.agentName,
-    run.agentVersion,
-    run.environmentId,
-    run.title,
-    run.task,
-    run.status,
-    run.sessionStatus,
-    run.stopReason,
-    run.outcomeResult,
-    JSON.stringify(run.evaluations ?? []),
-    run.output,
-    run.usage === null || run.usage === undefined ? null : JSON.stringify(run.usage),
-    run.error,
-    run.archived ? 1 : 0,
-    run.turn,
-    run.snapshotKey,
-    JSON.stringify(run.metadata ?? {}),
-    run.launchedBy,
-    run.launchId,
-    run.parentRunId,
-    run.pipeline,
-    run.step,
-    run.sessionCreatedAt,
-    run.sessionUpdatedAt,
-    run.firstSeenAt,
-    run.finishedAt,
-    run.lastCheckedAt,
-    version,
-  ].map(orNull);
-}
-
-const COLUMNS = [
-  'id',
-  'agent_id',
-  'agent_name',
-  'agent_version',
-  'environment_id',
-  'title',
-  'task',
-  'status',
-  'session_status',
-  'stop_reason',
-  'outcome_result',
-  'evaluations',
-  'output',
-  'usage',
-  'error',
-  'archived',
-  'turn',
-  'snapshot_key',
-  'metadata',
-  'launched_by',
-  'launch_id',
-  'parent_run_id',
-  'pipeline',
-  'step',
-  'session_created_at',
-  'session_updated_at',
-  'first_seen_at',
-  'finished_at',
-  'last_checked_at',
-  'version',
-];
-
-const INSERT_RUN = `INSERT INTO runs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
+const INSERT_RUN = `INSERT INTO runs (${runRows.names.join(', ')}) VALUES (${runRows.names.map(() => '?').join(', ')})
   ON CONFLICT (id) DO NOTHING`;
 // id is the first column and bound again in the WHERE, after the expected version.
-const UPDATE_RUN = `UPDATE runs SET ${COLUMNS.slice(1)
+const UPDATE_RUN = `UPDATE runs SET ${runRows.names
+  .slice(1)
   .map((c) => `${c} = ?`)
   .join(', ')} WHERE id = ? AND version = ?`;
 
 export function getRun(db: Db, id: string): Run | null {
-  const row = stmt(db, 'SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
-  return row ? toRun(row) : null;
+  const row = stmt(db, 'SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+  return row ? runRows.read(row) : null;
 }
 
 /** Searches matching more rows than this go through an ordered LIKE scan instead of the index. */
@@ -216,8 +84,8 @@ export function listRuns(db: Db, query: RunQuery): Run[] {
   // thousands of runs) then touches only index entries, not every row's output text.
   const sql = `SELECT * FROM runs WHERE pk IN (SELECT pk FROM runs ${where}
     ORDER BY first_seen_at DESC, id DESC LIMIT ? OFFSET ?) ORDER BY first_seen_at DESC, id DESC`;
-  const rows = stmt(db, sql).all(...params, query.limit ?? 100, query.offset ?? 0) as RunRow[];
-  return rows.map(toRun);
+  const rows = stmt(db, sql).all(...params, query.limit ?? 100, query.offset ?? 0) as Row[];
+  return rows.map(runRows.read);
 }
 
 export function countRuns(db: Db, query: Omit<RunQuery, 'before' | 'offset' | 'limit'>): number {
@@ -245,7 +113,7 @@ export function countRuns(db: Db, query: Omit<RunQuery, 'before' | 'offset' | 'l
 export function saveRun(db: Db, change: RunChange): boolean {
   const { run, expectedVersion } = change;
   return writeTx(db, () => {
-    const values = runValues(run, expectedVersion + 1);
+    const values = runRows.values({ ...run, version: expectedVersion + 1 });
     const info =
       expectedVersion === 0
         ? stmt(db, INSERT_RUN).run(...values)
@@ -284,35 +152,9 @@ export function saveRun(db: Db, change: RunChange): boolean {
   });
 }
 
-interface HistoryRow {
-  run_id: string;
-  seq: number;
-  at: number;
-  source: string;
-  status: Run['status'];
-  session_status: string | null;
-  stop_reason: string | null;
-  outcome_result: string | null;
-  turn: number;
-  snapshot_key: string | null;
-  note: string | null;
-}
-
 export function runHistory(db: Db, id: string): RunHistoryEntry[] {
-  const rows = stmt(db, 'SELECT * FROM run_history WHERE run_id = ? ORDER BY seq').all(id) as HistoryRow[];
-  return rows.map((r) => ({
-    runId: r.run_id,
-    seq: r.seq,
-    at: r.at,
-    source: r.source,
-    status: r.status,
-    sessionStatus: r.session_status,
-    stopReason: r.stop_reason,
-    outcomeResult: r.outcome_result,
-    turn: r.turn,
-    snapshotKey: r.snapshot_key,
-    note: r.note,
-  }));
+  const rows = stmt(db, 'SELECT * FROM run_history WHERE run_id = ? ORDER BY seq').all(id) as Row[];
+  return rows.map(historyRows.read);
 }
 
 export function runsToReconcile(db: Db, limit: number): Run[] {
@@ -321,8 +163,8 @@ export function runsToReconcile(db: Db, limit: number): Run[] {
   const rows = stmt(
     db,
     `SELECT * FROM runs WHERE status IN ('pending', 'running', 'blocked') ORDER BY last_checked_at, id LIMIT ?`,
-  ).all(limit) as RunRow[];
-  return rows.map(toRun);
+  ).all(limit) as Row[];
+  return rows.map(runRows.read);
 }
 
 export function markRunChecked(db: Db, id: string, at: number): void {

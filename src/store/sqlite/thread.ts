@@ -5,19 +5,21 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import * as deploymentRuns from './deployment-runs.js';
 import * as events from './events.js';
 import * as launches from './launches.js';
 import * as meta from './meta.js';
+import * as metrics from './metrics.js';
 import { migrate, readMigrations } from './migrate.js';
 import * as outbox from './outbox.js';
-import * as outcomes from './outcomes.js';
-import type { CallMessage, ReplyMessage, ThreadFailure, ThreadInit } from './protocol.js';
+import type { CallMessage, MethodTable, ReplyMessage, ThreadFailure, ThreadInit } from './protocol.js';
+import * as retention from './retention.js';
 import * as runs from './runs.js';
 import type { Db } from './statements.js';
 
-type Method = (db: Db, ...args: never[]) => unknown;
-
-const methods: Record<string, Method> = {
+// One entry per call the thread answers (protocol.ts): `satisfies` makes a missing, misspelled or
+// mistyped entry a build error.
+const methods = {
   ping: meta.ping,
   insertEvents: events.insertEvents,
   addRejects: events.addRejects,
@@ -42,21 +44,21 @@ const methods: Record<string, Method> = {
   claimOutbox: outbox.claimOutbox,
   finishOutbox: outbox.finishOutbox,
   listOutbox: outbox.listOutbox,
-  getOutbox: outcomes.getOutbox,
-  retryOutbox: outcomes.retryOutbox,
-  saveDeploymentRun: outcomes.saveDeploymentRun,
-  listDeploymentRuns: outcomes.listDeploymentRuns,
-  prune: outcomes.prune,
-  metricCounts: outcomes.metricCounts,
+  getOutbox: outbox.getOutbox,
+  retryOutbox: outbox.retryOutbox,
+  saveDeploymentRun: deploymentRuns.saveDeploymentRun,
+  listDeploymentRuns: deploymentRuns.listDeploymentRuns,
+  prune: retention.prune,
+  metricCounts: metrics.metricCounts,
   getMeta: meta.getMeta,
   setMeta: meta.setMeta,
   tryLease: meta.tryLease,
-  // test-only (see SqliteStore.writerPragma / stallWriter)
-  writerPragma: (db: Db, name: string) => db.pragma(name, { simple: true }),
-  stallWriter: (_db: Db, ms: number) => {
+  // the writer probes, asked for by test-support.ts only
+  writerPragma: (db, name) => db.pragma(name, { simple: true }),
+  stallWriter: (_db, ms) => {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   },
-};
+} satisfies MethodTable;
 
 function failure(err: unknown, phase: ThreadFailure['phase']): ThreadFailure {
   const code = (err as { code?: unknown })?.code;
@@ -111,7 +113,10 @@ function main(): void {
       port.close();
       return;
     }
-    const fn = methods[msg.method];
+    // A thread built from other sources than the proxy (a stale dist/) may lack a method.
+    const fn = Object.hasOwn(methods, msg.method)
+      ? (methods[msg.method] as (db: Db, ...args: unknown[]) => unknown)
+      : undefined;
     if (!fn) {
       reply({
         id: msg.id,
@@ -121,7 +126,7 @@ function main(): void {
       return;
     }
     try {
-      reply({ id: msg.id, ok: true, value: fn(db, ...(msg.args as never[])) });
+      reply({ id: msg.id, ok: true, value: fn(db, ...msg.args) });
     } catch (err) {
       // A failed call inside a transaction is rolled back by better-sqlite3; make sure a
       // half-open one from a raw BEGIN (ping) does not linger either.

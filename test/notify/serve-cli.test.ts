@@ -10,8 +10,9 @@ import { silentLogger } from '../../src/logger.js';
 import { createPlatform } from '../../src/platform/client.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { createVerifier } from '../../src/webhooks/verify.js';
+import { until } from '../e2e/serving.js';
 import { childEnv, type ServeProcess, startServe } from '../serve/spawn.js';
-import { Receiver, until } from './helpers.js';
+import { Receiver } from './helpers.js';
 
 const KEY = 'sk-sim-cli';
 let sim: RunningSimulator | null = null;

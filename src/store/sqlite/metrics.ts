@@ -1,0 +1,25 @@
+// The grouped counts behind GET /metrics, read in one go (thread side).
+import type { MetricCounts } from '../types.js';
+import { type Db, stmt } from './statements.js';
+
+export function metricCounts(db: Db): MetricCounts {
+  const drun = stmt(
+    db,
+    'SELECT count(session_id) AS ok, count(error_type) AS failed FROM deployment_runs',
+  ).get() as { ok: number; failed: number };
+  return {
+    events: stmt(
+      db,
+      'SELECT type, state, count(*) AS count FROM events GROUP BY type, state ORDER BY type, state',
+    ).all() as MetricCounts['events'],
+    runs: stmt(
+      db,
+      'SELECT status, count(*) AS count FROM runs GROUP BY status ORDER BY status',
+    ).all() as MetricCounts['runs'],
+    outbox: stmt(
+      db,
+      'SELECT state, count(*) AS count FROM outbox GROUP BY state ORDER BY state',
+    ).all() as MetricCounts['outbox'],
+    deploymentRuns: { succeeded: drun.ok, failed: drun.failed },
+  };
+}
