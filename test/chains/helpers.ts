@@ -212,7 +212,7 @@ export interface ChildServe {
  */
 export async function spawnServe(
   e: ChainEnv,
-  o: { crashAt?: string; port?: number } = {},
+  o: { crashAt?: string; port?: number; database?: string } = {},
 ): Promise<ChildServe> {
   const { spawn } = await import('node:child_process');
   const bin = path.resolve(import.meta.dirname, '../../dist/cli/bin.js');
@@ -222,7 +222,7 @@ export async function spawnServe(
     '--port',
     String(o.port ?? 0),
     '--database',
-    e.dbFile,
+    o.database ?? e.dbFile,
     '--signing-key',
     e.sim.signingKey,
     '--reconcile-interval',
