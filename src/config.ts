@@ -2,8 +2,8 @@
 // Nothing else in agenthooks reads process.env: commands get an `env` object and pass it here.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { AppError } from './errors.js';
+import { parseSecret, SECRET_PREFIX } from './webhooks/secret.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -60,31 +60,27 @@ export function sqliteExists(loc: DatabaseLocation): boolean {
   return loc.kind === 'sqlite' && existsSync(loc.url);
 }
 
-const signingKey = z
-  .string()
-  .regex(
-    /^whsec_[A-Za-z0-9+/=]+$/,
-    'a signing key looks like whsec_ followed by base64 (copy it from the Console)',
-  );
-
-/** Signing keys from repeated --signing-key flags, else the comma-separated environment variable. */
+/**
+ * Signing keys from repeated --signing-key flags, else the comma-separated environment variable.
+ * On top of what any secret must be (src/webhooks/secret.ts), a configured key needs the whsec_
+ * prefix and 16 bytes or more: without them it is most likely a paste of something else.
+ */
 export function resolveSigningKeys(flags: string[] | undefined, env: Env): string[] {
   const raw = flags && flags.length > 0 ? flags : (env.ANTHROPIC_WEBHOOK_SIGNING_KEY ?? '').split(',');
   const keys = raw.map((k) => k.trim()).filter((k) => k.length > 0);
   for (const k of keys) {
-    const r = signingKey.safeParse(k);
-    if (!r.success) {
-      const shown = `${k.slice(0, 8)}…`;
+    const shown = `${k.slice(0, 8)}…`;
+    const bytes = k.startsWith(SECRET_PREFIX) ? parseSecret(k) : null;
+    if (!bytes) {
       throw new AppError(
         'invalid_signing_key',
-        `Signing key ${shown} is not valid: ${r.error.issues[0]?.message}.`,
+        `Signing key ${shown} is not valid: a signing key looks like whsec_ followed by base64 (copy it from the Console).`,
       );
     }
-    const bytes = Buffer.from(k.slice('whsec_'.length), 'base64');
     if (bytes.length < 16) {
       throw new AppError(
         'invalid_signing_key',
-        `Signing key ${k.slice(0, 8)}… decodes to ${bytes.length} bytes; expected 16 or more (32 from the Console).`,
+        `Signing key ${shown} decodes to ${bytes.length} bytes; expected 16 or more (32 from the Console).`,
       );
     }
   }

@@ -2,23 +2,22 @@
 // shows each use. Only what users need is exported; everything else stays internal.
 export { type Clock, systemClock } from './clock.js';
 export type { ConfigFile } from './config-file.js';
-export { AppError, ERROR_CODES, type ErrorCode, isAppError } from './errors.js';
-export type {
-  HandleWebhook,
-  WebhookRequest,
-  WebhookResponse,
-} from './http/handle-webhook.js';
 export {
   type Agenthooks,
   type AgenthooksOptions,
   type AgenthooksWorker,
   createAgenthooks,
-} from './lib/agenthooks.js';
-export type { ExpressMiddleware, ExpressRequestLike } from './lib/express.js';
-export type { AgenthooksFastifyPlugin, FastifyPluginOptions } from './lib/fastify.js';
-export type { FetchHandler } from './lib/fetch.js';
-export { headersToObject } from './lib/headers.js';
-export type { HonoContextLike, HonoHandler } from './lib/hono.js';
+} from './embed/agenthooks.js';
+export type { ExpressMiddleware, ExpressRequestLike } from './embed/express.js';
+export type { AgenthooksFastifyPlugin, FastifyPluginOptions } from './embed/fastify.js';
+export type { FetchHandler } from './embed/fetch.js';
+export type { HonoContextLike, HonoHandler } from './embed/hono.js';
+export { AppError, ERROR_CODES, type ErrorCode, isAppError } from './errors.js';
+export type {
+  HandleWebhook,
+  WebhookRequest,
+  WebhookResponse,
+} from './ingest/receiver.js';
 export { createLogger, type Logger } from './logger.js';
 export { createPlatform, type Platform, type PlatformOptions } from './platform/index.js';
 export type { LaunchOptions, LaunchResult } from './runs/launch.js';
@@ -33,5 +32,6 @@ export type {
   Store,
   StoredEvent,
 } from './store/types.js';
+export { type HeaderBag, headersToObject } from './webhooks/headers.js';
 export { generateSecret, signedHeaders } from './webhooks/sign.js';
-export { createVerifier, type HeaderBag, type Verifier } from './webhooks/verify.js';
+export { createVerifier, type Verifier } from './webhooks/verify.js';

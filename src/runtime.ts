@@ -11,9 +11,7 @@ import { ChainEngine } from './chains/engine.js';
 import type { Clock } from './clock.js';
 import type { ConfigFile } from './config-file.js';
 import { AppError } from './errors.js';
-import { createWebhookCore, type WebhookCore } from './http/handle-webhook.js';
-import { GroupCommitter } from './ingest/group-commit.js';
-import { RejectCounter } from './ingest/rejects.js';
+import { createReceiver, type Receiver, type ReceiverOptions } from './ingest/receiver.js';
 import type { Logger } from './logger.js';
 import type { NotifyRetryOptions } from './notify/backoff.js';
 import { outboxFor } from './notify/event.js';
@@ -30,7 +28,6 @@ import { ResourceCache } from './runs/resources.js';
 import { RunWorker, type WorkerOptions } from './runs/worker.js';
 import type { Store } from './store/types.js';
 import { type CrashHook, noCrash } from './test-hooks.js';
-import type { Verifier } from './webhooks/verify.js';
 
 /** Settings of the run services; every field has a production default. */
 export interface RuntimeSettings {
@@ -75,19 +72,6 @@ export interface BackgroundService {
   stop(): Promise<void>;
   /** Shown by GET /ready, e.g. "running (3 events done, ...)". */
   state?(): string;
-}
-
-export interface ReceiverOptions {
-  /** null skips signature checks (--insecure-skip-verify); the body is still checked. */
-  verifier: Verifier | null;
-  bodyLimit: number;
-  rejectFlushMs?: number;
-}
-
-export interface Receiver {
-  core: WebhookCore;
-  committer: GroupCommitter;
-  rejects: RejectCounter;
 }
 
 export interface RunServices {
@@ -254,26 +238,6 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   }
 
   return runtime;
-}
-
-/**
- * The receiver: verifier, group commit, reject counting, and the wake-up of the worker after a
- * commit. Built by runtime.receiver(); the library builds it directly because it opens its store
- * on first use, after the receiver already exists.
- */
-export function createReceiver(
-  r: ReceiverOptions & {
-    store: Pick<Store, 'insertEvents' | 'addRejects'>;
-    clock: Clock;
-    logger: Logger;
-    onStored: () => void;
-    crash?: CrashHook;
-  },
-): Receiver {
-  const committer = new GroupCommitter(r.store, r.logger);
-  const rejects = new RejectCounter(r.store, r.clock, r.logger, r.rejectFlushMs);
-  const core = createWebhookCore({ ...r, committer, rejects });
-  return { core, committer, rejects };
 }
 
 function named(

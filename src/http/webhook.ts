@@ -5,8 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
+import type { WebhookCore, WebhookResponse } from '../ingest/receiver.js';
 import type { Logger } from '../logger.js';
-import type { WebhookCore, WebhookResponse } from './handle-webhook.js';
 
 export const WEBHOOK_PATHS = ['/webhooks', '/webhook/agent-outcome'] as const;
 
@@ -34,7 +34,7 @@ export interface WebhookHandler {
 
 export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   const { core, clock, logger, bodyLimit } = deps;
-  // The per-delivery logic lives in handle-webhook.ts (shared with the library and its adapters);
+  // The per-delivery logic lives in src/ingest/receiver.ts (shared with the library and its adapters);
   // this front only streams the body under the size limit and writes the answer.
   let inFlight = 0;
 

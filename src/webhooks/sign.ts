@@ -1,14 +1,11 @@
 // Standard Webhooks signing: base64(HMAC-SHA256(key, `${id}.${timestamp}.${body}`)) as `v1,<sig>`.
 // Used by the simulator's deliverer, `replay --to`, `simulator send` and the notifier.
 import { createHmac, randomBytes } from 'node:crypto';
+import { SECRET_PREFIX, secretKey } from './secret.js';
 
-/** The HMAC key inside a `whsec_<base64>` secret. */
-export function secretBytes(secret: string): Buffer {
-  return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
-}
-
+/** Throws invalid_signing_key for a secret the verifier would refuse, rather than sign with another key. */
 export function signature(secret: string | Buffer, id: string, timestampSec: number, body: string): string {
-  const key = typeof secret === 'string' ? secretBytes(secret) : secret;
+  const key = typeof secret === 'string' ? secretKey(secret, 'The signing secret') : secret;
   return `v1,${createHmac('sha256', key).update(`${id}.${timestampSec}.${body}`).digest('base64')}`;
 }
 
@@ -28,5 +25,5 @@ export function signedHeaders(
 
 /** A fresh 32-byte secret in the Console's format. */
 export function generateSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
+  return `${SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
 }

@@ -4,9 +4,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
-
-/** Node IncomingHttpHeaders, a plain object with names in any case, or Fetch `Headers`. */
-export type HeaderBag = Record<string, string | string[] | undefined> | Headers;
+import { type HeaderBag, header } from './headers.js';
+import { secretKey } from './secret.js';
 
 export interface VerifierOptions {
   /** `whsec_<base64>` secrets (the prefix is optional); several = rotation, any one may match. */
@@ -29,25 +28,13 @@ export interface Verifier {
 
 export const DEFAULT_TOLERANCE_SEC = 300;
 
-// Canonical padded base64, as the SDK's decoder (@stablelib/base64) requires; Buffer.from would
-// silently skip bad characters and turn a mistyped key into a different key.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const DIGITS = /^\d+$/;
 // base64 of a 32-byte SHA-256 MAC is always 44 characters.
 const SIG_LEN = 44;
 
 /** The HMAC keys inside `whsec_` secrets, decoded once; throws invalid_signing_key for a bad one. */
 export function webhookKeysFromSecrets(secrets: string[]): Buffer[] {
-  return secrets.map((secret, i) => {
-    const b64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
-    if (b64.length === 0 || !BASE64.test(b64)) {
-      throw new AppError(
-        'invalid_signing_key',
-        `Signing key #${i + 1} is not a whsec_ secret with base64 after the prefix: copy it again from the Console (Manage > Webhooks).`,
-      );
-    }
-    return Buffer.from(b64, 'base64');
-  });
+  return secrets.map((secret, i) => secretKey(secret, `Signing key #${i + 1}`));
 }
 
 export function createVerifier(options: VerifierOptions): Verifier {
@@ -124,27 +111,4 @@ export function createVerifier(options: VerifierOptions): Verifier {
       );
     },
   };
-}
-
-/** One header value: case-insensitive name, first element of an array, undefined when empty. */
-function header(headers: HeaderBag, name: string): string | undefined {
-  let value: string | string[] | null | undefined;
-  // Fetch Headers (and look-alikes) are case-insensitive already and join repeats with ", ".
-  if (typeof (headers as { get?: unknown }).get === 'function') {
-    value = (headers as Headers).get(name);
-  } else {
-    const bag = headers as Record<string, string | string[] | undefined>;
-    // Node lower-cases names, so the direct lookup is the common case; a scan covers plain objects.
-    value = Object.hasOwn(bag, name) ? bag[name] : undefined;
-    if (value === undefined) {
-      for (const k of Object.keys(bag)) {
-        if (k.length === name.length && bag[k] !== undefined && k.toLowerCase() === name) {
-          value = bag[k];
-          break;
-        }
-      }
-    }
-  }
-  if (Array.isArray(value)) value = value[0];
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../../src/webhooks/sign.js';
-import { tempDir } from '../lib/helpers.js';
+import { tempDir } from '../embed/helpers.js';
 import { execForm, parseDockerfile, type Stage } from './dockerfile.js';
 
 const stages = parseDockerfile(readFileSync('Dockerfile', 'utf8'));

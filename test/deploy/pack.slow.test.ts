@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../lib/helpers.js';
+import { tempDir } from '../embed/helpers.js';
 
 const run = (cmd: string, args: string[], cwd: string, timeout = 150_000) =>
   spawnSync(cmd, args, {

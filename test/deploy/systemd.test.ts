@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../lib/helpers.js';
+import { tempDir } from '../embed/helpers.js';
 
 const UNIT = 'deploy/agenthooks.service';
 const hasAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;

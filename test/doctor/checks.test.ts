@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/logger.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { openStore } from '../../src/store/open.js';
 import { generateSecret } from '../../src/webhooks/sign.js';
-import { tempDir } from '../lib/helpers.js';
+import { tempDir } from '../embed/helpers.js';
 
 describe('doctor: signing key', () => {
   it('passes a Console-style key', () => {

@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
 import { generateSecret } from '../../src/webhooks/sign.js';
-import { tempDir } from '../lib/helpers.js';
+import { tempDir } from '../embed/helpers.js';
 import { HOST, httpsServer, selfSigned } from './tls.js';
 
 const clock = { now: () => Date.now() };

@@ -4,7 +4,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createVerifier, type HeaderBag } from '../../src/webhooks/verify.js';
+import type { HeaderBag } from '../../src/webhooks/headers.js';
+import { createVerifier } from '../../src/webhooks/verify.js';
 
 type Headers3 = Record<string, string | string[] | undefined>;
 type Deliberate = keyof typeof DELIBERATE;

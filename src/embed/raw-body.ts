@@ -1,15 +1,6 @@
-// Header and body helpers shared by the adapters: frameworks hand over headers and bodies in
-// different shapes; the verifier needs the headers by name and the body as the exact bytes sent.
+// The body rule shared by the adapters: frameworks hand over bodies in different shapes, and the
+// verifier needs the exact bytes sent.
 import { AppError } from '../errors.js';
-
-/** A Fetch `Headers` object as the plain lower-case object the verifier and logs expect. */
-export function headersToObject(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    out[name.toLowerCase()] = value;
-  });
-  return out;
-}
 
 /**
  * The failure the raw body prevents: a framework parsed the JSON body before agenthooks saw it, so

@@ -4,8 +4,8 @@
 // object means express.json() (or similar) ran first: that is refused with a message naming it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../errors.js';
-import type { WebhookCore, WebhookResponse } from '../http/handle-webhook.js';
-import { reserialisedBody } from './headers.js';
+import type { WebhookCore, WebhookResponse } from '../ingest/receiver.js';
+import { reserialisedBody } from './raw-body.js';
 
 /** The parts of Express's req used here (structural, so agenthooks does not depend on express). */
 export type ExpressRequestLike = IncomingMessage & { body?: unknown };

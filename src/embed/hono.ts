@@ -1,9 +1,10 @@
 // Hono: its context carries the Web Request (c.req.raw). Hono caches bodies a middleware already
 // read; a cached JSON body would be re-serialised by Hono's own conversion, so only a cached text
 // or byte body is used, and a parsed one is refused with a message naming the cause.
-import type { WebhookCore } from '../http/handle-webhook.js';
+import type { WebhookCore } from '../ingest/receiver.js';
+import { headersToObject } from '../webhooks/headers.js';
 import { fetchHandler, toResponse } from './fetch.js';
-import { headersToObject, reserialisedBody } from './headers.js';
+import { reserialisedBody } from './raw-body.js';
 
 /** The part of Hono's Context used here (structural, so agenthooks does not depend on hono). */
 export interface HonoContextLike {

@@ -8,23 +8,18 @@ import { type Clock, systemClock } from '../clock.js';
 import { DEFAULT_BASE_URL, parseSize, resolveDatabase, resolveSigningKeys } from '../config.js';
 import { type ConfigFile, loadConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
-import type { WebhookResponse } from '../http/handle-webhook.js';
+import { createReceiver, type WebhookResponse } from '../ingest/receiver.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { createPlatform } from '../platform/client.js';
 import type { Platform } from '../platform/types.js';
 import type { LaunchOptions, LaunchResult } from '../runs/launch.js';
 import type { RunFinalHook } from '../runs/refresh.js';
 import { type WaitOptions, type WaitResult, waitForRun } from '../runs/wait.js';
-import {
-  type BackgroundService,
-  createReceiver,
-  createRuntime,
-  type Runtime,
-  type RuntimeSettings,
-} from '../runtime.js';
+import { type BackgroundService, createRuntime, type Runtime, type RuntimeSettings } from '../runtime.js';
 import { openStore } from '../store/open.js';
 import type { EventQuery, Run, RunHistoryEntry, RunQuery, Store, StoredEvent } from '../store/types.js';
-import { createVerifier, type HeaderBag } from '../webhooks/verify.js';
+import type { HeaderBag } from '../webhooks/headers.js';
+import { createVerifier } from '../webhooks/verify.js';
 import { type ExpressMiddleware, expressMiddleware } from './express.js';
 import { type AgenthooksFastifyPlugin, fastifyPlugin } from './fastify.js';
 import { type FetchHandler, fetchHandler } from './fetch.js';

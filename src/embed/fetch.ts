@@ -1,7 +1,8 @@
 // Web `Request` -> `Response`: Next.js route handlers, Cloudflare Workers, Deno, Bun, and Hono
 // (which hands out the same Request). The body is read once, as bytes, and never decoded first.
-import type { HandleWebhook, WebhookCore } from '../http/handle-webhook.js';
-import { headersToObject, reserialisedBody } from './headers.js';
+import type { HandleWebhook, WebhookCore } from '../ingest/receiver.js';
+import { headersToObject } from '../webhooks/headers.js';
+import { reserialisedBody } from './raw-body.js';
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 

@@ -1,16 +1,18 @@
-// The receiver's logic for one delivery, framework-agnostic: verify -> parse -> group-commit ->
-// answer. The raw node:http front of `serve` (webhook.ts), the library (createAgenthooks) and every
-// framework adapter (src/lib) call this one function, so the answer codes of DESIGN.md semantics 2
-// exist once. It never throws: every input ends in an answer.
+// The receiver core, framework-agnostic: verify -> parse -> group-commit -> answer for one
+// delivery. The raw node:http front of `serve` (src/http/webhook.ts), the library (createAgenthooks)
+// and every framework adapter (src/embed) call this one function, so the answer codes of DESIGN.md
+// semantics 2 exist once. It never throws: every input ends in an answer.
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
-import type { GroupCommitter } from '../ingest/group-commit.js';
-import type { RejectCounter } from '../ingest/rejects.js';
 import type { Logger } from '../logger.js';
+import type { Store } from '../store/types.js';
 import { type CrashHook, noCrash } from '../test-hooks.js';
 import { parseEvent } from '../webhooks/event.js';
-import type { HeaderBag, Verifier } from '../webhooks/verify.js';
-import { errorAnswer } from './answer.js';
+import { type HeaderBag, header } from '../webhooks/headers.js';
+import type { Verifier } from '../webhooks/verify.js';
+import { webhookErrorAnswer } from './answer.js';
+import { GroupCommitter } from './group-commit.js';
+import { RejectCounter } from './rejects.js';
 
 export interface WebhookCoreDeps {
   /** null with --insecure-skip-verify: the signature step is skipped, the body is still checked. */
@@ -66,7 +68,7 @@ export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
   const crash = deps.crash ?? noCrash;
 
   function reject(err: unknown): WebhookResponse {
-    const a = errorAnswer(err, 'webhook');
+    const a = webhookErrorAnswer(err);
     rejects.count(a.body.error.code);
     if (a.status >= 500)
       logger.warn({ code: a.body.error.code, err: a.body.error.message }, 'webhook not stored');
@@ -89,8 +91,7 @@ export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
     } else {
       // Local experiments only: no signature check. The id still comes from webhook-id when sent,
       // else from the body, so curl without headers works.
-      const h = headerValue(req.headers, 'webhook-id');
-      webhookId = h !== undefined && h.length > 0 ? h : bodyId(body);
+      webhookId = header(req.headers, 'webhook-id') ?? bodyId(body);
     }
     const event = parseEvent(body.toString('utf8'), webhookId, receivedAt);
     const result = await committer.submit(event);
@@ -109,17 +110,6 @@ function toBuffer(bytes: Buffer | Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function headerValue(headers: HeaderBag, name: string): string | undefined {
-  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
-  const bag = headers as Record<string, string | string[] | undefined>;
-  let v = bag[name];
-  if (v === undefined) {
-    const key = Object.keys(bag).find((k) => k.toLowerCase() === name);
-    v = key === undefined ? undefined : bag[key];
-  }
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /** The body's top-level "id" when it has one (only used without verification); else "", and
  * parseEvent then answers invalid_json or not_an_event. */
 function bodyId(body: Buffer): string {
@@ -130,4 +120,37 @@ function bodyId(body: Buffer): string {
     // parseEvent answers invalid_json right after.
   }
   return '';
+}
+
+export interface ReceiverOptions {
+  /** null skips signature checks (--insecure-skip-verify); the body is still checked. */
+  verifier: Verifier | null;
+  bodyLimit: number;
+  rejectFlushMs?: number;
+}
+
+export interface Receiver {
+  core: WebhookCore;
+  committer: GroupCommitter;
+  rejects: RejectCounter;
+}
+
+/**
+ * The receiver: verifier, group commit, reject counting, and the wake-up of the worker after a
+ * commit. Built by runtime.receiver(); the library builds it directly because it opens its store
+ * on first use, after the receiver already exists.
+ */
+export function createReceiver(
+  r: ReceiverOptions & {
+    store: Pick<Store, 'insertEvents' | 'addRejects'>;
+    clock: Clock;
+    logger: Logger;
+    onStored: () => void;
+    crash?: CrashHook;
+  },
+): Receiver {
+  const committer = new GroupCommitter(r.store, r.logger);
+  const rejects = new RejectCounter(r.store, r.clock, r.logger, r.rejectFlushMs);
+  const core = createWebhookCore({ ...r, committer, rejects });
+  return { core, committer, rejects };
 }

@@ -3,7 +3,7 @@
 // route always sees the exact bytes sent.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
-import type { WebhookCore } from '../http/handle-webhook.js';
+import type { WebhookCore } from '../ingest/receiver.js';
 
 export interface FastifyPluginOptions {
   /** Route path; default /webhooks. */
