@@ -1,8 +1,8 @@
 // API key accepted (one cheap authenticated call: agents.list limit 1) and clock offset (the Date
-// header of that answer against the local clock). The SDK is built with explicit options, as
-// everywhere (DESIGN.md semantics 8), with a fetch that keeps the answer's Date header.
-import Anthropic from '@anthropic-ai/sdk';
+// header of that answer against the local clock). The SDK client is the platform's own
+// (createSdkClient: explicit options, DESIGN.md semantics 8), with a fetch that keeps the Date header.
 import type { Clock } from '../clock.js';
+import { createSdkClient } from '../platform/sdk.js';
 import { type CheckResult, fail, pass, skip } from './check.js';
 
 const KEY = 'API key';
@@ -34,14 +34,10 @@ export async function checkApi(
     date = res.headers.get('date');
     return res;
   };
-  const client = new Anthropic({
+  const client = createSdkClient({
     apiKey: settings.apiKey,
-    authToken: null,
     baseURL: settings.baseURL,
-    webhookKey: null,
-    maxRetries: 0,
-    timeout: timeoutMs,
-    logLevel: 'off',
+    timeoutMs,
     fetch: capture,
   });
   const results: CheckResult[] = [];

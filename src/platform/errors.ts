@@ -3,12 +3,13 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { AppError } from '../errors.js';
 
-export interface PlatformErrorDetails {
+// A type alias (not an interface) so it fits AppError's open details record both ways.
+export type PlatformErrorDetails = {
   status: number | null;
   retryable: boolean;
   retryAfterMs: number | null;
   type: string | null;
-}
+};
 
 export function isNotFound(err: unknown): boolean {
   return err instanceof Anthropic.APIError && err.status === 404;
@@ -25,6 +26,25 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
   if (Number.isFinite(s) && s >= 0) return s * 1000;
   const at = Date.parse(raw);
   return Number.isFinite(at) ? Math.max(0, at - now) : null;
+}
+
+/** Runs one platform call; any failure becomes platform_error naming `what`. */
+export async function platformCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toPlatformError(err, what);
+  }
+}
+
+/** As platformCall, but a 404 (the thing does not exist) answers null. */
+export async function platformCallOrNull<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw toPlatformError(err, what);
+  }
 }
 
 export function toPlatformError(err: unknown, what: string): AppError {
@@ -82,7 +102,8 @@ function platformError(message: string, cause: unknown, details: PlatformErrorDe
 }
 
 export function platformDetails(err: unknown): PlatformErrorDetails | null {
+  // platformError is the only writer of platform_error details, so their shape is known.
   if (err instanceof AppError && err.code === 'platform_error' && err.details)
-    return err.details as unknown as PlatformErrorDetails;
+    return err.details as PlatformErrorDetails;
   return null;
 }

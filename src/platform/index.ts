@@ -1,4 +1,4 @@
-export { createPlatform, definitionHash, NAME_KEY, type PlatformOptions } from './client.js';
+export { createPlatform, type PlatformOptions } from './client.js';
 export {
   isNotFound,
   type PlatformErrorDetails,
@@ -6,4 +6,6 @@ export {
   retryAfterMs,
   toPlatformError,
 } from './errors.js';
+export { definitionHash, NAME_KEY } from './resources.js';
+export { createSdkClient, type SdkClientOptions } from './sdk.js';
 export * from './types.js';

@@ -1,72 +1,44 @@
 // Builds a SessionSnapshot from a fetched session and its newest events. Pure: the client does the
 // fetching, this decides what the events mean (DESIGN.md semantics 4/5 read these fields).
+import type {
+  BetaManagedAgentsAgentMessageEvent,
+  BetaManagedAgentsSessionEvent,
+  BetaManagedAgentsSessionEventType,
+  BetaManagedAgentsUserDefineOutcomeEvent,
+  BetaManagedAgentsUserMessageEvent,
+} from '@anthropic-ai/sdk/resources/beta/sessions/events';
+import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { OutcomeEvaluationSnapshot, SessionSnapshot, SessionSummary } from './types.js';
 
-/** The subset of a session object agenthooks reads (the SDK's BetaManagedAgentsSession). */
-export interface RawSession {
-  id: string;
-  status: string;
-  created_at: string;
-  updated_at: string;
-  archived_at?: string | null;
-  title?: string | null;
-  agent?: { id?: string; name?: string; version?: number } | null;
-  environment_id?: string | null;
-  deployment_id?: string | null;
-  metadata?: Record<string, string> | null;
-  outcome_evaluations?: Array<{
-    outcome_id?: string;
-    description?: string | null;
-    result?: string;
-    explanation?: string | null;
-    iteration?: number;
-    completed_at?: string | null;
-  }> | null;
-  usage?: {
-    input_tokens?: number;
-    output_tokens?: number;
-    cache_read_input_tokens?: number;
-    cache_creation?: Record<string, number | undefined> | null;
-    active_seconds?: number;
-    list_cost?: { amount?: string } | null;
-  } | null;
-  stats?: { active_seconds?: number } | null;
-}
+type UserEvent = BetaManagedAgentsUserMessageEvent | BetaManagedAgentsUserDefineOutcomeEvent;
 
-export interface RawEvent {
-  id: string;
-  type: string;
-  content?: Array<{ type: string; text?: string }>;
-  description?: string;
-  stop_reason?: { type?: string } | null;
-  error?: { type?: string; message?: string } | null;
-}
-
-export const USER_EVENT_TYPES = ['user.message', 'user.define_outcome'] as const;
-export const SNAPSHOT_EVENT_TYPES = [
+export const USER_EVENT_TYPES: readonly BetaManagedAgentsSessionEventType[] = [
+  'user.message',
+  'user.define_outcome',
+];
+export const SNAPSHOT_EVENT_TYPES: readonly BetaManagedAgentsSessionEventType[] = [
   ...USER_EVENT_TYPES,
   'agent.message',
   'session.status_idle',
   'session.error',
-] as const;
+];
 
-export function isUserEvent(e: RawEvent): boolean {
+export function isUserEvent(e: BetaManagedAgentsSessionEvent): e is UserEvent {
   return e.type === 'user.message' || e.type === 'user.define_outcome';
 }
 
-export function userEventText(e: RawEvent): string | null {
-  if (e.type === 'user.define_outcome') return e.description ?? null;
+export function userEventText(e: UserEvent): string | null {
+  if (e.type === 'user.define_outcome') return e.description;
   return textOf(e);
 }
 
-export function textOf(e: RawEvent): string | null {
-  const parts = (e.content ?? [])
-    .filter((b) => b.type === 'text' && typeof b.text === 'string')
-    .map((b) => b.text as string);
+/** The text blocks of a message joined; null when it has none. */
+function textOf(e: BetaManagedAgentsUserMessageEvent | BetaManagedAgentsAgentMessageEvent): string | null {
+  const parts = e.content.flatMap((b) => (b.type === 'text' ? [b.text] : []));
   return parts.length > 0 ? parts.join('') : null;
 }
 
-export function summarize(s: RawSession): SessionSummary {
+export function summarize(s: BetaManagedAgentsSession): SessionSummary {
   return {
     id: s.id,
     status: s.status,
@@ -81,11 +53,15 @@ export function summarize(s: RawSession): SessionSummary {
  * `newestFirst` holds the snapshot event types newest first, down to and including the newest user
  * event (or all of them when there is none). `task` is the first user event's text when known.
  */
-export function buildSnapshot(s: RawSession, newestFirst: RawEvent[], task: string | null): SessionSnapshot {
+export function buildSnapshot(
+  s: BetaManagedAgentsSession,
+  newestFirst: readonly BetaManagedAgentsSessionEvent[],
+  task: string | null,
+): SessionSnapshot {
   const outputs: string[] = [];
   let stopReason: string | null = null;
   let error: string | null = null;
-  let lastUser: RawEvent | null = null;
+  let lastUser: UserEvent | null = null;
   for (const e of newestFirst) {
     if (isUserEvent(e)) {
       lastUser = e;

@@ -1,6 +1,17 @@
 // The Platform interface: everything agenthooks asks of the Managed Agents API, in agenthooks'
 // own shapes. The only implementation (client.ts) wraps the official SDK; the same code path runs
-// against the real API and against the simulator (only baseURL differs).
+// against the real API and against the simulator (only baseURL differs). What agenthooks sends is
+// typed as a narrowing of the SDK's own params, so tsc checks every request body.
+import type {
+  BetaManagedAgentsTextBlock,
+  BetaManagedAgentsTextRubricParams,
+  BetaManagedAgentsUserDefineOutcomeEventParams,
+  BetaManagedAgentsUserMessageEventParams,
+} from '@anthropic-ai/sdk/resources/beta/sessions/events';
+import type {
+  BetaManagedAgentsAgentParams,
+  SessionCreateParams,
+} from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 
 export interface OutcomeEvaluationSnapshot {
   outcomeId: string;
@@ -100,21 +111,25 @@ export interface EnsuredResource {
   action: 'found' | 'created' | 'updated';
 }
 
-export type TaskEvent =
-  | { type: 'user.message'; content: Array<{ type: 'text'; text: string }> }
-  | {
-      type: 'user.define_outcome';
-      description: string;
-      rubric: { type: 'text'; content: string };
-      max_iterations?: number;
-    };
+/** A user.message of text only. */
+export interface UserMessageTaskEvent extends BetaManagedAgentsUserMessageEventParams {
+  content: BetaManagedAgentsTextBlock[];
+}
 
-export interface CreateSessionRequest {
-  agent: string | { type: 'agent'; id: string; version: number };
-  environment_id: string;
+/** A user.define_outcome with an inline text rubric. */
+export interface OutcomeTaskEvent extends BetaManagedAgentsUserDefineOutcomeEventParams {
+  rubric: BetaManagedAgentsTextRubricParams;
+  max_iterations?: number;
+}
+
+/** What starts a turn: sent as a session's initial_events or through sendEvents. */
+export type TaskEvent = UserMessageTaskEvent | OutcomeTaskEvent;
+
+/** sessions.create's body as agenthooks sends it: an agent id (latest) or an id pinned to a version. */
+export interface CreateSessionRequest
+  extends Pick<SessionCreateParams, 'environment_id' | 'metadata' | 'title'> {
+  agent: string | Required<BetaManagedAgentsAgentParams>;
   initial_events?: TaskEvent[];
-  metadata?: Record<string, string>;
-  title?: string | null;
 }
 
 export interface DeploymentRunInfo {

@@ -1,8 +1,8 @@
 // Platform failures become platform_error with retryable + retryAfterMs; backoff respects them.
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import { definitionHash } from '../../src/platform/client.js';
 import { platformDetails, retryAfterMs, toPlatformError } from '../../src/platform/errors.js';
+import { definitionHash } from '../../src/platform/resources.js';
 import { backoffDelay } from '../../src/runs/backoff.js';
 
 const apiError = (status: number, headers: Record<string, string> = {}) =>
