@@ -8,11 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { EVENT_COLUMNS, eventListQuery } from '../dist/inspect/events-view.js';
-import { renderTable } from '../dist/inspect/format.js';
-import { loadRunDetail, renderRunDetail } from '../dist/inspect/run-detail.js';
-import { runColumns, runListQuery } from '../dist/inspect/runs-view.js';
+import { EVENT_COLUMNS } from '../dist/cli/event-view.js';
+import { renderTable } from '../dist/cli/format.js';
+import { renderRunDetail, runColumns } from '../dist/cli/run-view.js';
 import { silentLogger } from '../dist/logger.js';
+import { listEventsPage } from '../dist/query/events.js';
+import { FLAGS, parseEventFilters, parseRunFilters } from '../dist/query/filters.js';
+import { runDetail } from '../dist/query/run-detail.js';
+import { listRunsPage } from '../dist/query/runs.js';
 import { openStore } from '../dist/store/open.js';
 
 const RUNS = Number(process.argv[2] ?? 100_000);
@@ -135,22 +138,20 @@ console.log(
 const store = await openStore(loc, { create: false, logger: silentLogger });
 const style = { color: false };
 
-async function runsQuery(flags) {
-  const q = runListQuery(flags, Date.now());
-  const rows = await store.listRuns({
-    ...q.filter,
-    before: q.before,
-    offset: q.page === null ? undefined : (q.page - 1) * q.limit,
-    limit: q.limit + 1,
-  });
-  renderTable(runColumns(Date.now()), rows.slice(0, q.limit), style);
-  return Math.min(rows.length, q.limit);
+async function runsQuery({ page, ...flags }) {
+  const f = parseRunFilters(flags, Date.now(), FLAGS);
+  const { runs } = await listRunsPage(
+    store,
+    f,
+    page === undefined ? undefined : (Number(page) - 1) * f.limit,
+  );
+  renderTable(runColumns(Date.now()), runs, style);
+  return runs.length;
 }
 async function eventsQuery(flags) {
-  const q = eventListQuery(flags, Date.now());
-  const rows = await store.listEvents({ ...q.filter, before: q.before, limit: q.limit + 1 });
-  renderTable(EVENT_COLUMNS, rows.slice(0, q.limit), style);
-  return Math.min(rows.length, q.limit);
+  const { events } = await listEventsPage(store, parseEventFilters(flags, Date.now(), FLAGS));
+  renderTable(EVENT_COLUMNS, events, style);
+  return events.length;
 }
 
 const cases = [
@@ -176,7 +177,7 @@ const cases = [
   [
     'runs show (1,000 events)',
     async () => {
-      const d = await loadRunDetail(store, TARGET);
+      const d = await runDetail(store, TARGET);
       renderRunDetail(d, Date.now(), style);
       return d.events.length;
     },

@@ -2,23 +2,24 @@
 import { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { AppError } from '../errors.js';
-import { encodeCursor } from '../inspect/cursor.js';
-import { followEvents } from '../inspect/event-follow.js';
-import {
-  EVENT_COLUMNS,
-  type EventListFlags,
-  eventBody,
-  eventListQuery,
-  eventSummary,
-  renderEvent,
-} from '../inspect/events-view.js';
-import { columnWidths, renderHeader, renderRow, renderTable, styleFor } from '../inspect/format.js';
-import { jsonArray, ndjsonLines, outputMode } from '../inspect/output.js';
-import { withStore } from '../inspect/store-access.js';
+import { eventPayload, listEventsPage } from '../query/events.js';
+import { eventQuery, FLAGS, parseEventFilters } from '../query/filters.js';
 import type { StoredEvent } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { EVENT_COLUMNS, eventRow, renderEvent } from './event-view.js';
+import { followEvents } from './follow.js';
+import { columnWidths, renderHeader, renderRow, renderTable, styleFor } from './format.js';
+import { jsonArray, ndjsonLines, outputMode } from './output.js';
+import { withStore } from './store.js';
 
-interface EventsFlags extends EventListFlags {
+interface EventsFlags {
+  type?: string;
+  session?: string;
+  state?: string;
+  since?: string;
+  until?: string;
+  limit?: string;
+  cursor?: string;
   database?: string;
   json?: boolean;
   ndjson?: boolean;
@@ -65,7 +66,7 @@ export function eventsCommand(ctx: CliContext): Command {
             `No event ${JSON.stringify(id)} in this database: list them with \`agenthooks events\`.`,
           );
         }
-        if (flags.json) ctx.stdout.write(`${JSON.stringify({ ...e, body: eventBody(e) }, null, 2)}\n`);
+        if (flags.json) ctx.stdout.write(`${JSON.stringify({ ...e, body: eventPayload(e) }, null, 2)}\n`);
         else ctx.stdout.write(renderEvent(e, styleFor(ctx.stdout, ctx.env)));
         return EXIT.ok;
       });
@@ -75,44 +76,37 @@ export function eventsCommand(ctx: CliContext): Command {
 
 async function listEvents(ctx: CliContext, flags: EventsFlags): Promise<number> {
   const mode = outputMode(flags);
-  const q = eventListQuery(flags, systemClock.now());
+  const filters = parseEventFilters(flags, systemClock.now(), FLAGS);
   return withStore(ctx, flags.database, { create: false }, async (store) => {
     const style = styleFor(ctx.stdout, ctx.env);
-    const rows = await store.listEvents({ ...q.filter, before: q.before, limit: q.limit + 1 });
-    const more = rows.length > q.limit;
-    const shown = rows.slice(0, q.limit);
+    const { events: shown, nextCursor } = await listEventsPage(store, filters);
     if (flags.follow) {
       const widths = columnWidths(EVENT_COLUMNS, shown);
       const emit = (events: StoredEvent[]) => {
         if (events.length === 0) return;
         if (mode === 'table')
           ctx.stdout.write(`${events.map((e) => renderRow(EVENT_COLUMNS, widths, e, style)).join('\n')}\n`);
-        else ctx.stdout.write(ndjsonLines(events.map(eventSummary)));
+        else ctx.stdout.write(ndjsonLines(events.map(eventRow)));
       };
       if (mode === 'table') print(ctx.stdout, renderHeader(EVENT_COLUMNS, widths, style));
       emit([...shown].reverse());
-      await followEvents(store, q.filter, shown, ctx.signal, emit);
+      await followEvents(store, filters, shown, ctx.signal, emit);
       return EXIT.ok;
     }
-    if (mode === 'json') ctx.stdout.write(jsonArray(shown.map(eventSummary)));
-    else if (mode === 'ndjson') ctx.stdout.write(ndjsonLines(shown.map(eventSummary)));
+    if (mode === 'json') ctx.stdout.write(jsonArray(shown.map(eventRow)));
+    else if (mode === 'ndjson') ctx.stdout.write(ndjsonLines(shown.map(eventRow)));
     else if (shown.length === 0) {
       print(
         ctx.stdout,
-        q.before
+        filters.cursor
           ? 'No more events.'
-          : Object.keys(q.filter).length > 0
+          : Object.keys(eventQuery(filters)).length > 0
             ? 'No events match these filters.'
             : NO_EVENTS_YET,
       );
     } else print(ctx.stdout, renderTable(EVENT_COLUMNS, shown, style));
-    if (more) {
-      const last = shown[shown.length - 1];
-      print(
-        mode === 'table' ? ctx.stdout : ctx.stderr,
-        `next page: --cursor ${encodeCursor(last.receivedAt, last.id)}`,
-      );
-    }
+    if (nextCursor !== null)
+      print(mode === 'table' ? ctx.stdout : ctx.stderr, `next page: --cursor ${nextCursor}`);
     return EXIT.ok;
   });
 }

@@ -3,9 +3,9 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
-import { exportStore } from '../inspect/export.js';
-import { withStore } from '../inspect/store-access.js';
+import { exportStore } from '../transfer/export.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { withStore } from './store.js';
 
 export function exportCommand(ctx: CliContext): Command {
   return new Command('export')

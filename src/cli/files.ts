@@ -4,12 +4,12 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { resolvePlatform } from '../config.js';
 import { AppError } from '../errors.js';
-import { renderTable, styleFor } from '../inspect/format.js';
 import { createLogger } from '../logger.js';
 import { downloadFiles } from '../notify/files.js';
 import { createPlatform } from '../platform/client.js';
 import type { PlatformFile } from '../platform/types.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { renderTable, styleFor } from './format.js';
 import { platformFor } from './runtime.js';
 
 export function filesCommand(ctx: CliContext): Command {

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { AppError } from '../errors.js';
-import { importFile } from '../inspect/import.js';
-import { withStore } from '../inspect/store-access.js';
+import { importFile } from '../transfer/import.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { withStore } from './store.js';
 
 export function importCommand(ctx: CliContext): Command {
   return new Command('import')

@@ -3,13 +3,13 @@
 import { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { AppError } from '../errors.js';
-import { formatTime, paint, renderTable, styleFor } from '../inspect/format.js';
-import { withStore } from '../inspect/store-access.js';
 import { summarizeNotification } from '../notify/view.js';
-import type { OutboxMessage } from '../store/types.js';
+import { FLAGS, parseCount } from '../query/filters.js';
+import { OUTBOX_STATES, type OutboxState } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { formatTime, paint, renderTable, styleFor } from './format.js';
+import { withStore } from './store.js';
 
-const STATES = ['pending', 'delivered', 'failed'] as const;
 const DB_HELP = 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./.agenthooks/agenthooks.db)';
 
 export function notificationsCommand(ctx: CliContext): Command {
@@ -20,14 +20,15 @@ export function notificationsCommand(ctx: CliContext): Command {
     .option('--limit <n>', 'at most this many, oldest first', '100')
     .option('--json', 'print a JSON array')
     .action(async (flags: { database?: string; state?: string; limit: string; json?: boolean }) => {
-      if (flags.state !== undefined && !(STATES as readonly string[]).includes(flags.state))
-        throw new AppError('usage', `--state must be one of ${STATES.join(', ')} (got ${flags.state}).`);
-      const limit = Number(flags.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-        throw new AppError('usage', `--limit must be a whole number from 1 to 10000 (got ${flags.limit}).`);
+      if (flags.state !== undefined && !(OUTBOX_STATES as readonly string[]).includes(flags.state))
+        throw new AppError(
+          'usage',
+          `--state must be one of ${OUTBOX_STATES.join(', ')} (got ${flags.state}).`,
+        );
+      const limit = parseCount(flags.limit, 'limit', FLAGS.maxLimit, FLAGS);
       ctx.exitCode = await withStore(ctx, flags.database, { create: false }, async (store) => {
         const rows = await store.listOutbox({
-          state: flags.state as OutboxMessage['state'] | undefined,
+          state: flags.state as OutboxState | undefined,
           limit,
         });
         const list = rows.map(summarizeNotification);

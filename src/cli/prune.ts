@@ -5,9 +5,9 @@ import { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { parseDuration } from '../config.js';
 import { AppError } from '../errors.js';
-import { formatTime } from '../inspect/format.js';
-import { withStore } from '../inspect/store-access.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { formatTime } from './format.js';
+import { withStore } from './store.js';
 
 /** Younger than this could still be worked on (retries, the reconciler's window): refuse it. */
 const MIN_AGE_MS = 24 * 3600_000;

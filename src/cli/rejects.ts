@@ -1,12 +1,13 @@
 // `agenthooks rejects`: what the receiver turned away, per code and minute, with a hint per code.
 import { Command } from 'commander';
 import { systemClock } from '../clock.js';
-import { formatTime, paint, renderTable, styleFor } from '../inspect/format.js';
-import { summariseRejects } from '../inspect/rejects-view.js';
-import { withStore } from '../inspect/store-access.js';
-import { parseTimeExpr } from '../inspect/time.js';
+import { FLAGS } from '../query/filters.js';
+import { rejectsSince } from '../query/rejects.js';
+import { parseTime } from '../query/time.js';
 import type { RejectCount } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { formatTime, paint, renderTable, styleFor } from './format.js';
+import { withStore } from './store.js';
 
 export function rejectsCommand(ctx: CliContext): Command {
   return new Command('rejects')
@@ -21,9 +22,9 @@ export function rejectsCommand(ctx: CliContext): Command {
     .option('--json', 'print a JSON object')
     .action(async (flags: { database?: string; since: string; json?: boolean }) => {
       const now = systemClock.now();
-      const since = parseTimeExpr(flags.since, now, '--since');
+      const since = parseTime(flags.since, now, FLAGS.name('since'));
       ctx.exitCode = await withStore(ctx, flags.database, { create: false }, async (store) => {
-        const s = summariseRejects(await store.listRejects(since - (since % 60_000)), since);
+        const s = await rejectsSince(store, since);
         if (flags.json) {
           print(ctx.stdout, JSON.stringify(s, null, 2));
           return EXIT.ok;

@@ -4,12 +4,12 @@ import { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { resolveSigningKeys } from '../config.js';
 import { AppError } from '../errors.js';
-import { checkUrl, redeliver, selectEvents } from '../inspect/replay.js';
-import { withStore } from '../inspect/store-access.js';
-import { timeRange } from '../inspect/time.js';
+import { FLAGS, timeRange } from '../query/filters.js';
 import { freshHeartbeat } from '../runs/heartbeat.js';
+import { checkUrl, redeliver, selectEvents } from '../transfer/replay.js';
 import { isHandledEventType } from '../webhooks/event.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { withStore } from './store.js';
 
 interface ReplayFlags {
   database?: string;
@@ -54,7 +54,7 @@ function collect(value: string, previous: string[]): string[] {
 
 async function replay(ctx: CliContext, ids: string[], flags: ReplayFlags): Promise<number> {
   const now = systemClock.now();
-  const range = timeRange(flags, now);
+  const range = timeRange(flags, now, FLAGS);
   const to = flags.to === undefined ? null : checkUrl(flags.to);
   const keys = to === null ? [] : resolveSigningKeys(flags.signingKey, ctx.env);
   if (to !== null && keys.length === 0) {

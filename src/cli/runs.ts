@@ -1,24 +1,28 @@
 // `agenthooks runs` (list, filter, page, follow) and `agenthooks runs show ID`.
 import { Command } from 'commander';
 import { systemClock } from '../clock.js';
-import { encodeCursor } from '../inspect/cursor.js';
-import { followLoop } from '../inspect/follow.js';
-import { columnWidths, renderHeader, renderRow, renderTable, styleFor } from '../inspect/format.js';
-import { jsonArray, ndjsonLines, type OutputMode, outputMode } from '../inspect/output.js';
-import { loadRunDetail, renderRunDetail } from '../inspect/run-detail.js';
-import {
-  hasFilters,
-  type RunListFlags,
-  type RunListQuery,
-  runColumns,
-  runListQuery,
-} from '../inspect/runs-view.js';
-import { withStore } from '../inspect/store-access.js';
+import { AppError } from '../errors.js';
+import { FLAGS, parseCount, parseRunFilters, type RunFilters, runQuery } from '../query/filters.js';
+import { runDetail } from '../query/run-detail.js';
+import { listRunsPage } from '../query/runs.js';
 import type { Run, Store } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
 import { filesForShow, renderFilesSection } from './files.js';
+import { followLoop } from './follow.js';
+import { columnWidths, renderHeader, renderRow, renderTable, styleFor } from './format.js';
+import { jsonArray, ndjsonLines, type OutputMode, outputMode } from './output.js';
+import { renderRunDetail, runColumns } from './run-view.js';
+import { withStore } from './store.js';
 
-interface RunsFlags extends RunListFlags {
+interface RunsFlags {
+  status?: string;
+  agent?: string;
+  since?: string;
+  until?: string;
+  search?: string;
+  limit?: string;
+  page?: string;
+  cursor?: string;
   database?: string;
   json?: boolean;
   ndjson?: boolean;
@@ -69,31 +73,28 @@ export function runsCommand(ctx: CliContext): Command {
 async function listRuns(ctx: CliContext, flags: RunsFlags): Promise<number> {
   const now = systemClock.now();
   const mode = outputMode(flags);
-  const q = runListQuery(flags, now);
+  const filters = parseRunFilters(flags, now, FLAGS);
+  if (flags.page !== undefined && flags.cursor !== undefined) {
+    throw new AppError('usage', 'Pass either --page or --cursor, not both.');
+  }
+  const page = flags.page === undefined ? null : parseCount(flags.page, 'page', 1_000_000, FLAGS);
   return withStore(ctx, flags.database, { create: false }, async (store) => {
     const style = styleFor(ctx.stdout, ctx.env);
-    // One extra row says whether a next page exists without counting the whole table.
-    const rows = await store.listRuns({
-      ...q.filter,
-      before: q.before,
-      offset: q.page === null ? undefined : (q.page - 1) * q.limit,
-      limit: q.limit + 1,
-    });
-    const more = rows.length > q.limit;
-    const shown = rows.slice(0, q.limit);
-    if (flags.follow) return followRuns(ctx, store, q, shown, mode);
+    const { runs: shown, nextCursor } = await listRunsPage(
+      store,
+      filters,
+      page === null ? undefined : (page - 1) * filters.limit,
+    );
+    if (flags.follow) return followRuns(ctx, store, filters, shown, mode);
     if (mode === 'json') ctx.stdout.write(jsonArray(shown));
     else if (mode === 'ndjson') ctx.stdout.write(ndjsonLines(shown));
     else if (shown.length === 0) {
-      const first = q.page === null && q.before === undefined;
-      print(
-        ctx.stdout,
-        !first ? 'No more runs.' : hasFilters(q.filter) ? 'No runs match these filters.' : NO_RUNS_YET,
-      );
+      const first = page === null && filters.cursor === undefined;
+      const filtered = Object.keys(runQuery(filters)).length > 0;
+      print(ctx.stdout, !first ? 'No more runs.' : filtered ? 'No runs match these filters.' : NO_RUNS_YET);
     } else print(ctx.stdout, renderTable(runColumns(now), shown, style));
-    if (more) {
-      const last = shown[shown.length - 1];
-      const next = `--cursor ${encodeCursor(last.firstSeenAt, last.id)}${q.page !== null ? ` (or --page ${q.page + 1})` : ''}`;
+    if (nextCursor !== null) {
+      const next = `--cursor ${nextCursor}${page !== null ? ` (or --page ${page + 1})` : ''}`;
       // The hint goes to stderr in JSON modes so the output stays parseable.
       print(mode === 'table' ? ctx.stdout : ctx.stderr, `next page: ${next}`);
     }
@@ -104,7 +105,7 @@ async function listRuns(ctx: CliContext, flags: RunsFlags): Promise<number> {
 async function followRuns(
   ctx: CliContext,
   store: Store,
-  q: RunListQuery,
+  filters: RunFilters,
   initial: Run[],
   mode: OutputMode,
 ): Promise<number> {
@@ -125,11 +126,12 @@ async function followRuns(
   if (mode === 'table') print(ctx.stdout, renderHeader(columns, widths, style));
   emit([...initial].reverse());
   // Runs in the window but beyond --limit were not shown and have not changed: only later changes print.
-  for (const r of await store.listRuns({ ...q.filter, limit: Math.max(FOLLOW_WINDOW, q.limit) })) {
+  const window = { ...runQuery(filters), limit: Math.max(FOLLOW_WINDOW, filters.limit) };
+  for (const r of await store.listRuns(window)) {
     if (!seen.has(r.id)) seen.set(r.id, r.version);
   }
   await followLoop(ctx.signal, async () => {
-    const latest = await store.listRuns({ ...q.filter, limit: Math.max(FOLLOW_WINDOW, q.limit) });
+    const latest = await store.listRuns(window);
     emit(latest.filter((r) => seen.get(r.id) !== r.version).reverse());
   });
   return EXIT.ok;
@@ -141,11 +143,21 @@ async function showRun(
   flags: { database?: string; json?: boolean },
 ): Promise<number> {
   return withStore(ctx, flags.database, { create: false }, async (store) => {
-    const detail = await loadRunDetail(store, id);
-    // Output files live in the Files API (issue 10): listed when an API key is configured.
+    const detail = await runDetail(store, id);
+    if (!detail) {
+      throw new AppError(
+        'run_not_found',
+        `No run ${JSON.stringify(id)} in this database: list runs with \`agenthooks runs\` (run ids are session ids, sesn_...).`,
+      );
+    }
+    // Output files live in the Files API: listed when an API key is configured.
     const files = await filesForShow(ctx, id);
-    if (flags.json) ctx.stdout.write(`${JSON.stringify({ ...detail, files: files.files }, null, 2)}\n`);
-    else {
+    if (flags.json) {
+      // The command's JSON predates the lineage above the parent, and lists children newest first.
+      const { ancestors: _ancestors, ...shown } = detail;
+      const children = [...detail.children].reverse();
+      ctx.stdout.write(`${JSON.stringify({ ...shown, children, files: files.files }, null, 2)}\n`);
+    } else {
       ctx.stdout.write(renderRunDetail(detail, systemClock.now(), styleFor(ctx.stdout, ctx.env)));
       ctx.stdout.write(renderFilesSection(id, files));
     }

@@ -2,7 +2,13 @@
 // runtime (src/runtime.ts) over the store, the platform and agenthooks.yaml, resolved the same way
 // for every command. The API key is checked and the log level parsed here, once. Read-only
 // commands (runs, events, ...) never load this: they open the store alone.
-import { requireApiKey, resolveLaunchRetryMs, resolveDatabase, resolveLogLevel, resolvePlatform } from '../config.js';
+import {
+  requireApiKey,
+  resolveDatabase,
+  resolveLaunchRetryMs,
+  resolveLogLevel,
+  resolvePlatform,
+} from '../config.js';
 import { loadConfigFile } from '../config-file.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createPlatform } from '../platform/client.js';

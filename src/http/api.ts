@@ -3,9 +3,12 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../errors.js';
+import { eventPayload, listEventsPage, summarizeEvent } from '../query/events.js';
+import { PARAMS, parseEventFilters, parseRunFilters } from '../query/filters.js';
+import { runDetail } from '../query/run-detail.js';
+import { listRunsPage } from '../query/runs.js';
+import { collectStats } from '../query/stats.js';
 import { changeFeed, type DashboardDeps, DEFAULT_RECONCILER_META_KEY } from '../web/deps.js';
-import { parseEventFilters, parseRunFilters, type Query } from '../web/filters.js';
-import { collectStats, listEventsPage, listRunsPage, runDetail, summarizeEvent } from '../web/queries.js';
 import { decideAccess } from './access.js';
 
 /** How often an idle event stream gets a comment line, so proxies do not time it out. */
@@ -46,7 +49,9 @@ export function registerApi(server: FastifyInstance, deps: DashboardDeps): Promi
 
     api.get(
       '/api/runs',
-      route(async (req) => listRunsPage(store, parseRunFilters(req.query as Query, clock.now()))),
+      route(async (req) =>
+        listRunsPage(store, parseRunFilters(req.query as Record<string, unknown>, clock.now(), PARAMS)),
+      ),
     );
 
     api.get(
@@ -56,13 +61,19 @@ export function registerApi(server: FastifyInstance, deps: DashboardDeps): Promi
         const detail = await runDetail(store, id);
         if (!detail)
           throw new AppError('run_not_found', `No run ${id} is stored. List runs with GET /api/runs.`);
-        return detail;
+        return { ...detail, events: detail.events.map(summarizeEvent) };
       }),
     );
 
     api.get(
       '/api/events',
-      route(async (req) => listEventsPage(store, parseEventFilters(req.query as Query, clock.now()))),
+      route(async (req) => {
+        const page = await listEventsPage(
+          store,
+          parseEventFilters(req.query as Record<string, unknown>, clock.now(), PARAMS),
+        );
+        return { events: page.events.map(summarizeEvent), nextCursor: page.nextCursor };
+      }),
     );
 
     api.get(
@@ -75,15 +86,7 @@ export function registerApi(server: FastifyInstance, deps: DashboardDeps): Promi
             'event_not_found',
             `No event ${id} is stored. List events with GET /api/events.`,
           );
-        let payload: unknown = null;
-        if (event.raw !== null) {
-          try {
-            payload = JSON.parse(event.raw);
-          } catch {
-            payload = null;
-          }
-        }
-        return { event: { ...summarizeEvent(event), raw: event.raw, payload } };
+        return { event: { ...summarizeEvent(event), raw: event.raw, payload: eventPayload(event) } };
       }),
     );
 

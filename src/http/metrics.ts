@@ -4,7 +4,7 @@
 // Access follows the /api rule (access.ts): loopback without forwarding headers, else the token.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
-import type { Store } from '../store/types.js';
+import { EVENT_STATES, RUN_STATUSES, type Store } from '../store/types.js';
 import { decideAccess } from './access.js';
 
 /** Counters of this process's background services; absent when the service is off. */
@@ -65,7 +65,7 @@ export async function renderMetrics(store: Store, live: LiveStats): Promise<stri
     'agenthooks_events',
     'gauge',
     'Stored webhook events by processing state.',
-    ['pending', 'processing', 'done', 'failed', 'ignored'].map((state) => [
+    EVENT_STATES.map((state) => [
       { state },
       counts.events.filter((e) => e.state === state).reduce((a, e) => a + e.count, 0),
     ]),
@@ -154,9 +154,7 @@ export async function renderMetrics(store: Store, live: LiveStats): Promise<stri
   }
   const runs = (status: string) => counts.runs.find((r) => r.status === status)?.count ?? 0;
   m.metric('agenthooks_runs', 'gauge', 'Runs by status (succeeded and failed are final).', [
-    ...['pending', 'running', 'blocked', 'succeeded', 'failed', 'deleted'].map(
-      (status): Sample => [{ status }, runs(status)],
-    ),
+    ...RUN_STATUSES.map((status): Sample => [{ status }, runs(status)]),
   ]);
   m.metric('agenthooks_deployment_runs', 'gauge', 'Scheduled deployment runs seen, by result.', [
     [{ result: 'succeeded' }, counts.deploymentRuns.succeeded],

@@ -2,7 +2,8 @@
 // PostgreSQL adapters both implement and that test/store/conformance.ts checks on both.
 // Times are epoch milliseconds (numbers) everywhere in this interface; adapters convert.
 
-export type EventState = 'pending' | 'processing' | 'done' | 'failed' | 'ignored';
+export const EVENT_STATES = ['pending', 'processing', 'done', 'failed', 'ignored'] as const;
+export type EventState = (typeof EVENT_STATES)[number];
 
 /** A verified webhook event, as the receiver hands it to the store. */
 export interface NewEvent {
@@ -65,7 +66,8 @@ export type EventOutcome =
   | { state: 'retry'; error: string; nextAttemptAt: number };
 
 /** agenthooks' view of a run. `succeeded` and `failed` are final outcomes (DESIGN.md semantics 5). */
-export type RunStatus = 'pending' | 'running' | 'blocked' | 'succeeded' | 'failed' | 'deleted';
+export const RUN_STATUSES = ['pending', 'running', 'blocked', 'succeeded', 'failed', 'deleted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface OutcomeEvaluation {
   outcomeId: string;
@@ -202,8 +204,11 @@ export interface NewOutboxMessage {
   createdAt: number;
 }
 
+export const OUTBOX_STATES = ['pending', 'delivered', 'failed'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+
 export interface OutboxMessage extends NewOutboxMessage {
-  state: 'pending' | 'delivered' | 'failed';
+  state: OutboxState;
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;

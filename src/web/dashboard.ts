@@ -13,9 +13,12 @@ import {
   sessionCookieHeader,
 } from '../http/access.js';
 import { outcomesHealthSection, runFilesSection } from '../notify/dashboard.js';
-import type { RunStatus } from '../store/types.js';
+import { listEventsPage } from '../query/events.js';
+import { PARAMS, parseEventFilters, parseRunFilters } from '../query/filters.js';
+import { runDetail } from '../query/run-detail.js';
+import { countRunsByStatus, listRunsPage } from '../query/runs.js';
+import { collectStats } from '../query/stats.js';
 import { type DashboardDeps, DEFAULT_RECONCILER_META_KEY } from './deps.js';
-import { parseEventFilters, parseRunFilters, type Query, RUN_STATUSES } from './filters.js';
 import { html, type SafeHtml } from './html.js';
 import { type Section, shell } from './layout.js';
 import { clientKey, LoginLimiter } from './login-limit.js';
@@ -24,7 +27,6 @@ import { healthBody } from './pages/health.js';
 import { loginBody } from './pages/login.js';
 import { runBody } from './pages/run.js';
 import { runsBody } from './pages/runs.js';
-import { collectStats, listEventsPage, listRunsPage, runDetail } from './queries.js';
 
 // Pages only load their own CSS and script; the inline style attributes are the only reason for
 // 'unsafe-inline' in style-src, and scripts stay strictly same-origin.
@@ -113,7 +115,7 @@ async function dashboardRoutes(
   );
 
   app.get('/login', async (req, reply) => {
-    const next = safeNext((req.query as Query).next);
+    const next = safeNext((req.query as Record<string, unknown>).next);
     return page(reply, deps.token ? 200 : 403, {
       title: 'Sign in',
       section: 'login',
@@ -209,20 +211,13 @@ async function dashboardRoutes(
       '/',
       guard('runs', async (req, reply) => {
         const now = clock.now();
-        const filters = parseRunFilters(req.query as Query, now);
-        const base = { agent: filters.agent, since: filters.since, until: filters.until };
+        const filters = parseRunFilters(req.query as Record<string, unknown>, now, PARAMS);
         // Chip totals come from the (status, first_seen_at) index; with a text search or an agent
         // filter each count would visit every row in range, so they are left out then.
         const countsPromise =
           filters.search || filters.agent
             ? Promise.resolve(null)
-            : Promise.all(RUN_STATUSES.map((s) => store.countRuns({ ...base, status: [s] }))).then((ns) => {
-                const out = {} as Record<RunStatus, number>;
-                RUN_STATUSES.forEach((s, i) => {
-                  out[s] = ns[i] ?? 0;
-                });
-                return out;
-              });
+            : countRunsByStatus(store, { since: filters.since, until: filters.until });
         const [runsPage, counts] = await Promise.all([listRunsPage(store, filters), countsPromise]);
         return page(reply, 200, {
           title: 'Runs',
@@ -255,7 +250,7 @@ async function dashboardRoutes(
       '/events',
       guard('events', async (req, reply) => {
         const now = clock.now();
-        const filters = parseEventFilters(req.query as Query, now);
+        const filters = parseEventFilters(req.query as Record<string, unknown>, now, PARAMS);
         const eventsPage = await listEventsPage(store, filters);
         return page(reply, 200, {
           title: 'Events',

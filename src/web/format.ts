@@ -1,11 +1,7 @@
 // Human-readable numbers and times for the pages. Relative times are computed against the
 // injected clock, so screenshots with a fixed clock are reproducible.
+import { runStart } from '../query/runs.js';
 import type { Run, RunUsage } from '../store/types.js';
-
-export function isoTime(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '';
-  return new Date(ms).toISOString();
-}
 
 /** "2026-11-27 03:12:45 UTC": readable and unambiguous. */
 export function shortTime(ms: number | null | undefined): string {
@@ -56,7 +52,7 @@ export function tokens(usage: RunUsage | null): string {
 
 /** How long the run took (or has been going): session creation (or first sight) to finish or now. */
 export function runDuration(run: Run, now: number): number | null {
-  const start = run.sessionCreatedAt ?? run.firstSeenAt;
+  const start = runStart(run);
   const end =
     run.finishedAt ?? (run.status === 'running' || run.status === 'pending' ? now : run.sessionUpdatedAt);
   return end === null ? null : end - start;

@@ -12,7 +12,7 @@ import { RunWorker } from '../../src/runs/worker.js';
 import type { Run } from '../../src/store/types.js';
 import { generateSecret, signedHeaders } from '../../src/webhooks/sign.js';
 import { createVerifier } from '../../src/webhooks/verify.js';
-import { cli } from '../inspect/helpers.js';
+import { cli } from '../cli/helpers.js';
 import {
   API_KEY,
   type Env,

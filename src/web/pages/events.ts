@@ -1,10 +1,10 @@
 // The event ledger (`/events`) and one event (`/events/:id`) with its raw JSON.
-import type { StoredEvent } from '../../store/types.js';
-import { EVENT_STATES, type EventFilters } from '../filters.js';
+import type { EventSummary, EventsPage } from '../../query/events.js';
+import type { EventFilters } from '../../query/filters.js';
+import { EVENT_STATES, type StoredEvent } from '../../store/types.js';
 import { ago, shortTime, truncate } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { eventHref, runHref, withParams } from '../links.js';
-import type { EventSummary, EventsPage } from '../queries.js';
 import { statusBadge } from './runs.js';
 
 function eventRow(e: EventSummary, now: number): SafeHtml {
@@ -21,7 +21,7 @@ function eventRow(e: EventSummary, now: number): SafeHtml {
 export function eventsBody(f: EventFilters, page: EventsPage, now: number): SafeHtml {
   const current = { ...f.raw };
   delete current.cursor;
-  const state = f.raw.state ?? '';
+  const state = f.state ?? '';
   return html`<div class="page-head"><div><h1>Events</h1><div class="sub">Every webhook event stored, once per event id, newest first.</div></div></div>
 <section class="card">
   <form class="filters" method="get" action="/events" role="search">

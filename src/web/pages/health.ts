@@ -1,25 +1,13 @@
 // The health page (`/health-view`): events per minute, rejects by code, worker backlog and
 // failures, the reconciler's last sweep, time since the last delivery.
-import { RUN_STATUSES } from '../filters.js';
+import { rejectHint } from '../../query/rejects.js';
+import type { Stats } from '../../query/stats.js';
+import { RUN_STATUSES } from '../../store/types.js';
 import { ago, count, shortTime, truncate } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { eventHref, runHref, withParams } from '../links.js';
-import type { Stats } from '../queries.js';
 import { sparkBars } from '../svg.js';
 import { statusBadge } from './runs.js';
-
-/** Hints per reject code: what usually causes it. */
-const REJECT_HINTS: Record<string, string> = {
-  invalid_signature: 'wrong signing secret, or a proxy re-encodes the body',
-  timestamp_too_old: 'clock skew or delayed deliveries',
-  timestamp_too_new: 'clock skew',
-  missing_headers: 'a proxy drops webhook-* headers',
-  body_too_large: 'raise --body-limit or check the proxy',
-  invalid_json: 'sender bug',
-  not_an_event: 'not a Managed Agents event',
-  id_mismatch: 'body id differs from webhook-id',
-  store_unavailable: 'database could not commit',
-};
 
 function stat(k: string, v: string, s: SafeHtml | string, tone = ''): SafeHtml {
   return html`<div class="card card-body stat"><div class="k">${k}</div><div class="v ${tone}">${v}</div><div class="s">${s}</div></div>`;
@@ -63,7 +51,7 @@ export function healthBody(st: Stats): SafeHtml {
       st.rejects.length
         ? html`<table><thead><tr><th>Code</th><th class="num">Count</th><th>Usual cause</th></tr></thead><tbody>${st.rejects.map(
             (r) =>
-              html`<tr><td><code>${r.code}</code><div class="meter"><span style="width:${((r.count / maxReject) * 100).toFixed(1)}%"></span></div></td><td class="num">${count(r.count)}</td><td class="muted">${REJECT_HINTS[r.code] ?? ''}</td></tr>`,
+              html`<tr><td><code>${r.code}</code><div class="meter"><span style="width:${((r.count / maxReject) * 100).toFixed(1)}%"></span></div></td><td class="num">${count(r.count)}</td><td class="muted">${rejectHint(r.code)}</td></tr>`,
           )}</tbody></table>`
         : html`<div class="empty">No rejected requests in the last hour.</div>`
     }</section>

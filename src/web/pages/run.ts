@@ -1,11 +1,12 @@
 // One run (`/runs/:id`): task, rendered output, outcome evaluations, usage and cost, chain lineage,
 // and the timeline of its events and state changes.
+import { type RunDetail, TIMELINE_LIMIT } from '../../query/run-detail.js';
+import { runStart } from '../../query/runs.js';
 import type { Run } from '../../store/types.js';
 import { ago, cost, count, duration, outcomeLabel, runDuration, shortTime, truncate } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { eventHref } from '../links.js';
 import { renderMarkdown } from '../markdown.js';
-import { type RunDetail, TIMELINE_LIMIT } from '../queries.js';
 import { lineageGraph } from '../svg.js';
 import { statusBadge } from './runs.js';
 
@@ -101,7 +102,7 @@ export function runBody(d: RunDetail, now: number): SafeHtml {
   ${fact('Agent', `${run.agentName ?? run.agentId ?? '–'}${run.agentVersion ? ` v${run.agentVersion}` : ''}`, run.agentId ?? undefined)}
   ${fact('Duration', duration(runDuration(run, now)))}
   ${fact('Cost', cost(run.usage?.costCents))}
-  ${fact('Started', ago(run.sessionCreatedAt ?? run.firstSeenAt, now), shortTime(run.sessionCreatedAt ?? run.firstSeenAt))}
+  ${fact('Started', ago(runStart(run), now), shortTime(runStart(run)))}
   ${fact('Finished', run.finishedAt ? ago(run.finishedAt, now) : '–', run.finishedAt ? shortTime(run.finishedAt) : undefined)}
 </div>
 ${run.error ? html`<div class="alert error">${run.error}</div>` : ''}

@@ -1,6 +1,7 @@
 // The runs list (`/`): status chips, search, agent and time range, newest first, live updates.
-import type { Run, RunStatus } from '../../store/types.js';
-import { RUN_STATUSES, type RunFilters } from '../filters.js';
+import type { RunFilters } from '../../query/filters.js';
+import { type RunsPage, runStart } from '../../query/runs.js';
+import { RUN_STATUSES, type Run, type RunStatus } from '../../store/types.js';
 import {
   ago,
   cost,
@@ -14,7 +15,6 @@ import {
 } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { runHref, withParams } from '../links.js';
-import type { RunsPage } from '../queries.js';
 
 export const TIME_RANGES: { value: string; label: string }[] = [
   { value: '', label: 'Any time' },
@@ -49,7 +49,7 @@ function outcomeCell(run: Run): SafeHtml {
 function runRow(run: Run, now: number): SafeHtml {
   const title = run.title ?? run.task ?? '(no task recorded)';
   const d = runDuration(run, now);
-  const started = run.sessionCreatedAt ?? run.firstSeenAt;
+  const started = runStart(run);
   return html`<tr data-row-key="${run.id}" data-row-version="${run.version}" data-run-id="${run.id}">
   <td>${statusBadge(run.status)}</td>
   <td class="run-cell"><a class="run-title" href="${runHref(run.id)}" title="${truncate(title, 400)}">${truncate(title, 110)}</a><span class="run-id">${run.id}</span>${run.pipeline ? html` <span class="tag">${run.pipeline}${run.step ? ` / ${run.step}` : ''}</span>` : ''}</td>

@@ -3,6 +3,7 @@
 // {type, agent_run_id, status, output|result, usage}. Each line becomes a run and a done event
 // whose id is derived from the line, so importing the same file twice adds nothing.
 import { createHash } from 'node:crypto';
+import { emptyRun } from '../runs/state.js';
 import type { NewEvent, Run, RunUsage } from '../store/types.js';
 
 export interface TutorialLine {
@@ -10,7 +11,7 @@ export interface TutorialLine {
   event: NewEvent;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -47,36 +48,15 @@ export function parseTutorialLine(line: string, obj: Record<string, unknown>, no
   const succeeded = status === 'completed';
   const type = text(obj.event_type) ?? text(payload.type) ?? 'tutorial.outcome';
   const run: Run = {
-    id: runId,
-    agentId: null,
-    agentName: null,
-    agentVersion: null,
-    environmentId: null,
-    title: null,
+    ...emptyRun(runId, at, 'tutorial-import'),
     task: text(payload.task) ?? text(payload.prompt),
     status: succeeded ? 'succeeded' : 'failed',
-    sessionStatus: null,
     stopReason: succeeded ? 'end_turn' : status,
-    outcomeResult: null,
-    evaluations: [],
     output: text(payload.output ?? payload.result),
     usage: usageOf(payload.usage),
     error: succeeded ? null : text(payload.error),
-    archived: false,
-    turn: 1,
-    snapshotKey: null,
     metadata: typeof payload.model === 'string' ? { model: payload.model } : {},
-    launchedBy: 'tutorial-import',
-    launchId: null,
-    parentRunId: null,
-    pipeline: null,
-    step: null,
-    sessionCreatedAt: null,
-    sessionUpdatedAt: null,
-    firstSeenAt: at,
     finishedAt: at,
-    lastCheckedAt: null,
-    version: 0,
   };
   const event: NewEvent = {
     id: `tutorial_${createHash('sha256').update(line).digest('hex')}`,

@@ -1,8 +1,9 @@
-// `agenthooks rejects`: rejected webhook requests per code and minute, and what each code usually
-// means in practice, so a wrong secret or a misbehaving proxy is recognisable at a glance.
-import type { RejectCount } from '../store/types.js';
+// Rejected webhook requests per code and minute, and what each code usually means in practice,
+// so a wrong secret or a misbehaving proxy is recognisable at a glance (`agenthooks rejects`, the
+// health page).
+import type { RejectCount, Store } from '../store/types.js';
 
-export const REJECT_HINTS: Record<string, string> = {
+const REJECT_HINTS: Record<string, string> = {
   invalid_signature:
     "wrong signing secret: copy the endpoint's whsec_ secret from the Console (pass both during a rotation); or a proxy re-serialises the body",
   missing_headers: 'a proxy strips the webhook-* headers, or the sender is not a Standard Webhooks sender',
@@ -19,9 +20,14 @@ export const REJECT_HINTS: Record<string, string> = {
     'the database could not commit (disk full, locked, PostgreSQL down); the platform retries',
 };
 
+export function rejectHint(code: string): string {
+  return REJECT_HINTS[code] ?? 'see docs/errors.md';
+}
+
 export interface RejectSummary {
   since: number;
   total: number;
+  /** Most frequent first. */
   byCode: Array<{ code: string; count: number; lastMinute: number; hint: string }>;
   rows: RejectCount[];
 }
@@ -38,8 +44,13 @@ export function summariseRejects(rows: RejectCount[], since: number): RejectSumm
     since,
     total: rows.reduce((s, r) => s + r.count, 0),
     byCode: [...byCode.entries()]
-      .map(([code, c]) => ({ code, ...c, hint: REJECT_HINTS[code] ?? 'see docs/errors.md' }))
+      .map(([code, c]) => ({ code, ...c, hint: rejectHint(code) }))
       .sort((a, b) => b.count - a.count),
     rows,
   };
+}
+
+/** The rejects counted from the minute `since` falls in. */
+export async function rejectsSince(store: Store, since: number): Promise<RejectSummary> {
+  return summariseRejects(await store.listRejects(since - (since % 60_000)), since);
 }

@@ -5,7 +5,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/types.js';
 import { generateSecret } from '../../src/webhooks/sign.js';
-import { cli, createStore, eventBody, newEventId, post, SECRET, startReceiver, tempDir } from './helpers.js';
+import {
+  cli,
+  createStore,
+  eventBody,
+  newEventId,
+  post,
+  SECRET,
+  startReceiver,
+  tempDir,
+} from '../cli/helpers.js';
 
 const dir = tempDir();
 const db = path.join(dir, 'source.db');

@@ -1,4 +1,4 @@
-// The inspector through the real binary (node dist/cli/bin.js): exit codes, output on a pipe
+// The read commands through the real binary (node dist/cli/bin.js): exit codes, output on a pipe
 // (no colors), and follow mode ending cleanly on SIGINT.
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';

@@ -1,45 +1,50 @@
-// `agenthooks runs show ID`: one run with everything around it (events, history, chain).
+// How the CLI shows runs: the `agenthooks runs` table columns and `runs show` in full.
+import type { RunDetail } from '../query/run-detail.js';
+import { runStart } from '../query/runs.js';
+import { isFinal } from '../runs/state.js';
+import type { Run } from '../store/types.js';
+import {
+  type Column,
+  formatDuration,
+  formatRelative,
+  formatTime,
+  paint,
+  type Style,
+  statusColor,
+} from './format.js';
 
-import { type ChildStep, childStepsOf } from '../chains/lineage.js';
-import { AppError } from '../errors.js';
-import type { Run, RunHistoryEntry, Store, StoredEvent } from '../store/types.js';
-import { formatDuration, formatRelative, formatTime, paint, type Style } from './format.js';
-import { runCost, runStart, statusColor } from './runs-view.js';
-
-/** Timeline cap: a run with more events says how many earlier ones were left out. */
-export const TIMELINE_LIMIT = 1000;
-
-export interface RunDetail {
-  run: Run;
-  parent: Run | null;
-  children: Run[];
-  /** Each child step's decision (launched, skipped with its reason, launch failed): src/chains. */
-  steps: ChildStep[];
-  history: RunHistoryEntry[];
-  /** Oldest first. */
-  events: StoredEvent[];
-  /** Events about this run that are not in `events` (older than the cap). */
-  eventsOmitted: number;
+/** Finished runs: start to finish. Runs still going: elapsed so far, marked with "+". */
+export function runDuration(run: Run, now: number): string {
+  // The tutorial's log has one receive time per line and no start: no duration to show.
+  if (run.launchedBy === 'tutorial-import') return '-';
+  if (run.finishedAt !== null) return formatDuration(run.finishedAt - runStart(run));
+  if (isFinal(run.status) || run.status === 'deleted') return '-';
+  return `${formatDuration(now - runStart(run))}+`;
 }
 
-export async function loadRunDetail(store: Store, id: string): Promise<RunDetail> {
-  const run = await store.getRun(id);
-  if (!run) {
-    throw new AppError(
-      'run_not_found',
-      `No run ${JSON.stringify(id)} in this database: list runs with \`agenthooks runs\` (run ids are session ids, sesn_...).`,
-    );
-  }
-  const [parent, children, steps, history, newest] = await Promise.all([
-    run.parentRunId ? store.getRun(run.parentRunId) : Promise.resolve(null),
-    store.listRuns({ parentRunId: run.id, limit: 100 }),
-    childStepsOf(store, run.id),
-    store.runHistory(run.id),
-    store.listEvents({ subjectId: run.id, limit: TIMELINE_LIMIT }),
-  ]);
-  const eventsOmitted =
-    newest.length < TIMELINE_LIMIT ? 0 : (await store.countEvents({ subjectId: run.id })) - newest.length;
-  return { run, parent, children, steps, history, events: newest.reverse(), eventsOmitted };
+export function runCost(run: Run): string {
+  const u = run.usage;
+  if (!u) return '-';
+  if (u.costCents !== null && u.costCents !== undefined) return `$${(u.costCents / 100).toFixed(2)}`;
+  const tokens = u.inputTokens + u.outputTokens + u.cacheReadInputTokens + u.cacheCreationInputTokens;
+  return tokens >= 10_000 ? `${(tokens / 1000).toFixed(1)}k tok` : `${tokens} tok`;
+}
+
+export function runColumns(now: number): Column<Run>[] {
+  return [
+    { header: 'ID', value: (r) => r.id, max: 40 },
+    { header: 'AGENT', value: (r) => r.agentName ?? r.agentId ?? '-', max: 24 },
+    {
+      header: 'STATUS',
+      value: (r) => (r.archived ? `${r.status} (archived)` : r.status),
+      color: (r) => statusColor(r.status),
+    },
+    { header: 'OUTCOME', value: (r) => r.outcomeResult ?? '-', max: 24 },
+    { header: 'STOP', value: (r) => r.stopReason ?? '-', max: 20 },
+    { header: 'DURATION', value: (r) => runDuration(r, now), align: 'right' },
+    { header: 'COST', value: runCost, align: 'right' },
+    { header: 'STARTED', value: (r) => formatRelative(runStart(r), now) },
+  ];
 }
 
 function indent(text: string, by = '  '): string {
@@ -49,6 +54,7 @@ function indent(text: string, by = '  '): string {
     .join('\n');
 }
 
+/** `runs show` in full; children newest first, like every list the CLI prints. */
 export function renderRunDetail(d: RunDetail, now: number, style: Style): string {
   const { run } = d;
   const out: string[] = [];
@@ -85,7 +91,7 @@ export function renderRunDetail(d: RunDetail, now: number, style: Style): string
       'parent',
       `${run.parentRunId}${d.parent ? ` ${d.parent.status}${d.parent.step ? ` (step ${d.parent.step})` : ''}` : ' (not stored)'}`,
     );
-  for (const [i, c] of d.children.entries()) {
+  for (const [i, c] of [...d.children].reverse().entries()) {
     field(
       i === 0 ? 'children' : '',
       `${c.id} ${paint(style, statusColor(c.status), c.status)}${c.step ? ` (step ${c.step})` : ''}`,

@@ -108,10 +108,21 @@ export function formatTime(at: number | null): string {
   return at === null ? '-' : new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function formatCount(n: number): string {
-  return n >= 1_000_000
-    ? `${(n / 1_000_000).toFixed(1)}M`
-    : n >= 10_000
-      ? `${(n / 1000).toFixed(1)}k`
-      : String(n);
+/** One color per run status and event state, so both read the same in every table. */
+export function statusColor(status: string): Color | null {
+  switch (status) {
+    case 'succeeded':
+    case 'done':
+      return 'green';
+    case 'failed':
+      return 'red';
+    case 'blocked':
+    case 'processing':
+      return 'yellow';
+    case 'running':
+    case 'pending':
+      return 'cyan';
+    default:
+      return 'dim';
+  }
 }

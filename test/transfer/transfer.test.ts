@@ -3,6 +3,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyRun } from '../../src/runs/state.js';
 import type { Run, Store } from '../../src/store/types.js';
 import { generateSecret } from '../../src/webhooks/sign.js';
 import {
@@ -16,7 +17,7 @@ import {
   saveNewRun,
   startReceiver,
   tempDir,
-} from './helpers.js';
+} from '../cli/helpers.js';
 
 const dir = tempDir();
 const db = path.join(dir, 'source.db');
@@ -150,6 +151,29 @@ describe('export and import', () => {
   });
 });
 
+describe('import of lines with fields left out', () => {
+  it('fills them in the way a new run starts (emptyRun): turn 1, launched externally', async () => {
+    const file = path.join(dir, 'minimal.ndjson');
+    const lines = [
+      { kind: 'run', id: 'sesn_min', firstSeenAt: 1764200000000, status: 'running' },
+      { kind: 'history', runId: 'sesn_min', seq: 1, at: 1764200000000, source: 'old', status: 'running' },
+    ];
+    writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    const target = path.join(dir, 'minimal', 'agenthooks.db');
+    expect((await cli(['import', file, '--database', target])).code).toBe(0);
+    const s = await createStore(target);
+    try {
+      const { version: _v, ...run } = (await s.getRun('sesn_min'))!;
+      const { version: _e, ...expected } = emptyRun('sesn_min', 1764200000000);
+      expect(run).toEqual({ ...expected, status: 'running' });
+      expect(run.turn).toBe(1);
+      expect((await s.runHistory('sesn_min'))[0]).toMatchObject({ source: 'old', turn: 1 });
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe("import of the tutorial's agent_outcomes.jsonl", () => {
   const record = (runId: string, status: string, payload: Record<string, unknown>) =>
     JSON.stringify({
@@ -198,7 +222,9 @@ describe("import of the tutorial's agent_outcomes.jsonl", () => {
         output: 'TCP provides reliable, ordered delivery.',
         usage: { inputTokens: 42, outputTokens: 61 },
         firstSeenAt: 1764200000250,
+        turn: emptyRun('run_sim_001', 0).turn,
       });
+      expect((await s.runHistory('run_sim_001'))[0]).toMatchObject({ source: 'import', turn: 1 });
       expect(await s.getRun('run_sim_002')).toMatchObject({
         status: 'failed',
         stopReason: 'error',

@@ -1,8 +1,9 @@
 // `agenthooks export`: the whole store as NDJSON, one `{kind, ...}` object per line: every run
 // followed by its history, then every event (oldest first). `import` reads it back.
+import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { walkEvents } from '../query/events.js';
 import type { Run, Store } from '../store/types.js';
-import { writeChunk } from './output.js';
 
 const PAGE = 1000;
 
@@ -10,6 +11,12 @@ export interface ExportCounts {
   runs: number;
   history: number;
   events: number;
+}
+
+/** Writes a chunk and waits for 'drain' when the stream asks for it, so a million-row export does
+ * not buffer in memory. */
+async function writeChunk(stream: Writable, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
 }
 
 export async function exportStore(store: Store, out: Writable, signal?: AbortSignal): Promise<ExportCounts> {
@@ -30,16 +37,10 @@ export async function exportStore(store: Store, out: Writable, signal?: AbortSig
     const last = runs[runs.length - 1];
     before = { firstSeenAt: last.firstSeenAt, id: last.id };
   }
-  let after = { receivedAt: -1, id: '' };
-  for (;;) {
-    const events = await store.listEvents({ after, limit: PAGE });
-    if (events.length > 0) {
-      await writeChunk(out, events.map((e) => `${JSON.stringify({ kind: 'event', ...e })}\n`).join(''));
-      counts.events += events.length;
-    }
-    if (events.length < PAGE || signal?.aborted) break;
-    const last = events[events.length - 1];
-    after = { receivedAt: last.receivedAt, id: last.id };
+  for await (const events of walkEvents(store, {})) {
+    await writeChunk(out, events.map((e) => `${JSON.stringify({ kind: 'event', ...e })}\n`).join(''));
+    counts.events += events.length;
+    if (signal?.aborted) break;
   }
   return counts;
 }

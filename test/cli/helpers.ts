@@ -1,4 +1,4 @@
-// Shared setup for the inspector tests: a real SQLite store in a temp directory, events stored the
+// Shared setup for the CLI and transfer tests: a real SQLite store in a temp directory, events stored the
 // way the receiver stores them (signed body, verified with the standardwebhooks package, parsed
 // by parseEvent), runs via saveRun, and runCli with captured output.
 import { randomUUID } from 'node:crypto';
@@ -16,7 +16,7 @@ import { isHandledEventType, parseEvent } from '../../src/webhooks/event.js';
 import { generateSecret, signedHeaders } from '../../src/webhooks/sign.js';
 
 export function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'agenthooks-inspect-'));
+  return mkdtempSync(path.join(tmpdir(), 'agenthooks-cli-'));
 }
 
 export async function createStore(file: string): Promise<Store> {

@@ -1,7 +1,5 @@
 // Machine-readable output: --json prints one array, --ndjson one object per line (what --follow
-// streams). Writes respect backpressure so a million-row export does not buffer in memory.
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+// streams).
 import { AppError } from '../errors.js';
 
 export type OutputMode = 'table' | 'json' | 'ndjson';
@@ -9,11 +7,6 @@ export type OutputMode = 'table' | 'json' | 'ndjson';
 export function outputMode(flags: { json?: boolean; ndjson?: boolean }): OutputMode {
   if (flags.json && flags.ndjson) throw new AppError('usage', 'Pass either --json or --ndjson, not both.');
   return flags.json ? 'json' : flags.ndjson ? 'ndjson' : 'table';
-}
-
-/** Writes a chunk and waits for 'drain' when the stream asks for it. */
-export async function writeChunk(stream: Writable, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, 'drain');
 }
 
 export function jsonArray(rows: unknown[]): string {

@@ -2,6 +2,7 @@
 // re-deliver them, freshly signed, to a webhook endpoint. Either way the event ids stay the same,
 // so the receiving store dedupes them and runs never double up.
 import { AppError } from '../errors.js';
+import { walkEvents } from '../query/events.js';
 import type { Store, StoredEvent } from '../store/types.js';
 import { signedHeaders } from '../webhooks/sign.js';
 
@@ -11,8 +12,6 @@ export interface ReplaySelection {
   since?: number;
   until?: number;
 }
-
-const PAGE = 1000;
 
 /** The selected events, oldest first. Unknown ids are an error: nothing is replayed then. */
 export async function selectEvents(store: Store, sel: ReplaySelection): Promise<StoredEvent[]> {
@@ -37,20 +36,8 @@ export async function selectEvents(store: Store, sel: ReplaySelection): Promise<
     );
   }
   if (byRange) {
-    let after: { receivedAt: number; id: string } | undefined;
-    for (;;) {
-      const page = await store.listEvents({
-        subjectId: sel.session,
-        since: sel.since,
-        until: sel.until,
-        after: after ?? { receivedAt: -1, id: '' },
-        limit: PAGE,
-      });
-      for (const e of page) picked.set(e.id, e);
-      if (page.length < PAGE) break;
-      const last = page[page.length - 1];
-      after = { receivedAt: last.receivedAt, id: last.id };
-    }
+    const query = { subjectId: sel.session, since: sel.since, until: sel.until };
+    for await (const page of walkEvents(store, query)) for (const e of page) picked.set(e.id, e);
   }
   return [...picked.values()].sort(
     (a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),

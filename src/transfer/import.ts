@@ -4,9 +4,17 @@
 // Bad lines are reported by number and skipped; the rest is imported.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { NewEvent, Run, RunHistoryEntry, Store, StoredEvent } from '../store/types.js';
-import { RUN_STATUSES } from './runs-view.js';
-import { parseTutorialLine } from './tutorial.js';
+import { emptyRun } from '../runs/state.js';
+import {
+  EVENT_STATES,
+  type NewEvent,
+  RUN_STATUSES,
+  type Run,
+  type RunHistoryEntry,
+  type Store,
+  type StoredEvent,
+} from '../store/types.js';
+import { isRecord, parseTutorialLine } from './tutorial.js';
 
 export interface ImportReport {
   runs: number;
@@ -20,10 +28,8 @@ export interface ImportReport {
 }
 
 const EVENT_BATCH = 500;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** A history line without a turn is from the turn a new run starts at. */
+const FIRST_TURN = emptyRun('', 0).turn;
 
 const str = (v: unknown) => typeof v === 'string' && v.length > 0;
 const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
@@ -40,8 +46,7 @@ function toNewEvent(o: Record<string, unknown>): NewEvent {
     throw new Error('an event line needs id, type, createdAt and receivedAt');
   }
   const state = o.state as StoredEvent['state'];
-  if (!['pending', 'processing', 'done', 'failed', 'ignored'].includes(state))
-    throw new Error(`unknown event state ${JSON.stringify(state)}`);
+  if (!EVENT_STATES.includes(state)) throw new Error(`unknown event state ${JSON.stringify(state)}`);
   return {
     id: o.id as string,
     type: o.type as string,
@@ -60,36 +65,8 @@ function toRun(o: Record<string, unknown>): Run {
     throw new Error('a run line needs id, firstSeenAt and a known status');
   }
   const { kind: _kind, ...rest } = o;
-  return {
-    agentId: null,
-    agentName: null,
-    agentVersion: null,
-    environmentId: null,
-    title: null,
-    task: null,
-    sessionStatus: null,
-    stopReason: null,
-    outcomeResult: null,
-    evaluations: [],
-    output: null,
-    usage: null,
-    error: null,
-    archived: false,
-    turn: 0,
-    snapshotKey: null,
-    metadata: {},
-    launchedBy: 'external',
-    launchId: null,
-    parentRunId: null,
-    pipeline: null,
-    step: null,
-    sessionCreatedAt: null,
-    sessionUpdatedAt: null,
-    finishedAt: null,
-    lastCheckedAt: null,
-    ...(rest as Partial<Run>),
-    version: 0,
-  } as Run;
+  // Fields an older export lacks take the values a new run starts with.
+  return { ...emptyRun(o.id as string, o.firstSeenAt as number), ...(rest as Partial<Run>), version: 0 };
 }
 
 function toHistory(o: Record<string, unknown>): RunHistoryEntry {
@@ -101,7 +78,7 @@ function toHistory(o: Record<string, unknown>): RunHistoryEntry {
     sessionStatus: null,
     stopReason: null,
     outcomeResult: null,
-    turn: 0,
+    turn: FIRST_TURN,
     snapshotKey: null,
     note: null,
     ...(rest as Partial<RunHistoryEntry>),
@@ -235,7 +212,7 @@ async function importTutorialLine(
     sessionStatus: null,
     stopReason: run.stopReason,
     outcomeResult: null,
-    turn: 1,
+    turn: run.turn,
     snapshotKey: null,
     note: `tutorial line ${event.id}`,
   };
