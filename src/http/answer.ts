@@ -38,6 +38,7 @@ export function errorAnswer(err: unknown, where: 'webhook' | 'other'): Answer {
   if (app.code === 'store_unavailable') headers['retry-after'] = String(RETRY_AFTER_S);
   if (app.code === 'method_not_allowed' && typeof app.details?.allow === 'string')
     headers.allow = app.details.allow;
+  if (app.code === 'unauthorized') headers['www-authenticate'] = 'Bearer realm="agenthooks"';
   return { status: app.status, body: app.toJSON(), headers };
 }
 
