@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from './errors.js';
+import { registerGuarded } from './http/access.js';
 import { registerApi } from './http/api.js';
 import { registerHealth } from './http/health.js';
 import { type LiveStats, registerMetrics } from './http/metrics.js';
@@ -12,11 +13,11 @@ import { createHttpServer } from './http/server.js';
 import { createWebhookHandler, type WebhookHandler } from './http/webhook.js';
 import type { GroupCommitter } from './ingest/group-commit.js';
 import type { RejectCounter } from './ingest/rejects.js';
-import { registerOutcomesApi } from './notify/api.js';
 import { HEARTBEAT_MS, writeHeartbeat } from './runs/heartbeat.js';
 import type { BackgroundService, Runtime } from './runtime.js';
-import { registerDashboard } from './web/dashboard.js';
+import { registerPages } from './web/dashboard.js';
 import type { DashboardDeps } from './web/deps.js';
+import { registerLogin } from './web/login.js';
 import { createVerifier } from './webhooks/verify.js';
 
 /** How long SIGTERM waits for webhook requests already received before cutting connections. */
@@ -80,16 +81,15 @@ export function createApp(options: AppOptions): App {
 
   const server = createHttpServer({ logger, webhook });
   registerHealth(server, { store, clock, startedAt, workerState });
-  // The dashboard and the JSON API (src/web, src/http/api.ts), behind the token rule of access.ts.
+  // The JSON API, /metrics and the dashboard pages, all behind the one access rule of access.ts;
+  // the login form and the page assets stay open.
   const dashboardDeps: DashboardDeps = { store, clock, logger, token: config.token, platform };
-  registerApi(server, dashboardDeps);
-  registerOutcomesApi(server, { store, platform, token: config.token });
-  registerMetrics(server, {
-    store,
-    token: config.token,
-    live: () => ({ ...live, pendingRejects: rejects.pending() }),
+  registerLogin(server, dashboardDeps);
+  registerGuarded(server, config.token, (guarded) => {
+    registerApi(guarded, dashboardDeps);
+    registerMetrics(guarded, { store, live: () => ({ ...live, pendingRejects: rejects.pending() }) });
+    registerPages(guarded, dashboardDeps);
   });
-  registerDashboard(server, dashboardDeps);
 
   let heartbeat: NodeJS.Timeout | null = null;
   let url: string | null = null;

@@ -3,8 +3,8 @@
 import { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { AppError } from '../errors.js';
-import { summarizeNotification } from '../notify/view.js';
 import { FLAGS, parseCount } from '../query/filters.js';
+import { summarizeNotification } from '../query/notifications.js';
 import { OUTBOX_STATES, type OutboxState } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
 import { formatTime, paint, renderTable, styleFor } from './format.js';

@@ -3,15 +3,20 @@
 // request needs AGENTHOOKS_TOKEN, as a bearer header (scripts) or as the session cookie the login
 // form sets (browsers). With no token configured such requests are refused with token_required,
 // so a server exposed through a container port or a tunnel never shows data by accident.
+// registerGuarded applies the rule, once, to every route that needs it.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
 
 export const SESSION_COOKIE = 'agenthooks_session';
 /** How long a browser stays logged in; the cookie also dies when the token changes. */
 export const SESSION_MAX_AGE_S = 7 * 24 * 3600;
 
+export type AccessVia = 'loopback' | 'bearer' | 'cookie';
+
 export type AccessDecision =
-  | { allowed: true; via: 'loopback' | 'bearer' | 'cookie' }
+  | { allowed: true; via: AccessVia }
   | { allowed: false; code: 'token_required' | 'unauthorized'; message: string };
 
 /** 127.0.0.0/8, ::1 and their IPv4-mapped IPv6 forms. */
@@ -93,6 +98,37 @@ export function decideAccess(req: AccessRequest, token: string | null): AccessDe
         ? 'The bearer token does not match AGENTHOOKS_TOKEN. Send "Authorization: Bearer <the token serve was started with>".'
         : 'A token is required: send "Authorization: Bearer $AGENTHOOKS_TOKEN", or log in at /login.',
   };
+}
+
+type GuardedRequest = FastifyRequest & { accessVia: AccessVia | null };
+
+/**
+ * Registers `routes` in one scope whose every request passes the access rule first: /api, /metrics
+ * and the dashboard pages (/health, /ready, the webhooks, /login and the assets stay outside). A
+ * refused request fails with token_required (403) or unauthorized (401), answered by the error
+ * handler of the scope its route lives in: JSON from the server's, the login page from the pages'.
+ * What gets through is private, so no shared cache may keep it.
+ */
+export function registerGuarded(
+  server: FastifyInstance,
+  token: string | null,
+  routes: (scope: FastifyInstance) => void,
+): PromiseLike<unknown> {
+  return server.register(async (scope) => {
+    scope.decorateRequest('accessVia', null);
+    scope.addHook('onRequest', async (req, reply) => {
+      const d = decideAccess({ headers: req.headers, remoteAddress: req.socket.remoteAddress }, token);
+      if (!d.allowed) throw new AppError(d.code, d.message);
+      (req as GuardedRequest).accessVia = d.via;
+      reply.header('cache-control', 'no-store');
+    });
+    routes(scope);
+  });
+}
+
+/** How a request inside registerGuarded got in (null outside it). */
+export function accessVia(req: FastifyRequest): AccessVia | null {
+  return (req as GuardedRequest).accessVia ?? null;
 }
 
 /** The Set-Cookie header for a logged-in browser. `secure` when the page was served over HTTPS. */

@@ -1,35 +1,41 @@
 // The JSON API under /api (docs/api.md): what the dashboard's live updates and users' scripts read.
-// Every route is read-only, bounded by a limit, and behind the access rule in access.ts.
+// Every route is read-only and bounded by a limit. app.ts registers it inside registerGuarded
+// (access.ts); a failure is an AppError thrown to the server's one error handler.
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, isAppError } from '../errors.js';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../errors.js';
 import { eventPayload, listEventsPage, summarizeEvent } from '../query/events.js';
 import { PARAMS, parseEventFilters, parseRunFilters } from '../query/filters.js';
+import { summarizeNotification } from '../query/notifications.js';
 import { runDetail } from '../query/run-detail.js';
 import { listRunsPage } from '../query/runs.js';
 import { collectStats } from '../query/stats.js';
+import { OUTBOX_STATES, type OutboxState } from '../store/types.js';
 import { changeFeed, type DashboardDeps, DEFAULT_RECONCILER_META_KEY } from '../web/deps.js';
-import { decideAccess } from './access.js';
 
 /** How often an idle event stream gets a comment line, so proxies do not time it out. */
 const KEEPALIVE_MS = 15_000;
 
-function sendError(reply: FastifyReply, err: AppError): FastifyReply {
-  return reply.code(err.status).header('cache-control', 'no-store').send(err.toJSON());
+type Query = Record<string, unknown>;
+
+/** ?limit= of the notification and deployment-run lists (100 unless given). */
+function limitOf(q: Query): number {
+  if (q.limit === undefined) return 100;
+  const n = Number(q.limit);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new AppError(
+      'bad_request',
+      `limit must be a whole number from 1 to 1000 (got ${String(q.limit)}).`,
+    );
+  return n;
 }
 
-/** Route handler wrapper: AppErrors become their JSON answer here; anything else goes to the one
- * error handler of the server. */
-function route<T>(fn: (req: FastifyRequest) => Promise<T>) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    try {
-      const body = await fn(req);
-      return reply.header('cache-control', 'no-store').send(body);
-    } catch (err) {
-      if (isAppError(err)) return sendError(reply, err);
-      throw err;
-    }
-  };
+function outboxStateOf(q: Query): OutboxState | undefined {
+  if (q.state === undefined) return undefined;
+  const state = String(q.state);
+  if (!(OUTBOX_STATES as readonly string[]).includes(state))
+    throw new AppError('bad_request', `state must be pending, delivered or failed (got ${state}).`);
+  return state as OutboxState;
 }
 
 /** Registers the /api routes as an encapsulated plugin (loaded when the server gets ready, so
@@ -40,63 +46,65 @@ export function registerApi(server: FastifyInstance, deps: DashboardDeps): Promi
   const streams = new Set<ServerResponse>();
 
   return server.register(async (api) => {
-    api.addHook('onRequest', async (req, reply) => {
-      const d = decideAccess({ headers: req.headers, remoteAddress: req.socket.remoteAddress }, deps.token);
-      if (d.allowed) return;
-      if (d.code === 'unauthorized') reply.header('www-authenticate', 'Bearer realm="agenthooks"');
-      return sendError(reply, new AppError(d.code, d.message));
+    // Runs: lists, one run with its events, and its output files (a Files API read per request).
+    api.get('/api/runs', async (req) =>
+      listRunsPage(store, parseRunFilters(req.query as Query, clock.now(), PARAMS)),
+    );
+
+    api.get('/api/runs/:id', async (req) => {
+      const { id } = req.params as { id: string };
+      const detail = await runDetail(store, id);
+      if (!detail)
+        throw new AppError('run_not_found', `No run ${id} is stored. List runs with GET /api/runs.`);
+      return { ...detail, events: detail.events.map(summarizeEvent) };
     });
 
-    api.get(
-      '/api/runs',
-      route(async (req) =>
-        listRunsPage(store, parseRunFilters(req.query as Record<string, unknown>, clock.now(), PARAMS)),
-      ),
-    );
-
-    api.get(
-      '/api/runs/:id',
-      route(async (req) => {
-        const { id } = req.params as { id: string };
-        const detail = await runDetail(store, id);
-        if (!detail)
-          throw new AppError('run_not_found', `No run ${id} is stored. List runs with GET /api/runs.`);
-        return { ...detail, events: detail.events.map(summarizeEvent) };
-      }),
-    );
-
-    api.get(
-      '/api/events',
-      route(async (req) => {
-        const page = await listEventsPage(
-          store,
-          parseEventFilters(req.query as Record<string, unknown>, clock.now(), PARAMS),
+    api.get('/api/runs/:id/files', async (req) => {
+      const { id } = req.params as { id: string };
+      if (!deps.platform)
+        throw new AppError(
+          'api_key_required',
+          'Listing output files reads the Files API: start serve with ANTHROPIC_API_KEY set.',
         );
-        return { events: page.events.map(summarizeEvent), nextCursor: page.nextCursor };
-      }),
-    );
+      if (!(await store.getRun(id)))
+        throw new AppError('run_not_found', `No run ${id} is stored. List runs with GET /api/runs.`);
+      return { data: await deps.platform.listFiles(id) };
+    });
 
-    api.get(
-      '/api/events/:id',
-      route(async (req) => {
-        const { id } = req.params as { id: string };
-        const event = await store.getEvent(id);
-        if (!event)
-          throw new AppError(
-            'event_not_found',
-            `No event ${id} is stored. List events with GET /api/events.`,
-          );
-        return { event: { ...summarizeEvent(event), raw: event.raw, payload: eventPayload(event) } };
-      }),
-    );
+    // Scheduled deployment runs, with the error of those that created no session.
+    api.get('/api/deployment-runs', async (req) => {
+      const q = req.query as Query;
+      const failed = q.failed === 'true' ? true : q.failed === 'false' ? false : undefined;
+      return { data: await store.listDeploymentRuns({ failed, limit: limitOf(q) }) };
+    });
 
-    api.get(
-      '/api/stats',
-      route(async () =>
-        collectStats(store, clock.now(), {
-          reconcilerMetaKey: deps.reconcilerMetaKey ?? DEFAULT_RECONCILER_META_KEY,
-        }),
-      ),
+    // Events: lists and one event with its raw JSON.
+    api.get('/api/events', async (req) => {
+      const page = await listEventsPage(store, parseEventFilters(req.query as Query, clock.now(), PARAMS));
+      return { events: page.events.map(summarizeEvent), nextCursor: page.nextCursor };
+    });
+
+    api.get('/api/events/:id', async (req) => {
+      const { id } = req.params as { id: string };
+      const event = await store.getEvent(id);
+      if (!event)
+        throw new AppError('event_not_found', `No event ${id} is stored. List events with GET /api/events.`);
+      return { event: { ...summarizeEvent(event), raw: event.raw, payload: eventPayload(event) } };
+    });
+
+    // Notifications: the outbox of run.finished events to notify targets.
+    api.get('/api/notifications', async (req) => {
+      const q = req.query as Query;
+      // The state is checked before the limit, so a request with both wrong names the state.
+      const state = outboxStateOf(q);
+      const rows = await store.listOutbox({ state, limit: limitOf(q) });
+      return { data: rows.map(summarizeNotification) };
+    });
+
+    api.get('/api/stats', async () =>
+      collectStats(store, clock.now(), {
+        reconcilerMetaKey: deps.reconcilerMetaKey ?? DEFAULT_RECONCILER_META_KEY,
+      }),
     );
 
     // Server-Sent Events: `hello` once, then `tick` whenever the store's marker moves. Browsers

@@ -1,11 +1,9 @@
 // GET /metrics in the Prometheus text exposition format (version 0.0.4). Store-wide numbers (events,
 // runs, outbox, rejects) come from one grouped read, so every replica reports the same totals for
 // them; process numbers (worker, reconciler, notifier) are this process's own since it started.
-// Access follows the /api rule (access.ts): loopback without forwarding headers, else the token.
+// app.ts registers it inside registerGuarded (access.ts), under the same access rule as /api.
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../errors.js';
 import { EVENT_STATES, RUN_STATUSES, type Store } from '../store/types.js';
-import { decideAccess } from './access.js';
 
 /** Counters of this process's background services; absent when the service is off. */
 export interface LiveStats {
@@ -18,7 +16,6 @@ export interface LiveStats {
 
 export interface MetricsDeps {
   store: Store;
-  token: string | null;
   live: () => LiveStats;
 }
 
@@ -164,16 +161,8 @@ export async function renderMetrics(store: Store, live: LiveStats): Promise<stri
 }
 
 export function registerMetrics(server: FastifyInstance, deps: MetricsDeps): void {
-  server.get('/metrics', async (req, reply) => {
-    const d = decideAccess({ headers: req.headers, remoteAddress: req.socket.remoteAddress }, deps.token);
-    if (!d.allowed) {
-      if (d.code === 'unauthorized') reply.header('www-authenticate', 'Bearer realm="agenthooks"');
-      return reply.code(d.code === 'unauthorized' ? 401 : 403).send(new AppError(d.code, d.message).toJSON());
-    }
+  server.get('/metrics', async (_req, reply) => {
     const text = await renderMetrics(deps.store, deps.live());
-    return reply
-      .header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(text);
+    return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(text);
   });
 }

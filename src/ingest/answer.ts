@@ -19,6 +19,8 @@ export function appErrorAnswer(app: AppError): Answer {
   if (app.code === 'store_unavailable') headers['retry-after'] = String(RETRY_AFTER_S);
   if (app.code === 'method_not_allowed' && typeof app.details?.allow === 'string')
     headers.allow = app.details.allow;
+  // Scripts that send no token learn how to authenticate.
+  if (app.code === 'unauthorized') headers['www-authenticate'] = 'Bearer realm="agenthooks"';
   return { status: app.status, body: app.toJSON(), headers };
 }
 

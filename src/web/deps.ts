@@ -17,7 +17,7 @@ export interface DashboardDeps {
   reconcilerMetaKey?: string;
   /** The platform client, for a run's output files (Files API); null/absent without an API key. */
   platform?: Platform | null;
-  /** Shared by registerApi and registerDashboard when both are given the same deps object. */
+  /** Shared by registerApi and registerPages when both are given the same deps object. */
   changes?: ChangeFeed;
 }
 

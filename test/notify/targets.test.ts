@@ -5,8 +5,8 @@ import { parseConfigText } from '../../src/config-file.js';
 import { isAppError } from '../../src/errors.js';
 import { DEFAULT_NOTIFY_RETRY, nextAttemptAt } from '../../src/notify/backoff.js';
 import { outboxFor } from '../../src/notify/event.js';
-import { safeFileName } from '../../src/notify/files.js';
 import { type NotifyTarget, targetMatches } from '../../src/notify/targets.js';
+import { safeFileName } from '../../src/runs/files.js';
 import type { Run } from '../../src/store/types.js';
 import { newRun } from '../store/conformance.js';
 

@@ -56,6 +56,25 @@ describe('without a token configured', () => {
     }
   });
 
+  it('applies the one rule to /metrics and every /api route, and leaves the assets open', async () => {
+    const guarded = [
+      '/metrics',
+      '/api/notifications',
+      '/api/deployment-runs',
+      '/api/runs/sesn_x',
+      '/api/runs/sesn_x/files',
+      '/api/events/evt_x',
+    ];
+    for (const p of guarded) {
+      const res = await send(s.url, { path: p, headers: XFF });
+      expect(res.status, p).toBe(403);
+      expect(res.json().error.code, p).toBe('token_required');
+      expect(res.headers['cache-control'], p).toBe('no-store');
+    }
+    for (const p of ['/assets/app.css', '/assets/live.js'])
+      expect((await send(s.url, { path: p, headers: XFF })).status, p).toBe(200);
+  });
+
   it('refuses a request from a non-loopback socket even without headers', async (ctx) => {
     const ip = externalAddress();
     if (!ip) ctx.skip(); // no non-loopback interface on this machine
@@ -112,6 +131,15 @@ describe('with a token configured', () => {
     expect(right.json().runs).toEqual([]);
     const page = await send(s.url, { path: '/', headers: { ...XFF, authorization: `Bearer ${TOKEN}` } });
     expect(page.status).toBe(200);
+  });
+
+  it('answers 401 with a Bearer challenge on /metrics and /api/notifications too', async () => {
+    for (const p of ['/metrics', '/api/notifications']) {
+      const res = await send(s.url, { path: p, headers: XFF });
+      expect(res.status, p).toBe(401);
+      expect(res.json().error.code, p).toBe('unauthorized');
+      expect(res.headers['www-authenticate'], p).toMatch(/^Bearer/);
+    }
   });
 
   it('shows the login form (401) to a browser without the cookie', async () => {

@@ -1,12 +1,12 @@
-// Dashboard sections for issue 10, rendered by the health page and the run page: notification
+// What became of finished runs, as sections of the health page and the run page: notification
 // delivery (counts, what failed and why), failed scheduled deployment runs with their error, and
 // a run's output files. Everything interpolated goes through `html`, which escapes it.
-import type { Platform } from '../platform/types.js';
-import type { Store } from '../store/types.js';
-import { ago, count, truncate } from '../web/format.js';
-import { html, type SafeHtml } from '../web/html.js';
-import { runHref } from '../web/links.js';
-import { summarizeNotification } from './view.js';
+import type { Platform } from '../../platform/types.js';
+import { summarizeNotification } from '../../query/notifications.js';
+import type { Store } from '../../store/types.js';
+import { ago, count, truncate } from '../format.js';
+import { html, type SafeHtml } from '../html.js';
+import { runHref } from '../links.js';
 
 export async function outcomesHealthSection(store: Store, now: number): Promise<SafeHtml> {
   const [counts, failedNotes, failedRuns] = await Promise.all([
