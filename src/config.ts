@@ -56,10 +56,6 @@ export function resolveDatabase(flag: string | undefined, env: Env, cwd: string)
   return { kind: 'sqlite', url: abs, display: abs, source };
 }
 
-export function sqliteExists(loc: DatabaseLocation): boolean {
-  return loc.kind === 'sqlite' && existsSync(loc.url);
-}
-
 /**
  * Signing keys from repeated --signing-key flags, else the comma-separated environment variable.
  * On top of what any secret must be (src/webhooks/secret.ts), a configured key needs the whsec_

@@ -25,7 +25,7 @@ export const ERROR_CODES = {
     exit: 1,
     summary: 'The store could not commit; the sender should retry.',
   },
-  // library adapters (src/lib): a framework parsed the body before agenthooks could verify it
+  // library adapters (src/embed): a framework parsed the body before agenthooks could verify it
   raw_body_required: {
     status: 500,
     exit: 2,

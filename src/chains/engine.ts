@@ -8,12 +8,13 @@ import { createLoop, type Loop } from '../loop.js';
 import { platformDetails } from '../platform/errors.js';
 import { randomId } from '../runs/ids.js';
 import { type DriveDeps, driveLaunch } from '../runs/launch-drive.js';
+import { isFinal } from '../runs/state.js';
 import type { Launch, Run } from '../store/types.js';
 import { noCrash } from '../test-hooks.js';
 import { driveNewIntent, type StepLaunchDeps, writeStepIntent } from './launcher.js';
 import { childSteps, type PipelineStep } from './pipeline.js';
 import { buildRecord, type ChainRecord, pipelineNames, RecordCache, saveRecord, TAGS } from './record.js';
-import { evaluateWhen, isFinal } from './when.js';
+import { evaluateWhen } from './when.js';
 
 export type ChainDeps = DriveDeps;
 
@@ -148,7 +149,7 @@ export class ChainEngine {
   async decideChildren(run: Run): Promise<ChildDecision[]> {
     const chainId = run.metadata[TAGS.chain];
     const stepName = run.step ?? run.metadata[TAGS.step];
-    if (!chainId || !stepName || !isFinal(run)) return [];
+    if (!chainId || !stepName || !isFinal(run.status)) return [];
     const record = await this.records.get(chainId);
     if (!record) {
       this.deps.logger.warn(

@@ -1,9 +1,11 @@
 // Where a chain stands: its steps as a tree of launches and runs, walked from the root launches
 // through `launches.parent_run_id`. `chain --wait` reads this until every branch has ended.
+
+import { isFinal } from '../runs/state.js';
 import type { Launch, Run, Store } from '../store/types.js';
 import { childSteps } from './pipeline.js';
 import type { ChainRecord } from './record.js';
-import { describeOutcome, isFinal } from './when.js';
+import { describeOutcome } from './when.js';
 
 export type StepState =
   | 'waiting' // parent not final yet, or its children not decided yet
@@ -55,7 +57,7 @@ async function nodeFor(
   if (!run) return { ...node, state: 'running' };
   if (run.status === 'deleted') return { ...node, state: 'deleted', reason: 'the session was deleted' };
   if (run.status === 'blocked') return { ...node, state: 'blocked', reason: 'blocked on requires_action' };
-  if (!isFinal(run)) return { ...node, state: 'running' };
+  if (!isFinal(run.status)) return { ...node, state: 'running' };
   node.state = run.status === 'succeeded' ? 'succeeded' : 'failed';
   if (run.status === 'failed') node.reason = `${describeOutcome(run)}${run.error ? `: ${run.error}` : ''}`;
   const kids = childSteps(record.pipeline, step);

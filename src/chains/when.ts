@@ -1,15 +1,13 @@
 // Decides whether a child step starts, from its parent's final run. Pure: the reason is what
 // `runs show` and the API display for a skipped step, so it names what was expected and what was seen.
+
+import { isFinal } from '../runs/state.js';
 import type { Run } from '../store/types.js';
 import type { When } from './pipeline.js';
 
 export interface WhenResult {
   met: boolean;
   reason: string;
-}
-
-export function isFinal(run: Pick<Run, 'status'>): boolean {
-  return run.status === 'succeeded' || run.status === 'failed';
 }
 
 /** The parent's stop reason as `when` lists see it: a terminated session counts as `terminated`. */
@@ -38,7 +36,7 @@ export function evaluateWhen(
   parent: Pick<Run, 'id' | 'status' | 'stopReason' | 'sessionStatus' | 'outcomeResult'>,
 ): WhenResult {
   const seen = describeOutcome(parent);
-  if (!isFinal(parent))
+  if (!isFinal(parent.status))
     return { met: false, reason: `parent run ${parent.id} has no final outcome (${seen})` };
   let met: boolean;
   switch (when.kind) {

@@ -1,9 +1,9 @@
 // Signing key format: the mistakes seen in practice are a missing whsec_ prefix, whitespace from
 // copy-paste (a trailing newline in an env file), a truncated secret, and no key at all.
+import { parseSecret, SECRET_PREFIX } from '../webhooks/secret.js';
 import { type CheckResult, fail, pass } from './check.js';
 
 const NAME = 'signing key';
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const CONSOLE =
   'copy the endpoint secret again from the Console (Manage > Webhooks) and pass it with --signing-key or ANTHROPIC_WEBHOOK_SIGNING_KEY';
 
@@ -21,16 +21,15 @@ export function checkSigningKeys(raw: string[]): CheckResult[] {
         `${JSON.stringify(shown)} contains whitespace (${/^\s|\s$/.test(key) ? 'leading or trailing' : 'inside'})`,
         'remove spaces and newlines around the key (check the env file or the secret store for a trailing newline)',
       );
-    if (!key.startsWith('whsec_'))
+    if (!key.startsWith(SECRET_PREFIX))
       return fail(
         name,
         `${shown} does not start with whsec_`,
         `use the whole secret, including the whsec_ prefix; ${CONSOLE}`,
       );
-    const b64 = key.slice('whsec_'.length);
-    if (!BASE64.test(b64))
-      return fail(name, `${shown} is not base64 after whsec_ (truncated or mistyped)`, CONSOLE);
-    const bytes = Buffer.from(b64, 'base64').length;
+    const decoded = parseSecret(key);
+    if (!decoded) return fail(name, `${shown} is not base64 after whsec_ (truncated or mistyped)`, CONSOLE);
+    const bytes = decoded.length;
     if (bytes < 24)
       return fail(
         name,

@@ -21,11 +21,6 @@ export function isFinal(status: RunStatus): boolean {
   return status === 'succeeded' || status === 'failed';
 }
 
-/** Final or deleted: nothing more will happen to the run (the reconciler skips it). */
-export function isSettled(run: Pick<Run, 'status' | 'snapshotKey'>): boolean {
-  return isFinal(run.status) || run.status === 'deleted' || run.snapshotKey === DELETED_KEY;
-}
-
 /**
  * The ordering key (updated_at, status rank, number of terminal evaluations), fixed-width so that
  * plain string comparison orders it; after `#` the newest user event id, which detects a new turn

@@ -129,7 +129,7 @@ export class RunWorker {
       const drun = await this.deps.platform.getDeploymentRun(subjectId);
       this.stats.fetched += 1;
       // Kept so that failed scheduled runs can be shown with their error, and successful ones link
-      // to their session's run (issue 10).
+      // to their session's run.
       if (drun)
         await this.deps.store.saveDeploymentRun({
           id: drun.id,

@@ -19,16 +19,6 @@ export function chance(seed: number | string, rate: number, ...parts: Array<stri
   return unitFor(seed, ...parts) < rate;
 }
 
-/** An integer in [min, max] for this label. */
-export function intBetween(
-  seed: number | string,
-  min: number,
-  max: number,
-  ...parts: Array<string | number>
-): number {
-  return min + Math.floor(unitFor(seed, ...parts) * (max - min + 1));
-}
-
 const ALPHABET = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 
 /** `len` characters of a base-58 alphabet derived from the label; used for ids. */

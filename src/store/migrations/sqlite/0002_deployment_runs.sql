@@ -1,4 +1,4 @@
--- Scheduled deployment runs resolved from deployment_run.* events (issue 10): successful ones name
+-- Scheduled deployment runs resolved from deployment_run.* events: successful ones name
 -- their session (a run), failed ones keep the platform's error so they can be shown.
 CREATE TABLE deployment_runs (
   id            TEXT PRIMARY KEY,
