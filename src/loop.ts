@@ -89,3 +89,22 @@ export function createLoop(o: LoopOptions): Loop {
     wake,
   };
 }
+
+/**
+ * A background service driven by one Loop: start and stop are the loop's; the service says what it
+ * does in each round and how it is doing (state(), shown by GET /ready).
+ */
+export abstract class LoopService {
+  protected abstract readonly loop: Loop;
+
+  /** Runs the first round at once (catching up after a restart), then every interval. */
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  abstract state(): string;
+}

@@ -4,7 +4,7 @@
 // saved final, a platform error inside the hook) and nothing else would ever call it again.
 import type { ConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
-import { createLoop, type Loop } from '../loop.js';
+import { createLoop, type Loop, LoopService } from '../loop.js';
 import { platformDetails } from '../platform/errors.js';
 import { randomId } from '../runs/ids.js';
 import { type DriveDeps, driveLaunch } from '../runs/launch-drive.js';
@@ -49,19 +49,20 @@ export interface ChainSweepReport {
   errors: number;
 }
 
-export class ChainEngine {
+export class ChainEngine extends LoopService {
   readonly owner: string;
   private readonly o: Required<Omit<ChainEngineOptions, 'owner'>>;
   private readonly records: RecordCache;
   /** Final runs whose children are all decided: the sweep skips them. */
   private readonly settled = new Set<string>();
-  private readonly loop: Loop;
+  protected readonly loop: Loop;
   readonly totals = { launched: 0, skipped: 0, recovered: 0, sweeps: 0 };
 
   constructor(
     private readonly deps: ChainDeps,
     options: ChainEngineOptions = {},
   ) {
+    super();
     this.owner = options.owner ?? randomId('chn-owner_', 12);
     this.o = {
       leaseMs: options.leaseMs ?? 15_000,
@@ -276,15 +277,6 @@ export class ChainEngine {
     if (this.settled.size > 100_000) this.settled.clear();
     this.totals.sweeps += 1;
     return report;
-  }
-
-  /** Sweeps at once (recovery on startup), then every sweepIntervalMs. */
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   state(): string {

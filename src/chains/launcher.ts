@@ -13,7 +13,7 @@ import {
   releaseLease,
   takeLease,
 } from '../runs/launch-drive.js';
-import { encodeSpec, type LaunchSpec, promptText } from '../runs/launch-spec.js';
+import { intentRow, type LaunchSpec, promptText } from '../runs/launch-spec.js';
 import { agentDefinition, DEFAULT_ENVIRONMENT, environmentDefinition } from '../runs/resources.js';
 import type { Launch, Run } from '../store/types.js';
 import { noCrash } from '../test-hooks.js';
@@ -77,24 +77,19 @@ export async function writeStepIntent(
   const spec = stepSpec(record, step, parent, launchId);
   if (!(await takeLease(deps, launchId, stepLease(deps, launchId))))
     throw new Error(`lease for the new launch ${launchId} is taken; launch ids must be unique`);
-  const now = deps.clock.now();
-  const written = await deps.store.createLaunch({
-    id: launchId,
-    kind: 'chain',
-    pipeline: record.pipeline.name,
-    step: step.name,
-    parentRunId: parent?.id ?? null,
-    agentName: step.agent,
-    agentId: null,
-    environmentId: null,
-    task: promptText(spec.initialEvents),
-    request: encodeSpec(spec),
-    state: 'intent',
-    sessionId: null,
-    error: null,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const written = await deps.store.createLaunch(
+    intentRow({
+      id: launchId,
+      kind: 'chain',
+      pipeline: record.pipeline.name,
+      step: step.name,
+      parentRunId: parent?.id ?? null,
+      agentName: step.agent,
+      task: promptText(spec.initialEvents),
+      spec,
+      now: deps.clock.now(),
+    }),
+  );
   // Someone decided this (parent, step) first: drop our unused lease; the caller looks at theirs.
   if (!written.created) await releaseLease(deps, launchId, stepLease(deps, launchId));
   // Test-only: the intent is stored, the platform has not been called.

@@ -14,16 +14,12 @@ import { refreshSession } from '../runs/refresh.js';
 import { abortableSleep } from '../runs/wait.js';
 import type { Runtime } from '../runtime.js';
 import { type CliContext, EXIT, print } from './context.js';
-import { DATABASE_HELP, withRuntime } from './runtime.js';
+import { DATABASE_HELP, type RuntimeFlags, withRuntime } from './runtime.js';
 
-interface ChainFlags {
+interface ChainFlags extends RuntimeFlags {
   wait?: boolean;
   timeout?: string;
   json?: boolean;
-  config?: string;
-  database?: string;
-  apiKey?: string;
-  baseUrl?: string;
 }
 
 export function chainCommand(ctx: CliContext): Command {

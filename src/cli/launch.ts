@@ -10,9 +10,9 @@ import { validateLaunch } from '../runs/launch.js';
 import { type WaitResult, waitForRun } from '../runs/wait.js';
 import type { Run } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
-import { DATABASE_HELP, withRuntime } from './runtime.js';
+import { DATABASE_HELP, type RuntimeFlags, withRuntime } from './runtime.js';
 
-interface LaunchFlags {
+interface LaunchFlags extends RuntimeFlags {
   agent?: string;
   environment?: string;
   model?: string;
@@ -24,10 +24,6 @@ interface LaunchFlags {
   wait?: boolean;
   timeout?: string;
   json?: boolean;
-  config?: string;
-  database?: string;
-  apiKey?: string;
-  baseUrl?: string;
 }
 
 export function launchCommand(ctx: CliContext): Command {

@@ -9,6 +9,7 @@ import type {
   EnvironmentDefinition,
   TaskEvent,
 } from '../platform/types.js';
+import type { Launch } from '../store/types.js';
 
 export const LAUNCH_TAG = 'agenthooks_launch';
 
@@ -38,6 +39,37 @@ export function decodeRequest(text: string): StoredRequest {
   const parsed = JSON.parse(text) as Partial<LaunchSpec> & Partial<CreateSessionRequest>;
   if (parsed.v === 2) return { kind: 'spec', spec: parsed as LaunchSpec };
   return { kind: 'resolved', request: parsed as CreateSessionRequest };
+}
+
+/** A new intent row: nothing resolved, nothing created yet. */
+export function intentRow(o: {
+  id: string;
+  kind: Launch['kind'];
+  pipeline: string | null;
+  step: string | null;
+  parentRunId: string | null;
+  agentName: string;
+  task: string;
+  spec: LaunchSpec;
+  now: number;
+}): Launch {
+  return {
+    id: o.id,
+    kind: o.kind,
+    pipeline: o.pipeline,
+    step: o.step,
+    parentRunId: o.parentRunId,
+    agentName: o.agentName,
+    agentId: null,
+    environmentId: null,
+    task: o.task,
+    request: encodeSpec(o.spec),
+    state: 'intent',
+    sessionId: null,
+    error: null,
+    createdAt: o.now,
+    updatedAt: o.now,
+  };
 }
 
 /** sessions.create's body for a spec whose agent and environment were resolved. */

@@ -3,7 +3,7 @@
 // process killed between the intent and the session, a platform fault while resolving an agent.
 // It takes each intent's lease, lists sessions once per agent for the agenthooks_launch tag, and
 // creates a session only for intents that have none (src/runs/launch-drive.ts).
-import { createLoop, type Loop } from '../loop.js';
+import { createLoop, type Loop, LoopService } from '../loop.js';
 import { type DriveDeps, type LeaseOptions, recoverIntents } from './launch-drive.js';
 
 export interface LaunchSweepOptions extends LeaseOptions {
@@ -14,14 +14,15 @@ export interface LaunchSweepOptions extends LeaseOptions {
   batch?: number;
 }
 
-export class LaunchSweeper {
-  private readonly loop: Loop;
+export class LaunchSweeper extends LoopService {
+  protected readonly loop: Loop;
   readonly totals = { sweeps: 0, created: 0, recovered: 0, errors: 0 };
 
   constructor(
     private readonly deps: DriveDeps,
     private readonly o: LaunchSweepOptions,
   ) {
+    super();
     this.loop = createLoop({
       name: 'launches',
       intervalMs: o.intervalMs,
@@ -51,14 +52,6 @@ export class LaunchSweeper {
         'launch sweep finished intents left behind',
       );
     return false;
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   state(): string {

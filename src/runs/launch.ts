@@ -18,7 +18,7 @@ import {
   releaseLease,
   takeLease,
 } from './launch-drive.js';
-import { encodeSpec, LAUNCH_TAG, type LaunchSpec, titleOf } from './launch-spec.js';
+import { intentRow, LAUNCH_TAG, type LaunchSpec, titleOf } from './launch-spec.js';
 import { agentDefinition, DEFAULT_AGENT, DEFAULT_ENVIRONMENT, environmentDefinition } from './resources.js';
 
 export { LAUNCH_TAG } from './launch-spec.js';
@@ -138,24 +138,19 @@ export async function launchRun(deps: LaunchDeps, o: LaunchOptions): Promise<Lau
   const lease = activityLease(deps.lease ?? { owner: randomId('own_', 12), leaseMs: 15_000 }, launchId);
   // The lease comes before the row: nobody else can have created a session for a new intent.
   const fresh = await takeLease(deps, launchId, lease);
-  const now = deps.clock.now();
-  const { launch, created } = await deps.store.createLaunch({
-    id: launchId,
-    kind: o.pipeline ? 'chain' : 'launch',
-    pipeline: o.pipeline ?? null,
-    step: o.step ?? null,
-    parentRunId: o.parentRunId ?? null,
-    agentName,
-    agentId: null,
-    environmentId: null,
-    task: o.task,
-    request: encodeSpec(spec),
-    state: 'intent',
-    sessionId: null,
-    error: null,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const { launch, created } = await deps.store.createLaunch(
+    intentRow({
+      id: launchId,
+      kind: o.pipeline ? 'chain' : 'launch',
+      pipeline: o.pipeline ?? null,
+      step: o.step ?? null,
+      parentRunId: o.parentRunId ?? null,
+      agentName,
+      task: o.task,
+      spec,
+      now: deps.clock.now(),
+    }),
+  );
   if (created) (deps.crash ?? noCrash)('after-intent');
   else if (fresh) await releaseLease(deps, launchId, lease);
   let result: Awaited<ReturnType<typeof driveLaunch>>;

@@ -5,7 +5,7 @@
 // time holds the `reconciler` lease.
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { createLoop, type Loop } from '../loop.js';
+import { createLoop, type Loop, LoopService } from '../loop.js';
 import type { Platform } from '../platform/types.js';
 import type { Store } from '../store/types.js';
 import { randomId } from './ids.js';
@@ -39,10 +39,10 @@ export interface SweepReport {
   errors: number;
 }
 
-export class Reconciler {
+export class Reconciler extends LoopService {
   readonly owner: string;
   private readonly o: Required<Omit<ReconcilerOptions, 'owner'>>;
-  private readonly loop: Loop;
+  protected readonly loop: Loop;
   readonly totals = { sweeps: 0, reads: 0, refreshed: 0 };
 
   constructor(
@@ -55,6 +55,7 @@ export class Reconciler {
     },
     options: ReconcilerOptions = {},
   ) {
+    super();
     this.owner = options.owner ?? randomId('rec_', 12);
     this.o = {
       intervalMs: options.intervalMs ?? 60_000,
@@ -71,15 +72,6 @@ export class Reconciler {
         return false;
       },
     });
-  }
-
-  /** Sweeps at once (catching up after a restart), then every intervalMs. */
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   state(): string {

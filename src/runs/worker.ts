@@ -4,7 +4,7 @@
 // never block other events.
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { createLoop, type Loop } from '../loop.js';
+import { createLoop, type Loop, LoopService } from '../loop.js';
 import { platformDetails } from '../platform/errors.js';
 import type { Platform } from '../platform/types.js';
 import type { Store, StoredEvent } from '../store/types.js';
@@ -35,10 +35,10 @@ export interface WorkerDeps {
   effects?: FinalEffects;
 }
 
-export class RunWorker {
+export class RunWorker extends LoopService {
   readonly owner: string;
   private readonly o: Required<Omit<WorkerOptions, 'owner'>>;
-  private readonly loop: Loop;
+  protected readonly loop: Loop;
   /** Counters for /ready and tests. */
   readonly stats = { processed: 0, fetched: 0, skipped: 0, retried: 0, failed: 0 };
 
@@ -46,6 +46,7 @@ export class RunWorker {
     private readonly deps: WorkerDeps,
     options: WorkerOptions = {},
   ) {
+    super();
     this.owner = options.owner ?? randomId('wrk_', 12);
     this.o = {
       batchSize: options.batchSize ?? 64,
@@ -61,14 +62,6 @@ export class RunWorker {
       logger: deps.logger,
       round: async () => (await this.processOnce()) > 0,
     });
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   /** New events were committed: look now instead of after the idle sleep. */
