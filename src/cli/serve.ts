@@ -160,12 +160,12 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--config <file>', 'agenthooks.yaml with agents, environments and pipelines')
     .option(
       '--chain-sweep-interval <duration>',
-      'how often chains look for cut-off launches and undecided steps',
+      'how often the launch sweep finishes launch intents left behind (plain launches and chain steps) and chains decide undecided steps',
       '10s',
     )
     .option(
       '--chain-lease <duration>',
-      'lease on one chain launch while it is created; a crashed holder delays it this long',
+      'lease on one launch intent while it is worked on; a crashed holder delays it this long',
       '15s',
     )
     .action(async (flags: ServeFlags) => {
