@@ -22,6 +22,7 @@ export { createLogger, type Logger } from './logger.js';
 export { createPlatform, type Platform, type PlatformOptions } from './platform/index.js';
 export type { LaunchOptions, LaunchResult } from './runs/launch.js';
 export type { WaitOptions, WaitResult } from './runs/wait.js';
+export type { RuntimeSettings } from './runtime.js';
 export { openStore } from './store/open.js';
 export type {
   EventQuery,
