@@ -1,7 +1,6 @@
 // `agenthooks doctor`: checks the setup and says what to fix. Exit 0 when every check passes, 1 when
 // one fails, 2 for usage errors.
 import { Command } from 'commander';
-import { systemClock } from '../clock.js';
 import { resolveDatabase, resolvePlatform } from '../config.js';
 import { formatChecklist } from '../doctor/check.js';
 import { runDoctor } from '../doctor/run.js';
@@ -50,7 +49,7 @@ export function doctorCommand(ctx: CliContext): Command {
         database: resolveDatabase(flags.database, ctx.env, ctx.cwd),
         platform: resolvePlatform({}, ctx.env),
         publicUrl: flags.publicUrl,
-        clock: systemClock,
+        clock: ctx.clock,
         logger: createLogger({ level: 'silent', destination: ctx.stderr }),
       });
       ctx.stdout.write(flags.json ? `${JSON.stringify(results, null, 2)}\n` : formatChecklist(results));

@@ -1,6 +1,5 @@
 // `agenthooks events` (the webhook ledger: filter, page, follow) and `agenthooks events show ID`.
 import { Command } from 'commander';
-import { systemClock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { eventPayload, listEventsPage } from '../query/events.js';
 import { eventQuery, FLAGS, parseEventFilters } from '../query/filters.js';
@@ -76,7 +75,7 @@ export function eventsCommand(ctx: CliContext): Command {
 
 async function listEvents(ctx: CliContext, flags: EventsFlags): Promise<number> {
   const mode = outputMode(flags);
-  const filters = parseEventFilters(flags, systemClock.now(), FLAGS);
+  const filters = parseEventFilters(flags, ctx.clock.now(), FLAGS);
   return withStore(ctx, flags.database, { create: false }, async (store) => {
     const style = styleFor(ctx.stdout, ctx.env);
     const { events: shown, nextCursor } = await listEventsPage(store, filters);

@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { systemClock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { importFile } from '../transfer/import.js';
 import { type CliContext, EXIT, print } from './context.js';
@@ -25,7 +24,7 @@ export function importCommand(ctx: CliContext): Command {
           `No file ${file} to import; give the path of an export or of agent_outcomes.jsonl.`,
         );
       ctx.exitCode = await withStore(ctx, flags.database, { create: true }, async (store) => {
-        const r = await importFile(store, file, () => systemClock.now());
+        const r = await importFile(store, file, () => ctx.clock.now());
         if (flags.json) print(ctx.stdout, JSON.stringify(r));
         else {
           const parts = [

@@ -1,7 +1,6 @@
 // `agenthooks notifications`: the outbox of signed run.finished events sent to notify targets,
 // and `notifications retry ID` to send a failed one again (after fixing the receiver).
 import { Command } from 'commander';
-import { systemClock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { FLAGS, parseCount } from '../query/filters.js';
 import { summarizeNotification } from '../query/notifications.js';
@@ -92,7 +91,7 @@ export function notificationsCommand(ctx: CliContext): Command {
           print(ctx.stdout, `${id} was already delivered at ${formatTime(held.deliveredAt)}; nothing to do.`);
           return EXIT.ok;
         }
-        await store.retryOutbox(id, systemClock.now());
+        await store.retryOutbox(id, ctx.clock.now());
         print(ctx.stdout, `${id} is due again; a running serve sends it within a second.`);
         return EXIT.ok;
       });

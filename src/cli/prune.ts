@@ -2,7 +2,6 @@
 // re-delivered old event is still a duplicate), deletes old run history, settled notifications and
 // reject counts. Runs themselves (the outcomes) are kept.
 import { Command } from 'commander';
-import { systemClock } from '../clock.js';
 import { parseDuration } from '../config.js';
 import { AppError } from '../errors.js';
 import { type CliContext, EXIT, print } from './context.js';
@@ -32,7 +31,7 @@ export function pruneCommand(ctx: CliContext): Command {
           'usage',
           `--older-than must be at least 1d (got ${flags.olderThan}): younger data may still be in use.`,
         );
-      const before = systemClock.now() - age;
+      const before = ctx.clock.now() - age;
       const dryRun = flags.dryRun === true;
       ctx.exitCode = await withStore(ctx, flags.database, { create: false }, async (store) => {
         const r = await store.prune({ before, dryRun });

@@ -1,6 +1,5 @@
 // `agenthooks rejects`: what the receiver turned away, per code and minute, with a hint per code.
 import { Command } from 'commander';
-import { systemClock } from '../clock.js';
 import { FLAGS } from '../query/filters.js';
 import { rejectsSince } from '../query/rejects.js';
 import { parseTime } from '../query/time.js';
@@ -21,7 +20,7 @@ export function rejectsCommand(ctx: CliContext): Command {
     .option('--since <time>', 'from this long ago or this ISO time', '1h')
     .option('--json', 'print a JSON object')
     .action(async (flags: { database?: string; since: string; json?: boolean }) => {
-      const now = systemClock.now();
+      const now = ctx.clock.now();
       const since = parseTime(flags.since, now, FLAGS.name('since'));
       ctx.exitCode = await withStore(ctx, flags.database, { create: false }, async (store) => {
         const s = await rejectsSince(store, since);

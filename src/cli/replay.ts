@@ -1,7 +1,6 @@
 // `agenthooks replay`: re-run stored events through the worker (default), or re-deliver them,
 // signed, to a webhook URL with --to.
 import { Command } from 'commander';
-import { systemClock } from '../clock.js';
 import { resolveSigningKeys } from '../config.js';
 import { AppError } from '../errors.js';
 import { FLAGS, timeRange } from '../query/filters.js';
@@ -53,7 +52,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 async function replay(ctx: CliContext, ids: string[], flags: ReplayFlags): Promise<number> {
-  const now = systemClock.now();
+  const now = ctx.clock.now();
   const range = timeRange(flags, now, FLAGS);
   const to = flags.to === undefined ? null : checkUrl(flags.to);
   const keys = to === null ? [] : resolveSigningKeys(flags.signingKey, ctx.env);
@@ -77,9 +76,9 @@ async function replay(ctx: CliContext, ids: string[], flags: ReplayFlags): Promi
       const handled = events.filter((e) => isHandledEventType(e.type));
       const requeued = await store.requeueEvents(
         handled.map((e) => e.id),
-        systemClock.now(),
+        ctx.clock.now(),
       );
-      const hb = await freshHeartbeat(store, systemClock.now());
+      const hb = await freshHeartbeat(store, ctx.clock.now());
       const skipped = events.length - requeued;
       if (flags.json) {
         print(
@@ -110,7 +109,7 @@ async function replay(ctx: CliContext, ids: string[], flags: ReplayFlags): Promi
       events,
       to,
       keys,
-      () => Math.floor(systemClock.now() / 1000),
+      () => Math.floor(ctx.clock.now() / 1000),
       (r) => {
         if (!flags.json) print(ctx.stdout, `${r.id}  ${r.status ?? '---'}  ${r.answer}`);
       },

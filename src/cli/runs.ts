@@ -1,6 +1,5 @@
 // `agenthooks runs` (list, filter, page, follow) and `agenthooks runs show ID`.
 import { Command } from 'commander';
-import { systemClock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { FLAGS, parseCount, parseRunFilters, type RunFilters, runQuery } from '../query/filters.js';
 import { runDetail } from '../query/run-detail.js';
@@ -71,7 +70,7 @@ export function runsCommand(ctx: CliContext): Command {
 }
 
 async function listRuns(ctx: CliContext, flags: RunsFlags): Promise<number> {
-  const now = systemClock.now();
+  const now = ctx.clock.now();
   const mode = outputMode(flags);
   const filters = parseRunFilters(flags, now, FLAGS);
   if (flags.page !== undefined && flags.cursor !== undefined) {
@@ -110,7 +109,7 @@ async function followRuns(
   mode: OutputMode,
 ): Promise<number> {
   const style = styleFor(ctx.stdout, ctx.env);
-  const columns = runColumns(systemClock.now());
+  const columns = runColumns(ctx.clock.now());
   const widths = columnWidths(columns, initial);
   // Oldest first, like tail -f: the newest row is the last one printed and new ones follow it.
   const seen = new Map<string, number>();
@@ -118,7 +117,7 @@ async function followRuns(
     for (const r of rows) seen.set(r.id, r.version);
     if (rows.length === 0) return;
     if (mode === 'table') {
-      const now = systemClock.now();
+      const now = ctx.clock.now();
       const cols = runColumns(now);
       ctx.stdout.write(`${rows.map((r) => renderRow(cols, widths, r, style)).join('\n')}\n`);
     } else ctx.stdout.write(ndjsonLines(rows));
@@ -158,7 +157,7 @@ async function showRun(
       const children = [...detail.children].reverse();
       ctx.stdout.write(`${JSON.stringify({ ...shown, children, files: files.files }, null, 2)}\n`);
     } else {
-      ctx.stdout.write(renderRunDetail(detail, systemClock.now(), styleFor(ctx.stdout, ctx.env)));
+      ctx.stdout.write(renderRunDetail(detail, ctx.clock.now(), styleFor(ctx.stdout, ctx.env)));
       ctx.stdout.write(renderFilesSection(id, files));
     }
     return EXIT.ok;

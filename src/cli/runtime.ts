@@ -13,7 +13,7 @@ import { loadConfigFile } from '../config-file.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createPlatform } from '../platform/client.js';
 import type { Platform } from '../platform/types.js';
-import { createRuntime, type Runtime, type RuntimeSettings } from '../runtime.js';
+import { createRuntime, type Runtime } from '../runtime.js';
 import { openStore } from '../store/open.js';
 import type { CliContext } from './context.js';
 

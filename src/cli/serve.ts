@@ -3,8 +3,7 @@
 // in flight, closes the database and exits 0.
 import { Command } from 'commander';
 import { createApp } from '../app.js';
-import { systemClock } from '../clock.js';
-import { parseDuration } from '../config.js';
+import { parseDuration, resolveLogLevel } from '../config.js';
 import { loadConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
 import { resolveServeConfig, type ServeFlags } from '../http/serve-config.js';
@@ -63,7 +62,7 @@ async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<
   const configFile = loadConfigFile(config.configFile, ctx.cwd);
   const logger = createLogger({
     destination: ctx.stderr,
-    level: ctx.env.AGENTHOOKS_LOG_LEVEL?.trim() || 'info',
+    level: resolveLogLevel(ctx.env, 'info'),
   });
   if (config.insecureSkipVerify) print(ctx.stderr, INSECURE_WARNING);
 
@@ -86,7 +85,7 @@ async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<
       settings,
       store,
       platform,
-      clock: systemClock,
+      clock: ctx.clock,
       logger,
       configFile,
       // Test-only (DESIGN.md conventions): named crash points, off unless this variable is set.
