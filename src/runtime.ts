@@ -64,6 +64,8 @@ export interface RuntimeOptions {
   owner?: string;
   /** Test-only crash points; none by default. */
   crash?: CrashHook;
+  /** Told before a launch retries a retryable API failure (the CLI prints it). */
+  onLaunchRetry?: DriveDeps['onRetry'];
 }
 
 export interface BackgroundService {
@@ -147,6 +149,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     logger,
     crash,
     resources,
+    onRetry: o.onLaunchRetry,
   });
 
   // The order matters only in that each runs after the final state is stored.

@@ -15,7 +15,7 @@ import { createPlatform } from '../platform/client.js';
 import type { Platform } from '../platform/types.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { openStore } from '../store/open.js';
-import type { CliContext } from './context.js';
+import { type CliContext, print } from './context.js';
 
 export interface RuntimeFlags {
   database?: string;
@@ -50,6 +50,11 @@ export async function withRuntime<T>(
       clock: ctx.clock,
       logger,
       configFile,
+      onLaunchRetry: (r) =>
+        print(
+          ctx.stderr,
+          `${r.launch}: ${r.error} Retrying in ${(r.delayMs / 1000).toFixed(1)} s (attempt ${r.attempt + 1}).`,
+        ),
     });
     return await use(runtime);
   } finally {

@@ -31,6 +31,15 @@ export interface DriveDeps {
   /** Ensured agents and environments, shared by the launches of one process. */
   resources?: ResourceCache;
   sleep?: (ms: number) => Promise<void>;
+  /** Told before each retry of a retryable failure (the CLI shows it: a retry can take 30 s). */
+  onRetry?: (retry: LaunchRetry) => void;
+}
+
+export interface LaunchRetry {
+  launch: string;
+  attempt: number;
+  delayMs: number;
+  error: string;
 }
 
 export interface LeaseOptions {
@@ -133,10 +142,9 @@ export async function driveLaunch(
         const d = platformDetails(err);
         const delay = backoffDelay(attempt, d?.retryAfterMs ?? null, DRIVE_BACKOFF);
         if (!d?.retryable || deps.clock.now() + delay - started > (o.retryForMs ?? 0)) throw err;
-        deps.logger.warn(
-          { launch: launch.id, attempt, retryInMs: delay, err: (err as Error).message },
-          'launch failed with a retryable error; retrying',
-        );
+        const retry = { launch: launch.id, attempt, delayMs: delay, error: (err as Error).message };
+        deps.logger.debug(retry, 'launch failed with a retryable error; retrying');
+        deps.onRetry?.(retry);
         await sleep(delay);
         // The failed call may still have created the session: look before creating from now on.
         mode = 'recover';
