@@ -25,7 +25,7 @@ if (isMainThread) {
   writer.on('message', (duplicates) => {
     const done = inFlight;
     inFlight = null;
-    done.forEach((q, i) => q.answer(200, { id: q.id, duplicate: duplicates[i] }));
+    for (const [i, q] of done.entries()) q.answer(200, { id: q.id, duplicate: duplicates[i] });
     flush();
   });
 
