@@ -3,7 +3,6 @@
 
 import { walkEvents } from '../query/events.js';
 import { type EventFilters, eventQuery } from '../query/filters.js';
-import { abortableSleep } from '../runs/wait.js';
 import type { Store, StoredEvent } from '../store/types.js';
 
 const FOLLOW_INTERVAL_MS = 500;
@@ -13,6 +12,9 @@ export async function followLoop(
   tick: () => Promise<void>,
   intervalMs = FOLLOW_INTERVAL_MS,
 ): Promise<void> {
+  // Loaded only when following: runs/wait.js brings the platform client, which plain listing
+  // commands do not need at start-up.
+  const { abortableSleep } = await import('../runs/wait.js');
   while (!signal.aborted) {
     await tick();
     await abortableSleep(intervalMs, signal);

@@ -6,7 +6,6 @@ import { runDetail } from '../query/run-detail.js';
 import { listRunsPage } from '../query/runs.js';
 import type { Run, Store } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
-import { filesForShow, renderFilesSection } from './files.js';
 import { followLoop } from './follow.js';
 import { columnWidths, renderHeader, renderRow, renderTable, styleFor } from './format.js';
 import { jsonArray, ndjsonLines, type OutputMode, outputMode } from './output.js';
@@ -149,7 +148,9 @@ async function showRun(
         `No run ${JSON.stringify(id)} in this database: list runs with \`agenthooks runs\` (run ids are session ids, sesn_...).`,
       );
     }
-    // Output files live in the Files API: listed when an API key is configured.
+    // Output files live in the Files API: listed when an API key is configured. Imported here, so
+    // that listing runs does not load the platform client.
+    const { filesForShow, renderFilesSection } = await import('./files.js');
     const files = await filesForShow(ctx, id);
     if (flags.json) {
       // The command's JSON predates the lineage above the parent, and lists children newest first.

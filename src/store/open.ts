@@ -1,5 +1,6 @@
 // Opens the store a DatabaseLocation names. `create` is for the commands that may start a fresh
-// database (serve, launch, chain, import); read-only commands refuse a missing SQLite file.
+// database (serve, launch, chain, import); the others refuse a missing SQLite file, and read it
+// over a read-only connection on the main thread, starting the writer thread only if they write.
 import type { DatabaseLocation } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -22,6 +23,14 @@ export async function openStore(loc: DatabaseLocation, options: OpenStoreOptions
       `No agenthooks database at ${loc.display}. Start the receiver with \`agenthooks serve\` (it creates the database), or point --database / DATABASE_URL at an existing one.`,
     );
   }
-  const { openSqliteStore } = await import('./sqlite/index.js');
-  return openSqliteStore(loc.url, options);
+  const writer = async (): Promise<Store> => {
+    const { openSqliteStore } = await import('./sqlite/index.js');
+    return openSqliteStore(loc.url, options);
+  };
+  if (!options.create) {
+    const { openSqliteReader } = await import('./sqlite/reader.js');
+    const reader = openSqliteReader(loc.url, writer);
+    if (reader) return reader;
+  }
+  return writer();
 }

@@ -5,8 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
+import { openStore } from '../../src/store/open.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { eventBody, eventId, KEY_A, signed } from '../http/helpers.js';
 import { childEnv, startServe } from './spawn.js';
@@ -83,6 +85,33 @@ describe('serve under SIGKILL', () => {
     } finally {
       await store.close();
     }
+    // The file has the lean event ledger, and the read commands' path (a read-only connection on
+    // the main thread) sees every acknowledged delivery as well.
+    const file = new Database(db, { readonly: true });
+    const indexes = file
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name`)
+      .all()
+      .map((r) => (r as { name: string }).name);
+    file.close();
+    expect(indexes).toEqual([
+      'events_failed',
+      'events_pending',
+      'events_processing',
+      'events_received',
+      'events_subject',
+      'sqlite_autoindex_events_1',
+    ]);
+    const reader = await openStore(
+      { kind: 'sqlite', url: db, display: db, source: 'flag' },
+      { create: false, logger: silentLogger },
+    );
+    let lostToReader = 0;
+    try {
+      for (const id of acked) if (!(await reader.getEvent(id))) lostToReader += 1;
+    } finally {
+      await reader.close();
+    }
+    expect(lostToReader).toBe(0);
     console.log(
       `durability: ${KILLS} SIGKILLs, unanswered at each kill ${JSON.stringify(unansweredAtKill)}, acked ${acked.length}, lost ${lost}, non-2xx ${failed}`,
     );

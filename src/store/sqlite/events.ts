@@ -1,6 +1,14 @@
 // Events: the deduplicated webhook ledger and the worker's claim queue (synchronous, thread side).
 import { EVENT_COLUMNS, type Row, rowCodec } from '../columns.js';
-import type { EventOutcome, EventQuery, InsertResult, NewEvent, RejectCount, StoredEvent } from '../types.js';
+import {
+  EVENT_STATES,
+  type EventOutcome,
+  type EventQuery,
+  type InsertResult,
+  type NewEvent,
+  type RejectCount,
+  type StoredEvent,
+} from '../types.js';
 import { sqliteCodec } from './codec.js';
 import { chunks, type Db, stmt, writeTx } from './statements.js';
 
@@ -37,6 +45,8 @@ export function getEvent(db: Db, id: string): StoredEvent | null {
   return row ? eventRows.read(row) : null;
 }
 
+const STATES: ReadonlySet<string> = new Set(EVENT_STATES);
+
 function eventFilter(query: Omit<EventQuery, 'limit'>): { where: string; params: unknown[] } {
   const terms: string[] = [];
   const params: unknown[] = [];
@@ -46,7 +56,12 @@ function eventFilter(query: Omit<EventQuery, 'limit'>): { where: string; params:
   };
   if (query.type !== undefined) add('type = ?', query.type);
   if (query.subjectId !== undefined) add('subject_id = ?', query.subjectId);
-  if (query.state !== undefined) add('state = ?', query.state);
+  // A known state goes in as a literal: only then can SQLite use the partial indexes on pending,
+  // processing and failed rows (it cannot match a bound parameter to an index's WHERE).
+  if (query.state !== undefined) {
+    if (STATES.has(query.state)) add(`state = '${query.state}'`);
+    else add('state = ?', query.state);
+  }
   if (query.since !== undefined) add('received_at >= ?', query.since);
   if (query.until !== undefined) add('received_at < ?', query.until);
   if (query.before) add('(received_at, id) < (?, ?)', query.before.receivedAt, query.before.id);

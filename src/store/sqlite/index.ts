@@ -28,43 +28,12 @@ import type {
   Store,
   StoredEvent,
 } from '../types.js';
-import type {
-  CallMessage,
-  ReplyMessage,
-  ThreadApi,
-  ThreadFailure,
-  ThreadInit,
-  ThreadMethod,
-} from './protocol.js';
+import { toAppError } from './failure.js';
+import type { CallMessage, ReplyMessage, ThreadApi, ThreadInit, ThreadMethod } from './protocol.js';
 
 export interface SqliteStoreOptions {
   create: boolean;
   logger: Logger;
-}
-
-/** SQLite result codes that mean "cannot commit right now": the receiver answers 503 so the sender retries. */
-const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|READONLY|FULL|CANTOPEN|PROTOCOL|NOTADB|CORRUPT)/;
-
-function toAppError(file: string, f: ThreadFailure): AppError {
-  if (f.phase === 'migrate' && !f.sqliteCode?.match(UNAVAILABLE)) {
-    return new AppError('migration_failed', `Migrating the SQLite database ${file} failed: ${f.message}.`);
-  }
-  if (f.sqliteCode && UNAVAILABLE.test(f.sqliteCode)) {
-    const hint =
-      f.sqliteCode.startsWith('SQLITE_BUSY') || f.sqliteCode.startsWith('SQLITE_LOCKED')
-        ? 'another process held the write lock for more than 5 s; retry, or look for a stuck process using the file'
-        : 'check that the disk is not full, the file and its directory are writable, and the file is an agenthooks database';
-    return new AppError(
-      'store_unavailable',
-      `The SQLite database ${file} cannot commit (${f.sqliteCode}: ${f.message}): ${hint}.`,
-      {
-        details: { sqliteCode: f.sqliteCode },
-      },
-    );
-  }
-  return new AppError('store_error', `The SQLite database ${file} failed: ${f.message}.`, {
-    details: { sqliteCode: f.sqliteCode },
-  });
 }
 
 /** The compiled thread file next to this module, or under dist/ when running from src/ (vitest). */

@@ -10,15 +10,21 @@ export interface MigrationFile {
   sql: string;
 }
 
-export function readMigrations(dir: URL): MigrationFile[] {
+function migrationFiles(dir: URL): string[] {
   return readdirSync(dir)
     .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
-    .sort()
-    .map((f) => ({
-      version: Number(f.slice(0, 4)),
-      name: f.slice(5, -4),
-      sql: readFileSync(new URL(f, dir), 'utf8'),
-    }));
+    .sort();
+}
+
+/** The SQLite migration files next to the compiled module (copied to dist/ by copy-assets). */
+export const SQLITE_MIGRATIONS = new URL('../migrations/sqlite/', import.meta.url);
+
+export function readMigrations(dir: URL): MigrationFile[] {
+  return migrationFiles(dir).map((f) => ({
+    version: Number(f.slice(0, 4)),
+    name: f.slice(5, -4),
+    sql: readFileSync(new URL(f, dir), 'utf8'),
+  }));
 }
 
 /** Returns the versions applied by this call (empty when the file was already up to date). */
@@ -51,4 +57,19 @@ export function migrate(db: Db, migrations: MigrationFile[], now: number): numbe
     }
   }).immediate();
   return applied;
+}
+
+/** Whether the file has exactly the migrations this build knows: only then may a read-only
+ * connection use it as is (otherwise the writer opens it, migrating it or refusing a newer one). */
+export function schemaIsCurrent(db: Db, dir: URL): boolean {
+  const known = migrationFiles(dir).map((f) => Number(f.slice(0, 4)));
+  try {
+    const done = (
+      db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]
+    ).map((r) => r.version);
+    return done.length === known.length && done.every((v, i) => v === known[i]);
+  } catch {
+    // no schema_migrations table: not an agenthooks database yet
+    return false;
+  }
 }

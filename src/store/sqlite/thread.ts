@@ -5,69 +5,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import * as deploymentRuns from './deployment-runs.js';
-import * as events from './events.js';
-import * as launches from './launches.js';
-import * as meta from './meta.js';
-import * as metrics from './metrics.js';
-import { migrate, readMigrations } from './migrate.js';
-import * as outbox from './outbox.js';
-import type { CallMessage, MethodTable, ReplyMessage, ThreadFailure, ThreadInit } from './protocol.js';
-import * as retention from './retention.js';
-import * as runs from './runs.js';
+import { failure } from './failure.js';
+import { methods } from './methods.js';
+import { migrate, readMigrations, SQLITE_MIGRATIONS } from './migrate.js';
+import type { CallMessage, ReplyMessage, ThreadInit } from './protocol.js';
 import type { Db } from './statements.js';
-
-// One entry per call the thread answers (protocol.ts): `satisfies` makes a missing, misspelled or
-// mistyped entry a build error.
-const methods = {
-  ping: meta.ping,
-  insertEvents: events.insertEvents,
-  addRejects: events.addRejects,
-  listRejects: events.listRejects,
-  getEvent: events.getEvent,
-  listEvents: events.listEvents,
-  countEvents: events.countEvents,
-  claimEvents: events.claimEvents,
-  finishEvent: events.finishEvent,
-  requeueEvents: events.requeueEvents,
-  getRun: runs.getRun,
-  listRuns: runs.listRuns,
-  countRuns: runs.countRuns,
-  saveRun: runs.saveRun,
-  runHistory: runs.runHistory,
-  runsToReconcile: runs.runsToReconcile,
-  markRunChecked: runs.markRunChecked,
-  createLaunch: launches.createLaunch,
-  updateLaunch: launches.updateLaunch,
-  getLaunch: launches.getLaunch,
-  listLaunches: launches.listLaunches,
-  claimOutbox: outbox.claimOutbox,
-  finishOutbox: outbox.finishOutbox,
-  listOutbox: outbox.listOutbox,
-  getOutbox: outbox.getOutbox,
-  retryOutbox: outbox.retryOutbox,
-  saveDeploymentRun: deploymentRuns.saveDeploymentRun,
-  listDeploymentRuns: deploymentRuns.listDeploymentRuns,
-  prune: retention.prune,
-  metricCounts: metrics.metricCounts,
-  getMeta: meta.getMeta,
-  setMeta: meta.setMeta,
-  tryLease: meta.tryLease,
-  // the writer probes, asked for by test-support.ts only
-  writerPragma: (db, name) => db.pragma(name, { simple: true }),
-  stallWriter: (_db, ms) => {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-  },
-} satisfies MethodTable;
-
-function failure(err: unknown, phase: ThreadFailure['phase']): ThreadFailure {
-  const code = (err as { code?: unknown })?.code;
-  return {
-    sqliteCode: typeof code === 'string' && code.startsWith('SQLITE_') ? code : null,
-    message: err instanceof Error ? err.message : String(err),
-    phase,
-  };
-}
 
 function open(init: ThreadInit): Db {
   if (init.create) mkdirSync(path.dirname(init.file), { recursive: true });
@@ -94,11 +36,7 @@ function main(): void {
     return;
   }
   try {
-    const applied = migrate(
-      db,
-      readMigrations(new URL('../migrations/sqlite/', import.meta.url)),
-      Date.now(),
-    );
+    const applied = migrate(db, readMigrations(SQLITE_MIGRATIONS), Date.now());
     reply({ id: 0, ready: true, applied });
   } catch (err) {
     db.close();
