@@ -2,6 +2,7 @@
 // implicit transaction) and an explicit transaction on one checked-out client. Every error leaves
 // here as an AppError (errors.ts), so callers never see raw pg errors.
 import pg from 'pg';
+import { redactDatabaseSecrets } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { isTransient, toAppError } from './errors.js';
 
@@ -45,7 +46,7 @@ export function createPool(url: string, logger: Logger, display: string, max = 1
   // crash the process. The pool drops the client itself and connects afresh on the next call.
   pool.on('error', (err) => {
     logger.warn(
-      { database: display, err: err.message },
+      { database: display, err: redactDatabaseSecrets(err.message) },
       'postgres idle connection lost; the pool reconnects on demand',
     );
   });
