@@ -70,8 +70,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   server.setErrorHandler((err, req, reply) => {
-    if (isServerFault(err)) logger.error({ err, url: req.url, method: req.method }, 'request failed');
     const answer = errorAnswer(err, 'other');
+    // A 4xx is the client's doing: one debug line with its code, no stack, so a scan of bad
+    // requests cannot flood the log.
+    if (isServerFault(err)) logger.error({ err, url: req.url, method: req.method }, 'request failed');
+    else
+      logger.debug(
+        { status: answer.status, code: answer.body.error.code, url: req.url, method: req.method },
+        'request refused',
+      );
     return reply
       .code(answer.status)
       .headers(answer.headers)

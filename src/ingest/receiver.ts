@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { type Logger, warnLimiter } from '../logger.js';
 import type { Store } from '../store/types.js';
 import { type CrashHook, noCrash } from '../test-hooks.js';
 import { parseEvent } from '../webhooks/event.js';
@@ -73,11 +73,13 @@ export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
   const { verifier, committer, rejects, clock, logger, bodyLimit } = deps;
   const crash = deps.crash ?? noCrash;
 
+  // While the store is down every delivery fails alike: one line per minute says so.
+  const warn = warnLimiter(logger, { now: () => clock.now() });
+
   function reject(err: unknown): WebhookResponse {
     const a = webhookErrorAnswer(err);
     rejects.count(a.body.error.code);
-    if (a.status >= 500)
-      logger.warn({ code: a.body.error.code, err: a.body.error.message }, 'webhook not stored');
+    if (a.status >= 500) warn({ code: a.body.error.code, err: a.body.error.message }, 'webhook not stored');
     else logger.debug({ code: a.body.error.code }, 'webhook rejected');
     return answer(a.status, a.body, a.headers);
   }
