@@ -4,7 +4,9 @@
 // refusal closes the connection.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventBody, eventId, send, signed, startServer, type TestServer } from '../http/helpers.js';
+import { serveCommand } from '../../src/cli/serve.js';
+import { resolveServeConfig } from '../../src/http/serve-config.js';
+import { eventBody, eventId, KEY_A, send, signed, startServer, type TestServer } from '../http/helpers.js';
 
 let srv: TestServer;
 beforeAll(async () => {
@@ -110,5 +112,32 @@ describe('POST /webhooks before the body', () => {
     const id = eventId();
     const body = eventBody(id);
     expect((await send(srv.url, { headers: signed(id, body), body })).status).toBe(200);
+  });
+});
+
+describe('--body-timeout and --max-inflight', () => {
+  const resolve = (flags: Record<string, string>) =>
+    resolveServeConfig({ signingKey: [KEY_A], ...flags }, {}, '/tmp');
+
+  it('default to 10 s and 1000, and are validated naming the flag', () => {
+    expect(resolve({})).toMatchObject({ bodyTimeoutMs: 10_000, maxInflight: 1000 });
+    expect(resolve({ bodyTimeout: '2s', maxInflight: '5' })).toMatchObject({
+      bodyTimeoutMs: 2000,
+      maxInflight: 5,
+    });
+    for (const [flags, name] of [
+      [{ bodyTimeout: 'soon' }, '--body-timeout'],
+      [{ bodyTimeout: '0s' }, '--body-timeout'],
+      [{ maxInflight: '0' }, '--max-inflight'],
+      [{ maxInflight: 'many' }, '--max-inflight'],
+    ] as const) {
+      expect(() => resolve(flags)).toThrow(name);
+    }
+  });
+
+  it('are in serve --help', () => {
+    const help = serveCommand({} as never).helpInformation();
+    expect(help).toContain('--body-timeout');
+    expect(help).toContain('--max-inflight');
   });
 });
