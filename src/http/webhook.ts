@@ -114,6 +114,8 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
 
   function readBody(req: IncomingMessage, res: ServerResponse, receivedAt: number): void {
     reading += 1;
+    const chunks: Buffer[] = [];
+    let size = 0;
     let settled = false;
     const settle = (): boolean => {
       if (settled) return false;
@@ -124,6 +126,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     };
     const timer = setTimeout(() => {
       if (!settle()) return;
+      chunks.length = 0;
       send(
         res,
         core.reject(
@@ -138,9 +141,6 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
       setTimeout(() => req.socket.destroy(), 1000).unref();
     }, bodyTimeoutMs);
     req.once('close', settle);
-
-    const chunks: Buffer[] = [];
-    let size = 0;
     req.on('data', (chunk: Buffer) => {
       if (settled) return;
       size += chunk.length;
