@@ -58,7 +58,14 @@ export function createApp(options: AppOptions): App {
   const { committer, rejects } = receiver;
   const webhook: WebhookHandler | null = config.workerOnly
     ? null
-    : createWebhookHandler({ core: receiver.core, clock, logger, bodyLimit: config.bodyLimit });
+    : createWebhookHandler({
+        core: receiver.core,
+        clock,
+        logger,
+        bodyLimit: config.bodyLimit,
+        bodyTimeoutMs: config.bodyTimeoutMs,
+        maxInflight: config.maxInflight,
+      });
 
   // Without a platform (no ANTHROPIC_API_KEY) or with --no-worker the run services stay off and
   // /ready says so. The notifier is added by listen(): it runs whenever serve does.

@@ -19,6 +19,16 @@ export interface DatabaseLocation {
 
 export const DEFAULT_DATABASE = path.join('.agenthooks', 'agenthooks.db');
 
+/**
+ * Text (a driver message, a log line) with every PostgreSQL password masked: the user part of a
+ * postgres:// URL and any `password=` / `sslpassword=` parameter.
+ */
+export function redactDatabaseSecrets(text: string): string {
+  return text
+    .replace(/(postgres(?:ql)?:\/\/[^:@/\s]*:)[^\s]*@/gi, '$1***@')
+    .replace(/(\b\w*password=)[^&\s]*/gi, '$1***');
+}
+
 /** --database, else DATABASE_URL, else ./.agenthooks/agenthooks.db under the working directory. */
 export function resolveDatabase(flag: string | undefined, env: Env, cwd: string): DatabaseLocation {
   const raw = flag ?? env.DATABASE_URL;
@@ -29,6 +39,10 @@ export function resolveDatabase(flag: string | undefined, env: Env, cwd: string)
     try {
       const u = new URL(value);
       if (u.password) u.password = '***';
+      // libpq also takes the password (and sslpassword) as query parameters.
+      for (const name of [...u.searchParams.keys()]) {
+        if (/password/i.test(name)) u.searchParams.set(name, '***');
+      }
       display = u.toString();
     } catch {
       throw new AppError(

@@ -13,7 +13,11 @@ export const ERROR_CODES = {
   timestamp_too_new: { status: 401, exit: 1, summary: 'webhook-timestamp is more than 300 s in the future.' },
   invalid_timestamp: { status: 401, exit: 1, summary: 'webhook-timestamp is not a whole number of seconds.' },
   invalid_signature: { status: 401, exit: 1, summary: 'No v1 signature matches any configured signing key.' },
-  invalid_json: { status: 400, exit: 1, summary: 'The verified body is not valid JSON.' },
+  invalid_json: {
+    status: 400,
+    exit: 1,
+    summary: 'The verified body is not valid JSON (or not UTF-8, or nested deeper than 64 levels).',
+  },
   not_an_event: {
     status: 400,
     exit: 1,
@@ -24,6 +28,16 @@ export const ERROR_CODES = {
     status: 503,
     exit: 1,
     summary: 'The store could not commit; the sender should retry.',
+  },
+  body_timeout: {
+    status: 408,
+    exit: 1,
+    summary: 'The webhook body did not arrive within --body-timeout; the connection is closed.',
+  },
+  overloaded: {
+    status: 503,
+    exit: 1,
+    summary: 'More than --max-inflight webhook bodies are being read at once; retry after Retry-After.',
   },
   // library adapters (src/embed): a framework parsed the body before agenthooks could verify it
   raw_body_required: {

@@ -147,6 +147,16 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--reconcile-interval <duration>', 'how often the reconciler sweeps the sessions API', '60s')
     .option('--body-limit <size>', 'largest webhook body accepted (413 above)', '256kb')
     .option(
+      '--body-timeout <duration>',
+      'time a webhook body may take to arrive after its headers (408 and the connection closed after)',
+      '10s',
+    )
+    .option(
+      '--max-inflight <n>',
+      'webhook bodies read at once (503 overloaded, Retry-After: 1, above)',
+      '1000',
+    )
+    .option(
       '--reconcile-since <duration>',
       'first reconcile sweep: list sessions created this far back',
       '24h',

@@ -228,7 +228,7 @@ export function createAgenthooks(options: AgenthooksOptions): Agenthooks {
     }
     return core.handle(req);
   };
-  const adapterCore = { handle, reject: core.reject };
+  const adapterCore = { handle, reject: core.reject, precheck: core.precheck };
 
   let services: BackgroundService[] = [];
   const worker: AgenthooksWorker = {

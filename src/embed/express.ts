@@ -24,7 +24,7 @@ export type ExpressMiddleware = (
  * app.post('/webhooks', hooks.express());
  */
 export function expressMiddleware(
-  core: Pick<WebhookCore, 'handle' | 'reject'>,
+  core: Pick<WebhookCore, 'handle' | 'reject' | 'precheck'>,
   options: { bodyLimit: number },
 ): ExpressMiddleware {
   return (req, res, next) => {
@@ -62,6 +62,13 @@ export function expressMiddleware(
           ),
         ),
       );
+    }
+    // The stream is still unread: bad headers are answered before any of it is, and the
+    // connection closed so the unread rest is not read either.
+    const early = core.precheck(req.headers);
+    if (early) {
+      res.setHeader('connection', 'close');
+      return send(early);
     }
     readBody(req, options.bodyLimit).then(handle, (err) => send(core.reject(err)));
   };

@@ -20,7 +20,7 @@ export type AgenthooksFastifyPlugin = (
  * fastify-plugin): the raw parser must stay inside this plugin's scope.
  */
 export function fastifyPlugin(
-  core: Pick<WebhookCore, 'handle' | 'reject'>,
+  core: Pick<WebhookCore, 'handle' | 'reject' | 'precheck'>,
   options: { bodyLimit: number },
 ): AgenthooksFastifyPlugin {
   return async (instance, opts) => {
@@ -42,6 +42,13 @@ export function fastifyPlugin(
           : err;
       const answer = core.reject(cause);
       return reply.code(answer.status).headers(answer.headers).send(answer.body);
+    });
+    // onRequest runs before the content-type parser: bad headers are answered before any of the
+    // body is read, and the connection closed so the unread rest is not read either.
+    instance.addHook('onRequest', async (req, reply) => {
+      const early = core.precheck(req.headers);
+      if (early)
+        return reply.code(early.status).headers(early.headers).header('connection', 'close').send(early.body);
     });
     instance.post(opts.path ?? '/webhooks', async (req, reply) => {
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -6,7 +6,7 @@ import { reserialisedBody } from './raw-body.js';
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
-type Core = Pick<WebhookCore, 'handle' | 'reject'>;
+type Core = Pick<WebhookCore, 'handle' | 'reject' | 'precheck'>;
 
 /**
  * A `(request: Request) => Promise<Response>` for runtimes built on the Fetch API.
@@ -38,8 +38,12 @@ export function fetchHandler(core: Core): FetchHandler {
         ),
       );
     }
+    const headers = headersToObject(request.headers);
+    // Bad headers are answered before any of the body is read.
+    const early = core.precheck(headers);
+    if (early) return toResponse(early);
     const rawBody = new Uint8Array(await request.arrayBuffer());
-    return toResponse(await core.handle({ rawBody, headers: headersToObject(request.headers) }));
+    return toResponse(await core.handle({ rawBody, headers }));
   };
 }
 

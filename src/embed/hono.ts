@@ -25,7 +25,7 @@ export type HonoHandler = (c: HonoContextLike) => Promise<Response>;
  * const app = new Hono();
  * app.post('/webhooks', hooks.hono());
  */
-export function honoHandler(core: Pick<WebhookCore, 'handle' | 'reject'>): HonoHandler {
+export function honoHandler(core: Pick<WebhookCore, 'handle' | 'reject' | 'precheck'>): HonoHandler {
   const viaFetch = fetchHandler(core);
   return async (c) => {
     const raw = c.req.raw;

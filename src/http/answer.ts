@@ -24,5 +24,6 @@ export function errorAnswer(err: unknown, where: 'webhook' | 'other'): Answer {
 
 /** True when `err` is one that errorAnswer would turn into a 5xx the operator should look at. */
 export function isServerFault(err: unknown): boolean {
-  return !isAppError(err) || err.status >= 500;
+  // Fastify's own client errors (415, malformed JSON) are the client's fault like any 4xx AppError.
+  return errorAnswer(err, 'other').status >= 500;
 }

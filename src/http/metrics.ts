@@ -4,6 +4,7 @@
 // app.ts registers it inside registerGuarded (access.ts), under the same access rule as /api.
 import type { FastifyInstance } from 'fastify';
 import { EVENT_STATES, RUN_STATUSES, type Store } from '../store/types.js';
+import { isHandledEventType } from '../webhooks/event.js';
 
 /** Counters of this process's background services; absent when the service is off. */
 export interface LiveStats {
@@ -50,8 +51,13 @@ export async function renderMetrics(store: Store, live: LiveStats): Promise<stri
   const ingest = store.ingestStats();
   const m = new Exposition();
 
+  // The type comes from the sender: only the known types are label values, everything else is
+  // counted as `other`, so a sender cannot grow the series without bound.
   const byType = new Map<string, number>();
-  for (const e of counts.events) byType.set(e.type, (byType.get(e.type) ?? 0) + e.count);
+  for (const e of counts.events) {
+    const type = isHandledEventType(e.type) ? e.type : 'other';
+    byType.set(type, (byType.get(type) ?? 0) + e.count);
+  }
   m.metric(
     'agenthooks_events_received_total',
     'counter',

@@ -13,12 +13,14 @@ import {
   resolveSigningKeys,
 } from '../config.js';
 import { AppError } from '../errors.js';
+import { DEFAULT_MAX_INFLIGHT } from './webhook.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_BODY_LIMIT = '256kb';
 export const DEFAULT_RECONCILE_INTERVAL = '60s';
 const MAX_BODY_LIMIT = 64 * 1024 * 1024;
+export const DEFAULT_BODY_TIMEOUT = '10s';
 
 /** What commander hands over (all strings, booleans for switches). */
 export interface ServeFlags {
@@ -33,6 +35,8 @@ export interface ServeFlags {
   reconcileInterval?: string;
   bodyLimit?: string;
   config?: string;
+  bodyTimeout?: string;
+  maxInflight?: string;
 }
 
 export interface ServeConfig {
@@ -49,6 +53,10 @@ export interface ServeConfig {
   platform: PlatformSettings;
   /** AGENTHOOKS_TOKEN for / and /api, or null. */
   token: string | null;
+  /** --body-timeout: how long a webhook body may take once its headers are in. */
+  bodyTimeoutMs: number;
+  /** --max-inflight: webhook bodies read at once; above it 503 overloaded. */
+  maxInflight: number;
 }
 
 /** Runs a parser from config.ts inside zod, turning its AppError into an issue on this setting. */
@@ -86,6 +94,19 @@ const schema = z
     workerOnly: z.boolean(),
     worker: z.boolean(),
     config: z.string().min(1, '--config must name a file').optional(),
+    bodyTimeout: z.string().transform(
+      via((v) => {
+        const ms = parseDuration(v, '--body-timeout');
+        if (ms < 100 || ms > 600_000)
+          throw new Error(`--body-timeout must be between 100ms and 10m (got ${v})`);
+        return ms;
+      }),
+    ),
+    maxInflight: z
+      .string()
+      .regex(/^\d+$/, '--max-inflight must be a whole number, e.g. 1000')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 1_000_000, '--max-inflight must be between 1 and 1000000'),
   })
   .refine((v) => !(v.workerOnly && !v.worker), {
     message: '--worker-only and --no-worker contradict each other: pick one',
@@ -102,6 +123,8 @@ export function resolveServeConfig(flags: ServeFlags, env: Env, cwd: string): Se
     workerOnly: flags.workerOnly === true,
     worker: flags.worker !== false,
     config: flags.config,
+    bodyTimeout: flags.bodyTimeout ?? DEFAULT_BODY_TIMEOUT,
+    maxInflight: flags.maxInflight ?? String(DEFAULT_MAX_INFLIGHT),
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => i.message);
@@ -137,5 +160,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env, cwd: string): Se
     configFile: v.config,
     platform,
     token: env.AGENTHOOKS_TOKEN?.trim() || null,
+    bodyTimeoutMs: v.bodyTimeout,
+    maxInflight: v.maxInflight,
   };
 }

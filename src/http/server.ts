@@ -1,16 +1,29 @@
 // The HTTP server: Fastify for everything but the webhook hot path, which a raw node:http handler
 // takes before Fastify sees the request (measured: see bench/ingest.mjs and docs/operations.md).
 // Trailing-slash folding stays off and nothing redirects: a 3xx would disable the endpoint.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { errorAnswer, isServerFault } from './answer.js';
-import { WEBHOOK_PATHS, type WebhookHandler, webhookPath } from './webhook.js';
+import { DEFAULT_BODY_TIMEOUT_MS, WEBHOOK_PATHS, type WebhookHandler, webhookPath } from './webhook.js';
 
 export interface HttpServerOptions {
   logger: Logger;
   webhook: WebhookHandler | null;
+}
+
+/**
+ * node:http's own limits, sized from the webhook body timeout: headers must arrive within it, and a
+ * whole request within headers plus body time (node's defaults hold a stalled request 300 s).
+ * Checked every second so a limit is enforced close to when it passes.
+ */
+function serverTimeouts(bodyTimeoutMs: number): ServerOptions {
+  return {
+    headersTimeout: bodyTimeoutMs,
+    requestTimeout: 2 * bodyTimeoutMs,
+    connectionsCheckingInterval: 1000,
+  };
 }
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
@@ -22,27 +35,27 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     // Never fold /webhooks/ into /webhooks (and never redirect): /webhooks/ is a plain 404.
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
     serverFactory: (fastifyHandler) =>
-      createServer((req: IncomingMessage, res: ServerResponse) => {
-        if (webhook && webhookPath(req.method, req.url)) webhook.handle(req, res);
+      createServer(serverTimeouts(webhook?.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS), (req, res) => {
+        // Every method on a webhook path goes to the raw front, which answers 405 for all but
+        // POST before any body is parsed (Fastify would answer 415 to a body it cannot parse).
+        if (webhook && webhookPath(req.url)) webhook.handle(req, res);
         else fastifyHandler(req, res);
       }) as Server,
   });
 
-  // The webhook paths exist only for POST (taken by the raw front above); other methods get 405.
-  for (const url of WEBHOOK_PATHS) {
-    server.route({
-      method: ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', ...(webhook ? [] : ['POST'])] as never,
-      url,
-      handler: async () => {
-        throw new AppError(
-          webhook ? 'method_not_allowed' : 'not_found',
-          webhook
-            ? `${url} only accepts POST (signed webhook deliveries).`
-            : `${url} is not served by this process (serve --worker-only receives no webhooks).`,
-          { details: { allow: 'POST' } },
-        );
-      },
-    });
+  if (!webhook) {
+    for (const url of WEBHOOK_PATHS) {
+      server.route({
+        method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        url,
+        handler: async () => {
+          throw new AppError(
+            'not_found',
+            `${url} is not served by this process (serve --worker-only receives no webhooks).`,
+          );
+        },
+      });
+    }
   }
 
   server.setNotFoundHandler((req, reply) => {
@@ -57,8 +70,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   server.setErrorHandler((err, req, reply) => {
-    if (isServerFault(err)) logger.error({ err, url: req.url, method: req.method }, 'request failed');
     const answer = errorAnswer(err, 'other');
+    // A 4xx is the client's doing: one debug line with its code, no stack, so a scan of bad
+    // requests cannot flood the log.
+    if (isServerFault(err)) logger.error({ err, url: req.url, method: req.method }, 'request failed');
+    else
+      logger.debug(
+        { status: answer.status, code: answer.body.error.code, url: req.url, method: req.method },
+        'request refused',
+      );
     return reply
       .code(answer.status)
       .headers(answer.headers)

@@ -1,7 +1,8 @@
 // POST /webhooks (and the tutorial's alias): a raw node:http handler in front of Fastify, so the
-// hot path is: read the body under the size limit, verify, parse, group-commit, answer. Checks run
-// in the order of DESIGN.md semantics 2 and the first failing one answers. Nothing thrown here
-// escapes: every path ends in an answer, never a 500, never a crash.
+// hot path is: check the headers, read the body under the size, time and concurrency limits,
+// verify, parse, group-commit, answer. Checks run in the order of DESIGN.md semantics 2 and the
+// first failing one answers. Nothing thrown here escapes: every path ends in an answer, never a
+// 500, never a crash.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
@@ -10,17 +11,24 @@ import type { Logger } from '../logger.js';
 
 export const WEBHOOK_PATHS = ['/webhooks', '/webhook/agent-outcome'] as const;
 
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_INFLIGHT = 1000;
+
 export interface WebhookDeps {
   /** The framework-agnostic receiver core (src/runtime.ts builds it) this front streams bodies into. */
   core: WebhookCore;
   clock: Clock;
   logger: Logger;
   bodyLimit: number;
+  /** How long a body may take to arrive once the headers are in (--body-timeout). */
+  bodyTimeoutMs?: number;
+  /** How many bodies may be read at once (--max-inflight); above it 503 overloaded. */
+  maxInflight?: number;
 }
 
-/** The webhook path of a request URL (query string ignored), or null for every other route. */
-export function webhookPath(method: string | undefined, url: string | undefined): boolean {
-  if (method !== 'POST' || !url) return false;
+/** Whether a request URL (query string ignored) is a webhook path, whatever the method. */
+export function webhookPath(url: string | undefined): boolean {
+  if (!url) return false;
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   return path === WEBHOOK_PATHS[0] || path === WEBHOOK_PATHS[1];
@@ -30,13 +38,22 @@ export interface WebhookHandler {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Requests received and not yet answered (SIGTERM waits for them). */
   inFlight(): number;
+  /** The body timeout in force: the HTTP server sizes its own request timeouts from it. */
+  bodyTimeoutMs: number;
 }
+
+// Refusals before or instead of reading the body close the connection: the unread rest of the
+// body is not worth reading, and a client holding it open would hold memory.
+const CLOSE = { connection: 'close' };
 
 export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   const { core, clock, logger, bodyLimit } = deps;
+  const bodyTimeoutMs = deps.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  const maxInflight = deps.maxInflight ?? DEFAULT_MAX_INFLIGHT;
   // The per-delivery logic lives in src/ingest/receiver.ts (shared with the library and its adapters);
-  // this front only streams the body under the size limit and writes the answer.
+  // this front only guards and streams the body and writes the answer.
   let inFlight = 0;
+  let reading = 0;
 
   function send(res: ServerResponse, answer: WebhookResponse, extra: Record<string, string> = {}): void {
     if (res.headersSent || res.destroyed) return;
@@ -62,28 +79,81 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     // A client that goes away mid-body is not an error worth more than a debug line.
     req.once('error', (err) => logger.debug({ err: err.message }, 'webhook request aborted'));
 
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > bodyLimit) {
-      tooLarge(res, declared);
-      req.resume();
-      return;
+    const refusal = refusalBeforeBody(req);
+    if (refusal) send(res, refusal, CLOSE);
+    else readBody(req, res, receivedAt);
+  }
+
+  /**
+   * The checks that need no body, in the order of semantics 2: method, headers, concurrency,
+   * declared size. A refusal answers without reading the body; with `connection: close` node:http
+   * discards whatever of it still arrives and ends the socket once the answer is flushed.
+   */
+  function refusalBeforeBody(req: IncomingMessage): WebhookResponse | null {
+    if (req.method !== 'POST') {
+      const path = (req.url ?? '').split('?')[0];
+      return core.reject(
+        new AppError('method_not_allowed', `${path} only accepts POST (signed webhook deliveries).`, {
+          details: { allow: 'POST' },
+        }),
+      );
     }
+    const early = core.precheck(req.headers);
+    if (early) return early;
+    if (reading >= maxInflight) {
+      return core.reject(
+        new AppError(
+          'overloaded',
+          `${maxInflight} webhook bodies are being read already: retry shortly (raise --max-inflight if real traffic is this concurrent).`,
+        ),
+      );
+    }
+    const declared = Number(req.headers['content-length']);
+    return Number.isFinite(declared) && declared > bodyLimit ? tooLarge(declared) : null;
+  }
+
+  function readBody(req: IncomingMessage, res: ServerResponse, receivedAt: number): void {
+    reading += 1;
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      reading -= 1;
+      clearTimeout(timer);
+      return true;
+    };
+    const timer = setTimeout(() => {
+      if (!settle()) return;
+      chunks.length = 0;
+      send(
+        res,
+        core.reject(
+          new AppError(
+            'body_timeout',
+            `The body did not arrive within ${bodyTimeoutMs} ms of the headers: the connection is closed (raise --body-timeout if real senders are this slow).`,
+          ),
+        ),
+        CLOSE,
+      );
+      // A client that stopped reading too cannot hold the socket: it goes shortly after.
+      setTimeout(() => req.socket.destroy(), 1000).unref();
+    }, bodyTimeoutMs);
+    req.once('close', settle);
     req.on('data', (chunk: Buffer) => {
-      if (over) return;
+      if (settled) return;
       size += chunk.length;
       if (size > bodyLimit) {
-        over = true;
+        settle();
         chunks.length = 0;
-        tooLarge(res, size);
+        send(res, tooLarge(size), CLOSE);
         return;
       }
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (over) return;
+      if (!settle()) return;
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
       void core
         .handle({ rawBody: body, headers: req.headers, receivedAt })
@@ -91,19 +161,14 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     });
   }
 
-  function tooLarge(res: ServerResponse, size: number): void {
-    send(
-      res,
-      core.reject(
-        new AppError(
-          'body_too_large',
-          `The body has ${size} bytes or more, over the limit of ${bodyLimit}: raise --body-limit if real events are this large.`,
-        ),
+  function tooLarge(size: number): WebhookResponse {
+    return core.reject(
+      new AppError(
+        'body_too_large',
+        `The body has ${size} bytes or more, over the limit of ${bodyLimit}: raise --body-limit if real events are this large.`,
       ),
-      // The rest of an oversized body is not worth reading on this connection.
-      { connection: 'close' },
     );
   }
 
-  return { handle, inFlight: () => inFlight };
+  return { handle, inFlight: () => inFlight, bodyTimeoutMs };
 }

@@ -13,10 +13,12 @@ export interface Answer {
   headers: Record<string, string>;
 }
 
-/** The answer for an AppError, with Retry-After for store_unavailable and Allow for method_not_allowed. */
+/** The answer for an AppError, with Retry-After for store_unavailable and overloaded, Allow for method_not_allowed. */
 export function appErrorAnswer(app: AppError): Answer {
   const headers: Record<string, string> = {};
   if (app.code === 'store_unavailable') headers['retry-after'] = String(RETRY_AFTER_S);
+  // A full receiver frees a slot as soon as any body in flight ends.
+  if (app.code === 'overloaded') headers['retry-after'] = '1';
   if (app.code === 'method_not_allowed' && typeof app.details?.allow === 'string')
     headers.allow = app.details.allow;
   // Scripts that send no token learn how to authenticate.

@@ -2,9 +2,10 @@
 // delivery. The raw node:http front of `serve` (src/http/webhook.ts), the library (createAgenthooks)
 // and every framework adapter (src/embed) call this one function, so the answer codes of DESIGN.md
 // semantics 2 exist once. It never throws: every input ends in an answer.
+import { isUtf8 } from 'node:buffer';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { type Logger, warnLimiter } from '../logger.js';
 import type { Store } from '../store/types.js';
 import { type CrashHook, noCrash } from '../test-hooks.js';
 import { parseEvent } from '../webhooks/event.js';
@@ -51,6 +52,11 @@ export interface WebhookCore {
   handle: HandleWebhook;
   /** The answer for a failure found before the body reached handle() (body_too_large while streaming). */
   reject(err: unknown): WebhookResponse;
+  /**
+   * The header checks of DESIGN.md semantics 2 (missing_headers, the timestamp window), run before
+   * any byte of the body is read: the answer to send at once, or null to go on reading the body.
+   */
+  precheck(headers: HeaderBag): WebhookResponse | null;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -67,11 +73,13 @@ export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
   const { verifier, committer, rejects, clock, logger, bodyLimit } = deps;
   const crash = deps.crash ?? noCrash;
 
+  // While the store is down every delivery fails alike: one line per minute says so.
+  const warn = warnLimiter(logger, { now: () => clock.now() });
+
   function reject(err: unknown): WebhookResponse {
     const a = webhookErrorAnswer(err);
     rejects.count(a.body.error.code);
-    if (a.status >= 500)
-      logger.warn({ code: a.body.error.code, err: a.body.error.message }, 'webhook not stored');
+    if (a.status >= 500) warn({ code: a.body.error.code, err: a.body.error.message }, 'webhook not stored');
     else logger.debug({ code: a.body.error.code }, 'webhook rejected');
     return answer(a.status, a.body, a.headers);
   }
@@ -93,6 +101,14 @@ export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
       // else from the body, so curl without headers works.
       webhookId = header(req.headers, 'webhook-id') ?? bodyId(body);
     }
+    // After the signature (semantics 2 order), before any decoding: a lossy decode would store
+    // replacement characters instead of what was signed.
+    if (!isUtf8(body)) {
+      throw new AppError(
+        'invalid_json',
+        'The webhook body is not valid UTF-8, so it is not JSON: send the event exactly as the platform signed it.',
+      );
+    }
     const event = parseEvent(body.toString('utf8'), webhookId, receivedAt);
     const result = await committer.submit(event);
     if (!result.duplicate && event.state === 'pending') deps.onStored?.();
@@ -100,9 +116,20 @@ export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
     return answer(200, result);
   }
 
+  function precheck(headers: HeaderBag): WebhookResponse | null {
+    if (!verifier) return null;
+    try {
+      verifier.checkHeaders(headers);
+      return null;
+    } catch (err) {
+      return reject(err);
+    }
+  }
+
   return {
     handle: (req) => ingest(req).catch(reject),
     reject,
+    precheck,
   };
 }
 

@@ -2,6 +2,7 @@
 // received time (keyset cursors, never OFFSET), and how one event reads. The CLI, GET /api/events
 // and the dashboard's events pages all read it here.
 import type { EventQuery, Store, StoredEvent } from '../store/types.js';
+import { jsonTooDeep } from '../webhooks/event.js';
 import { encodeCursor } from './cursor.js';
 import { type EventFilters, eventQuery } from './filters.js';
 
@@ -33,9 +34,12 @@ export function summarizeEvent(e: StoredEvent): EventSummary {
   return rest;
 }
 
-/** The raw body parsed, or null when it is pruned or (never for stored events) not JSON. */
+/**
+ * The raw body parsed, or null when it is pruned, not JSON or nested too deep to serialise again
+ * (rows stored before the receiver refused such bodies, or written into the store directly).
+ */
 export function eventPayload(e: StoredEvent): unknown {
-  if (e.raw === null) return null;
+  if (e.raw === null || jsonTooDeep(e.raw)) return null;
   try {
     return JSON.parse(e.raw);
   } catch {

@@ -47,8 +47,38 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\
 const ENVELOPE_HINT =
   'expected {"type":"event","id":"...","created_at":"<RFC 3339>","data":{"type":"...","id":"..."}} (a Managed Agents webhook event)';
 
+/** How deep a webhook body may nest: real events use a handful of levels. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether JSON text nests arrays/objects deeper than `limit`, found by a scan that needs no parse
+ * (a 100,000-deep body parses fine but overflows the stack of every JSON.stringify after it).
+ */
+export function jsonTooDeep(text: string, limit = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** Checks, in order: invalid_json, not_an_event, id_mismatch. Throws only AppError. */
 export function parseEvent(raw: string, webhookId: string, receivedAt: number): NewEvent {
+  if (jsonTooDeep(raw)) {
+    throw new AppError(
+      'invalid_json',
+      `The webhook body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels; no webhook event does, so it is refused.`,
+    );
+  }
   let body: unknown;
   try {
     body = JSON.parse(raw);

@@ -24,6 +24,8 @@ export interface VerifiedDelivery {
 export interface Verifier {
   /** Throws AppError (missing_headers, invalid_timestamp, timestamp_too_old/new, invalid_signature). */
   verify(headers: HeaderBag, rawBody: string | Buffer): VerifiedDelivery;
+  /** The header checks of verify() alone, so a receiver can refuse before reading any body. */
+  checkHeaders(headers: HeaderBag): VerifiedDelivery & { signatures: string };
 }
 
 export const DEFAULT_TOLERANCE_SEC = 300;
@@ -48,43 +50,49 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const tolerance = options.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
   const clock = options.clock;
 
+  function checkHeaders(headers: HeaderBag): VerifiedDelivery & { signatures: string } {
+    const id = header(headers, 'webhook-id');
+    const tsHeader = header(headers, 'webhook-timestamp');
+    const sigHeader = header(headers, 'webhook-signature');
+    if (id === undefined || tsHeader === undefined || sigHeader === undefined) {
+      const missing = [
+        id === undefined ? 'webhook-id' : null,
+        tsHeader === undefined ? 'webhook-timestamp' : null,
+        sigHeader === undefined ? 'webhook-signature' : null,
+      ].filter((n) => n !== null);
+      throw new AppError(
+        'missing_headers',
+        `Missing or empty ${missing.join(', ')} header: send webhook-id, webhook-timestamp and webhook-signature (Standard Webhooks); proxies must pass them through.`,
+      );
+    }
+    // Digits only: the SDK's parseInt also takes "+1700000000", " 1700000000" or "1700000000.9".
+    if (!DIGITS.test(tsHeader)) {
+      throw new AppError(
+        'invalid_timestamp',
+        'webhook-timestamp must be a whole number of Unix seconds (digits only).',
+      );
+    }
+    const timestamp = Number(tsHeader);
+    const now = Math.floor(clock.now() / 1000);
+    if (now - timestamp > tolerance) {
+      throw new AppError(
+        'timestamp_too_old',
+        `webhook-timestamp is ${now - timestamp} s in the past (limit ${tolerance} s): check this machine's clock (NTP), or the delivery was replayed too late.`,
+      );
+    }
+    if (timestamp - now > tolerance) {
+      throw new AppError(
+        'timestamp_too_new',
+        `webhook-timestamp is ${timestamp - now} s in the future (limit ${tolerance} s): check this machine's clock (NTP).`,
+      );
+    }
+    return { id, timestamp, signatures: sigHeader };
+  }
+
   return {
+    checkHeaders,
     verify(headers, rawBody) {
-      const id = header(headers, 'webhook-id');
-      const tsHeader = header(headers, 'webhook-timestamp');
-      const sigHeader = header(headers, 'webhook-signature');
-      if (id === undefined || tsHeader === undefined || sigHeader === undefined) {
-        const missing = [
-          id === undefined ? 'webhook-id' : null,
-          tsHeader === undefined ? 'webhook-timestamp' : null,
-          sigHeader === undefined ? 'webhook-signature' : null,
-        ].filter((n) => n !== null);
-        throw new AppError(
-          'missing_headers',
-          `Missing or empty ${missing.join(', ')} header: send webhook-id, webhook-timestamp and webhook-signature (Standard Webhooks); proxies must pass them through.`,
-        );
-      }
-      // Digits only: the SDK's parseInt also takes "+1700000000", " 1700000000" or "1700000000.9".
-      if (!DIGITS.test(tsHeader)) {
-        throw new AppError(
-          'invalid_timestamp',
-          'webhook-timestamp must be a whole number of Unix seconds (digits only).',
-        );
-      }
-      const timestamp = Number(tsHeader);
-      const now = Math.floor(clock.now() / 1000);
-      if (now - timestamp > tolerance) {
-        throw new AppError(
-          'timestamp_too_old',
-          `webhook-timestamp is ${now - timestamp} s in the past (limit ${tolerance} s): check this machine's clock (NTP), or the delivery was replayed too late.`,
-        );
-      }
-      if (timestamp - now > tolerance) {
-        throw new AppError(
-          'timestamp_too_new',
-          `webhook-timestamp is ${timestamp - now} s in the future (limit ${tolerance} s): check this machine's clock (NTP).`,
-        );
-      }
+      const { id, timestamp, signatures: sigHeader } = checkHeaders(headers);
       // The signed content uses the number as the SDK re-formats it (leading zeros dropped), so
       // both verifiers hash the same bytes.
       const prefix = `${id}.${timestamp}.`;

@@ -47,13 +47,15 @@ describe('Fastify plugin', () => {
   });
 
   it('answers 413 body_too_large over the limit, and 401 for a missing signature', async () => {
+    // The headers are checked before the body (DESIGN.md semantics 2): the oversized body comes
+    // with valid-looking ones.
+    const d = delivery();
     const big = await post(`${url}/hooks/agents`, {
       body: 'x'.repeat(20_000),
-      headers: { 'content-type': 'application/json' },
+      headers: { ...d.headers, 'content-type': 'application/json' },
     });
     expect(big.status).toBe(413);
     expect(big.json.error?.code).toBe('body_too_large');
-    const d = delivery();
     const { 'webhook-signature': _drop, ...headers } = d.headers;
     const unsigned = await post(`${url}/hooks/agents`, { body: d.body, headers });
     expect(unsigned.status).toBe(401);

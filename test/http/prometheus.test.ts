@@ -71,7 +71,9 @@ describe('renderMetrics', () => {
         pendingRejects: [{ code: 'invalid_signature', count: 1 }],
       });
       const m = parsePrometheus(text);
-      expect(m.value('agenthooks_events_received_total', { type: 'odd"type\\with\nstuff' })).toBe(1);
+      // A type outside the known set is counted as `other`, never echoed as a label value.
+      expect(m.value('agenthooks_events_received_total', { type: 'other' })).toBe(1);
+      expect(text).not.toContain('odd');
       expect(m.value('agenthooks_worker_backlog', {})).toBe(1);
       expect(m.value('agenthooks_webhook_rejects_total', { code: 'invalid_signature' })).toBe(3);
       expect(m.value('agenthooks_events', { state: 'ignored' })).toBe(1);

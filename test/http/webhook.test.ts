@@ -67,13 +67,19 @@ describe('POST /webhooks', () => {
     expect((await srv.store.getEvent(id))?.state).toBe('ignored');
   });
 
-  it('answers 413 body_too_large before anything else (even without headers), declared or chunked', async () => {
+  it('answers 413 body_too_large before the signature (after the header checks), declared or chunked', async () => {
     const big = 'x'.repeat(256 * 1024 + 1);
-    expectError(await send(srv.url, { body: big }), 413, 'body_too_large');
+    // The headers are checked before any body is read: none at all is a 401, whatever the size.
+    expectError(await send(srv.url, { body: big }), 401, 'missing_headers');
     const id = eventId();
+    const valid = signed(id, eventBody(id));
+    expectError(await send(srv.url, { headers: valid, body: big }), 413, 'body_too_large');
     const padded = eventBody(id, 'session.status_idled', { pad: big });
     expectError(await send(srv.url, { headers: signed(id, padded), body: padded }), 413, 'body_too_large');
-    const chunked = await send(srv.url, { headers: { 'transfer-encoding': 'chunked' }, body: big });
+    const chunked = await send(srv.url, {
+      headers: { ...valid, 'transfer-encoding': 'chunked' },
+      body: big,
+    });
     expectError(chunked, 413, 'body_too_large');
     expect(await srv.store.getEvent(id)).toBeNull();
   });

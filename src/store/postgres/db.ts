@@ -2,7 +2,8 @@
 // implicit transaction) and an explicit transaction on one checked-out client. Every error leaves
 // here as an AppError (errors.ts), so callers never see raw pg errors.
 import pg from 'pg';
-import type { Logger } from '../../logger.js';
+import { redactDatabaseSecrets } from '../../config.js';
+import { type Logger, warnLimiter } from '../../logger.js';
 import { isTransient, toAppError } from './errors.js';
 
 export interface Queryable {
@@ -43,9 +44,11 @@ export function createPool(url: string, logger: Logger, display: string, max = 1
   });
   // An idle client whose server went away emits 'error' on the pool; unhandled, that event would
   // crash the process. The pool drops the client itself and connects afresh on the next call.
+  // A server restart drops every idle client at once: one line says so, not one per client.
+  const warn = warnLimiter(logger);
   pool.on('error', (err) => {
-    logger.warn(
-      { database: display, err: err.message },
+    warn(
+      { database: display, err: redactDatabaseSecrets(err.message) },
       'postgres idle connection lost; the pool reconnects on demand',
     );
   });

@@ -1,6 +1,7 @@
 // Maps what `pg` throws to AppErrors. "Cannot commit right now" (server down, restarting, shutting
 // down, out of connections, read-only, disk full) becomes store_unavailable, so /ready fails and
 // the receiver answers 503 and the sender retries; anything else is a store_error.
+import { redactDatabaseSecrets } from '../../config.js';
 import { AppError } from '../../errors.js';
 
 /** Socket-level errors from node:net / node:dns while connecting or talking to the server. */
@@ -50,7 +51,8 @@ export function isUnavailable(err: unknown): boolean {
 
 export function toAppError(err: unknown, display: string): AppError {
   if (err instanceof AppError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  // Driver messages can quote the connection string they were given.
+  const message = redactDatabaseSecrets(err instanceof Error ? err.message : String(err));
   const code = (err as { code?: unknown })?.code;
   const sqlstate = typeof code === 'string' ? code : undefined;
   if (isUnavailable(err)) {

@@ -1,7 +1,7 @@
 // The writer thread: owns the one better-sqlite3 connection and runs every store call
 // synchronously, so fsyncs and lock waits never block the main event loop (DESIGN.md semantics 1).
 // It is started by index.ts with workerData: ThreadInit and answers CallMessages in order.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -12,7 +12,12 @@ import type { CallMessage, ReplyMessage, ThreadInit } from './protocol.js';
 import type { Db } from './statements.js';
 
 function open(init: ThreadInit): Db {
-  if (init.create) mkdirSync(path.dirname(init.file), { recursive: true });
+  if (init.create) {
+    mkdirSync(path.dirname(init.file), { recursive: true, mode: 0o700 });
+    // The file holds event bodies and session ids: only its owner reads it. SQLite gives the -wal
+    // and -shm files the mode of the database file, so creating it 0600 first covers all three.
+    closeSync(openSync(init.file, 'a', 0o600));
+  }
   const db = new Database(init.file, { fileMustExist: !init.create });
   // busy_timeout first: switching to WAL itself needs a lock another process may hold.
   db.pragma('busy_timeout = 5000');

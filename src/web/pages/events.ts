@@ -1,5 +1,5 @@
 // The event ledger (`/events`) and one event (`/events/:id`) with its raw JSON.
-import type { EventSummary, EventsPage } from '../../query/events.js';
+import { type EventSummary, type EventsPage, eventPayload } from '../../query/events.js';
 import type { EventFilters } from '../../query/filters.js';
 import { EVENT_STATES, type StoredEvent } from '../../store/types.js';
 import { ago, shortTime, truncate } from '../format.js';
@@ -49,12 +49,9 @@ export function eventsBody(f: EventFilters, page: EventsPage, now: number): Safe
 }
 
 export function eventBody(e: StoredEvent, now: number): SafeHtml {
-  let pretty = e.raw ?? '';
-  try {
-    if (e.raw !== null) pretty = JSON.stringify(JSON.parse(e.raw), null, 2);
-  } catch {
-    // shown as stored
-  }
+  // Bodies that do not parse (or nest too deep to print again) are shown as stored.
+  const body = eventPayload(e);
+  const pretty = body === null ? (e.raw ?? '') : JSON.stringify(body, null, 2);
   const rows: [string, SafeHtml | string][] = [
     ['State', statusBadge(e.state)],
     [
