@@ -148,6 +148,16 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--reconcile-interval <duration>', 'how often the reconciler sweeps the sessions API', '60s')
     .option('--body-limit <size>', 'largest webhook body accepted (413 above)', '256kb')
     .option(
+      '--allowed-host <name>',
+      'a Host name (besides localhost, 127.0.0.1, [::1]) the dashboard, /api and /metrics answer to (repeatable or comma-separated)',
+      collect,
+    )
+    .option(
+      '--trust-proxy <address>',
+      'a proxy IP (or "loopback") whose X-Forwarded-For/-Proto/-Host count (repeatable or comma-separated)',
+      collect,
+    )
+    .option(
       '--reconcile-since <duration>',
       'first reconcile sweep: list sessions created this far back',
       '24h',
