@@ -54,10 +54,10 @@ describe('import validates every field', () => {
       [tutorial({ agent_run_id: 'run_neg', received_at: -5 }), /"received_at" must be a time/],
       [tutorial({ agent_run_id: 'r'.repeat(201) }), /at most 200 characters/],
       [tutorial({ agent_run_id: 'run_type', event_type: { x: 1 } }), /"event_type" must be a string/],
-      [tutorial({ agent_run_id: 'run_usage', usage: { input_tokens: 1e309 } }), null],
+      [tutorial({ agent_run_id: 'run_usage', usage: { input_tokens: Number.POSITIVE_INFINITY } }), null],
     ];
-    // JSON has no 1e309 (it parses to Infinity, which JSON.stringify writes as null): the last line
-    // is fine; write a real out-of-range count by hand instead.
+    // JSON has no Infinity (JSON.stringify writes null, a count of 0): that line is fine. A count
+    // that is not a number is written by hand instead.
     const lines = cases.map(([l]) => l);
     lines.push('{"agent_run_id":"run_inf","status":"completed","usage":{"input_tokens":"12"}}');
     cases.push(['', /usage token counts must be numbers/]);

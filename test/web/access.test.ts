@@ -185,11 +185,7 @@ describe('with a token configured', () => {
     expect(api.status).toBe(200);
 
     // A made-up session id, or a tampered one, does not work.
-    for (const c of [
-      `agenthooks_session=${'A'.repeat(43)}`,
-      `${cookie}x`,
-      `agenthooks_session=${TOKEN}`,
-    ]) {
+    for (const c of [`agenthooks_session=${'A'.repeat(43)}`, `${cookie}x`, `agenthooks_session=${TOKEN}`]) {
       expect((await send(s.url, { path: '/api/events', headers: { ...XFF, cookie: c } })).status).toBe(401);
     }
   });
