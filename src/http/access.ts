@@ -172,18 +172,21 @@ export function checkHost(req: FastifyRequest, p: AccessPolicy): void {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** 403 cross_site for a state-changing request from another origin (Origin, else Sec-Fetch-Site).
- * A request with neither header (curl, scripts) is not a browser's cross-site request. */
+ * A request with neither header (curl, scripts) is not a browser's cross-site request. A `null`
+ * Origin (sandboxed frames, pages with `Referrer-Policy: no-referrer`) defers to Sec-Fetch-Site and
+ * is cross-site without it; the dashboard's pages use `same-origin` so their own forms send the
+ * real Origin, also over plain HTTP, where browsers send no Sec-Fetch-* headers. */
 export function checkSameOrigin(req: FastifyRequest, p: AccessPolicy): void {
   if (SAFE_METHODS.has(req.method)) return;
   const origin = first(req.headers.origin);
-  if (origin !== undefined) {
+  const site = first(req.headers['sec-fetch-site']);
+  if (origin !== undefined && origin !== 'null') {
     const trusted = fromTrustedProxy(req, p);
     const proto = (trusted ? first(req.headers['x-forwarded-proto']) : undefined) ?? req.protocol;
     const expected = `${proto}://${requestHost(req, p) ?? ''}`.toLowerCase();
     if (origin.toLowerCase() === expected) return;
-  } else {
-    const site = first(req.headers['sec-fetch-site']);
-    if (site === undefined || site === 'same-origin' || site === 'none') return;
+  } else if (site === 'same-origin' || site === 'none' || (site === undefined && origin === undefined)) {
+    return;
   }
   throw new AppError(
     'cross_site',

@@ -75,6 +75,7 @@ describe('same-origin checks on state changes', () => {
       for (const headers of [
         { origin: 'https://evil.example' },
         { origin: 'null' },
+        { origin: 'null', 'sec-fetch-site': 'cross-site' },
         { origin: `https://127.0.0.1:${s.port}` },
         { 'sec-fetch-site': 'cross-site' },
         { 'sec-fetch-site': 'same-site' },
@@ -92,6 +93,8 @@ describe('same-origin checks on state changes', () => {
       { origin },
       { 'sec-fetch-site': 'same-origin' },
       { 'sec-fetch-site': 'none' },
+      // What Chromium sends from a page with Referrer-Policy: no-referrer over HTTPS or localhost.
+      { origin: 'null', 'sec-fetch-site': 'same-origin' },
       {},
     ] as Record<string, string>[]) {
       expect((await post('/logout', headers)).status, JSON.stringify(headers)).toBe(303);
