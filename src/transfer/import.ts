@@ -33,11 +33,9 @@ function importedState(state: StoredEvent['state']): NewEvent['state'] {
 
 function toNewEvent(o: Record<string, unknown>): NewEvent {
   const e = checkEvent(o);
+  // checkEvent keeps exactly the event fields (id, type, times, subject, thread, raw, state).
   return {
-    id: e.id,
-    type: e.type,
-    createdAt: e.createdAt,
-    receivedAt: e.receivedAt,
+    ...e,
     subjectId: e.subjectId ?? null,
     threadId: e.threadId ?? null,
     // A pruned event keeps its id (dedupe) and no body; the column is nullable for exactly this.
