@@ -90,9 +90,17 @@ export function createApp(options: AppOptions): App {
   registerHealth(server, { store, clock, startedAt, workerState });
   // The JSON API, /metrics and the dashboard pages, all behind the one access rule of access.ts;
   // the login form and the page assets stay open.
-  const dashboardDeps: DashboardDeps = { store, clock, logger, token: config.token, platform };
+  const dashboardDeps: DashboardDeps = {
+    store,
+    clock,
+    logger,
+    token: config.token,
+    platform,
+    allowedHosts: config.allowedHosts,
+    trustProxy: config.trustProxy,
+  };
   registerLogin(server, dashboardDeps);
-  registerGuarded(server, config.token, (guarded) => {
+  registerGuarded(server, dashboardDeps, (guarded) => {
     registerApi(guarded, dashboardDeps);
     registerMetrics(guarded, { store, live: () => ({ ...live, pendingRejects: rejects.pending() }) });
     registerPages(guarded, dashboardDeps);

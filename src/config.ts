@@ -1,6 +1,5 @@
 // Settings shared by every command, resolved once from flags and the environment.
 // Nothing else in agenthooks reads process.env: commands get an `env` object and pass it here.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from './errors.js';
 import { parseSecret, SECRET_PREFIX } from './webhooks/secret.js';

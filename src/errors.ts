@@ -57,6 +57,21 @@ export const ERROR_CODES = {
     exit: 1,
     summary: 'The request lacks a valid bearer token or session cookie.',
   },
+  host_not_allowed: {
+    status: 403,
+    exit: 1,
+    summary: 'The Host header names neither loopback nor an --allowed-host (DNS rebinding guard).',
+  },
+  too_many_attempts: {
+    status: 429,
+    exit: 1,
+    summary: 'Ten wrong tokens from this address within a minute; wait for Retry-After.',
+  },
+  cross_site: {
+    status: 403,
+    exit: 1,
+    summary: 'A state-changing request came from another site (Origin or Sec-Fetch-Site).',
+  },
   not_found: { status: 404, exit: 1, summary: 'No such route or record.' },
   method_not_allowed: { status: 405, exit: 1, summary: 'The route exists but not for this HTTP method.' },
   internal_error: {

@@ -2,6 +2,7 @@
 import { eventPayload, summarizeEvent } from '../query/events.js';
 import type { StoredEvent } from '../store/types.js';
 import { type Column, formatTime, paint, type Style, statusColor } from './format.js';
+import { safeDeep, safeText } from './safe-text.js';
 
 /** A ledger row for JSON output: everything but the raw body (`events show` has that). */
 export function eventRow(e: StoredEvent): Omit<StoredEvent, 'raw'> & { pruned: boolean } {
@@ -17,7 +18,8 @@ export const EVENT_COLUMNS: Column<StoredEvent>[] = [
   { header: 'ID', value: (e) => e.id, max: 48 },
 ];
 
-export function renderEvent(e: StoredEvent, style: Style): string {
+export function renderEvent(event: StoredEvent, style: Style): string {
+  const e = safeDeep(event);
   const out: string[] = [];
   const field = (name: string, value: string) => out.push(`  ${name.padEnd(12)} ${value}`);
   out.push(`${paint(style, 'bold', `Event ${e.id}`)}  ${paint(style, statusColor(e.state), e.state)}`);
@@ -34,8 +36,8 @@ export function renderEvent(e: StoredEvent, style: Style): string {
   out.push('', paint(style, 'bold', 'Raw JSON'));
   if (e.raw === null) out.push('  (pruned: only the id is kept, so duplicates are still recognised)');
   else {
-    const body = eventPayload(e);
-    out.push(body === null ? e.raw : JSON.stringify(body, null, 2));
+    const body = eventPayload(event);
+    out.push(safeText(body === null ? (event.raw as string) : JSON.stringify(body, null, 2)));
   }
   return `${out.join('\n')}\n`;
 }

@@ -11,6 +11,7 @@ import { downloadFiles } from '../runs/files.js';
 import { type CliContext, EXIT, print } from './context.js';
 import { renderTable, styleFor } from './format.js';
 import { platformFor } from './runtime.js';
+import { safeText } from './safe-text.js';
 
 export function filesCommand(ctx: CliContext): Command {
   return new Command('files')
@@ -95,8 +96,8 @@ export function renderFilesSection(
   runId: string,
   r: { files: PlatformFile[] | null; note: string | null },
 ): string {
-  if (r.files === null) return `\nOutput files: ${r.note}\n`;
+  if (r.files === null) return `\nOutput files: ${safeText(r.note ?? '')}\n`;
   if (r.files.length === 0) return '\nOutput files: none\n';
-  const lines = r.files.map((f) => `  ${f.filename}  ${f.sizeBytes} bytes  ${f.id}`);
+  const lines = r.files.map((f) => safeText(`  ${f.filename}  ${f.sizeBytes} bytes  ${f.id}`));
   return `\nOutput files (download: agenthooks files ${runId} --out DIR):\n${lines.join('\n')}\n`;
 }

@@ -2,6 +2,7 @@
 // a TTY and NO_COLOR is unset, so pipes and files get clean text.
 import type { Writable } from 'node:stream';
 import type { Env } from '../config.js';
+import { safeText } from './safe-text.js';
 
 export interface Style {
   color: boolean;
@@ -38,17 +39,20 @@ export interface Column<T> {
   align?: 'left' | 'right';
 }
 
+/** A cell's text: untrusted values with control characters made visible, cut to the column. */
+function cellText<T>(c: Column<T>, row: T): string {
+  return truncate(safeText(c.value(row)), c.max ?? 60);
+}
+
 /** Column widths from the rows given; the last column is not padded. */
 export function columnWidths<T>(columns: Column<T>[], rows: T[]): number[] {
-  return columns.map((c) =>
-    Math.max(c.header.length, ...rows.map((r) => visibleLength(truncate(c.value(r), c.max ?? 60)))),
-  );
+  return columns.map((c) => Math.max(c.header.length, ...rows.map((r) => visibleLength(cellText(c, r)))));
 }
 
 export function renderRow<T>(columns: Column<T>[], widths: number[], row: T, style: Style): string {
   return columns
     .map((c, i) => {
-      const text = truncate(c.value(row), c.max ?? 60);
+      const text = cellText(c, row);
       const pad = ' '.repeat(Math.max(0, widths[i] - visibleLength(text)));
       const cell = paint(style, c.color?.(row) ?? null, text);
       if (c.align === 'right') return pad + cell;

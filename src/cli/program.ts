@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, isAppError } from '../errors.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { safeStream } from './safe-text.js';
 
 type CommandFactory = (ctx: CliContext) => Command;
 
@@ -35,6 +36,9 @@ async function commandFactories(argv: string[]): Promise<CommandFactory[]> {
 }
 
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  // Every command prints through these, so text from a run can never drive the terminal.
+  ctx.stdout = safeStream(ctx.stdout);
+  ctx.stderr = safeStream(ctx.stderr);
   const program = new Command('agenthooks')
     .description(
       'Reliable Claude Managed Agents outcomes: receive signed webhooks, store every event once,\n' +

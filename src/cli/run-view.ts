@@ -12,6 +12,7 @@ import {
   type Style,
   statusColor,
 } from './format.js';
+import { safeDeep } from './safe-text.js';
 
 /** Finished runs: start to finish. Runs still going: elapsed so far, marked with "+". */
 export function runDuration(run: Run, now: number): string {
@@ -55,7 +56,8 @@ function indent(text: string, by = '  '): string {
 }
 
 /** `runs show` in full; children newest first, like every list the CLI prints. */
-export function renderRunDetail(d: RunDetail, now: number, style: Style): string {
+export function renderRunDetail(detail: RunDetail, now: number, style: Style): string {
+  const d = safeDeep(detail);
   const { run } = d;
   const out: string[] = [];
   const field = (name: string, value: string) => out.push(`  ${name.padEnd(12)} ${value}`);

@@ -157,6 +157,16 @@ export function serveCommand(ctx: CliContext): Command {
       '1000',
     )
     .option(
+      '--allowed-host <name>',
+      'a Host name (besides localhost, 127.0.0.1, [::1]) the dashboard, /api and /metrics answer to (repeatable or comma-separated)',
+      collect,
+    )
+    .option(
+      '--trust-proxy <address>',
+      'a proxy IP (or "loopback") whose X-Forwarded-For/-Proto/-Host count (repeatable or comma-separated)',
+      collect,
+    )
+    .option(
       '--reconcile-since <duration>',
       'first reconcile sweep: list sessions created this far back',
       '24h',

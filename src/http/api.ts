@@ -12,6 +12,7 @@ import { listRunsPage } from '../query/runs.js';
 import { collectStats } from '../query/stats.js';
 import { OUTBOX_STATES, type OutboxState } from '../store/types.js';
 import { changeFeed, type DashboardDeps, DEFAULT_RECONCILER_META_KEY } from '../web/deps.js';
+import { runFilesOf } from '../web/run-files.js';
 
 /** How often an idle event stream gets a comment line, so proxies do not time it out. */
 const KEEPALIVE_MS = 15_000;
@@ -46,7 +47,8 @@ export function registerApi(server: FastifyInstance, deps: DashboardDeps): Promi
   const streams = new Set<ServerResponse>();
 
   return server.register(async (api) => {
-    // Runs: lists, one run with its events, and its output files (a Files API read per request).
+    // Runs: lists, one run with its events, and its output files (a Files API read at most once a
+    // minute per run; a final run's list is kept in the store).
     api.get('/api/runs', async (req) =>
       listRunsPage(store, parseRunFilters(req.query as Query, clock.now(), PARAMS)),
     );
@@ -61,14 +63,15 @@ export function registerApi(server: FastifyInstance, deps: DashboardDeps): Promi
 
     api.get('/api/runs/:id/files', async (req) => {
       const { id } = req.params as { id: string };
-      if (!deps.platform)
+      const files = runFilesOf(deps);
+      if (!files)
         throw new AppError(
           'api_key_required',
           'Listing output files reads the Files API: start serve with ANTHROPIC_API_KEY set.',
         );
-      if (!(await store.getRun(id)))
-        throw new AppError('run_not_found', `No run ${id} is stored. List runs with GET /api/runs.`);
-      return { data: await deps.platform.listFiles(id) };
+      const run = await store.getRun(id);
+      if (!run) throw new AppError('run_not_found', `No run ${id} is stored. List runs with GET /api/runs.`);
+      return { data: await files.list(run) };
     });
 
     // Scheduled deployment runs, with the error of those that created no session.

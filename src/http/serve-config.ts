@@ -1,5 +1,6 @@
 // `serve` settings from flags, the environment and defaults, validated once. Every error names the
 // setting to fix (flag and, where one exists, the environment variable) and exits 2.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
   type DatabaseLocation,
@@ -37,6 +38,10 @@ export interface ServeFlags {
   config?: string;
   bodyTimeout?: string;
   maxInflight?: string;
+  /** --allowed-host (repeatable, comma-separated). */
+  allowedHost?: string[];
+  /** --trust-proxy (repeatable, comma-separated). */
+  trustProxy?: string[];
 }
 
 export interface ServeConfig {
@@ -57,6 +62,42 @@ export interface ServeConfig {
   bodyTimeoutMs: number;
   /** --max-inflight: webhook bodies read at once; above it 503 overloaded. */
   maxInflight: number;
+  /** Host names besides loopback the dashboard, /api and /metrics answer to. */
+  allowedHosts: string[];
+  /** Proxy addresses (or `loopback`) whose X-Forwarded-* headers count. */
+  trustProxy: string[];
+}
+
+/** Shortest AGENTHOOKS_TOKEN accepted: guessing must be hopeless even without the rate limit. */
+export const MIN_TOKEN_LENGTH = 24;
+
+/** Repeated and comma-separated values, trimmed, empty ones dropped. */
+function listOf(values: string[] | undefined): string[] {
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
+function checkedToken(env: Env): string | null {
+  const token = env.AGENTHOOKS_TOKEN?.trim() || null;
+  if (token !== null && token.length < MIN_TOKEN_LENGTH)
+    throw new AppError(
+      'config_invalid',
+      `AGENTHOOKS_TOKEN is ${token.length} characters; it must be at least ${MIN_TOKEN_LENGTH}. Generate one with: openssl rand -hex 24`,
+    );
+  return token;
+}
+
+function checkedTrustProxy(values: string[] | undefined): string[] {
+  const list = listOf(values);
+  for (const v of list)
+    if (v !== 'loopback' && isIP(v.replace(/^::ffff:/i, '')) === 0)
+      throw new AppError(
+        'config_invalid',
+        `--trust-proxy takes proxy IP addresses or "loopback" (got ${JSON.stringify(v)}).`,
+      );
+  return list;
 }
 
 /** Runs a parser from config.ts inside zod, turning its AppError into an issue on this setting. */
@@ -159,8 +200,10 @@ export function resolveServeConfig(flags: ServeFlags, env: Env, cwd: string): Se
     bodyLimit: v.bodyLimit,
     configFile: v.config,
     platform,
-    token: env.AGENTHOOKS_TOKEN?.trim() || null,
     bodyTimeoutMs: v.bodyTimeout,
     maxInflight: v.maxInflight,
+    token: checkedToken(env),
+    allowedHosts: listOf(flags.allowedHost),
+    trustProxy: checkedTrustProxy(flags.trustProxy),
   };
 }

@@ -5,16 +5,9 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { emptyRun } from '../runs/state.js';
-import {
-  EVENT_STATES,
-  type NewEvent,
-  RUN_STATUSES,
-  type Run,
-  type RunHistoryEntry,
-  type Store,
-  type StoredEvent,
-} from '../store/types.js';
+import type { NewEvent, Run, RunHistoryEntry, Store, StoredEvent } from '../store/types.js';
 import { isRecord, parseTutorialLine } from './tutorial.js';
+import { checkEvent, checkHistory, checkRun } from './validate.js';
 
 export interface ImportReport {
   runs: number;
@@ -31,9 +24,6 @@ const EVENT_BATCH = 500;
 /** A history line without a turn is from the turn a new run starts at. */
 const FIRST_TURN = emptyRun('', 0).turn;
 
-const str = (v: unknown) => typeof v === 'string' && v.length > 0;
-const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
-
 /** Stored states to what insertEvents accepts: finished work stays finished, unfinished stays to do. */
 function importedState(state: StoredEvent['state']): NewEvent['state'] {
   if (state === 'ignored') return 'ignored';
@@ -42,38 +32,25 @@ function importedState(state: StoredEvent['state']): NewEvent['state'] {
 }
 
 function toNewEvent(o: Record<string, unknown>): NewEvent {
-  if (!str(o.id) || !str(o.type) || !num(o.receivedAt) || !num(o.createdAt)) {
-    throw new Error('an event line needs id, type, createdAt and receivedAt');
-  }
-  const state = o.state as StoredEvent['state'];
-  if (!EVENT_STATES.includes(state)) throw new Error(`unknown event state ${JSON.stringify(state)}`);
+  const e = checkEvent(o);
+  // checkEvent keeps exactly the event fields (id, type, times, subject, thread, raw, state).
   return {
-    id: o.id as string,
-    type: o.type as string,
-    createdAt: o.createdAt as number,
-    receivedAt: o.receivedAt as number,
-    subjectId: (o.subjectId as string | null) ?? null,
-    threadId: (o.threadId as string | null) ?? null,
+    ...e,
+    subjectId: e.subjectId ?? null,
+    threadId: e.threadId ?? null,
     // A pruned event keeps its id (dedupe) and no body; the column is nullable for exactly this.
-    raw: (o.raw as string | null) ?? (null as unknown as string),
-    state: importedState(state),
+    raw: e.raw ?? (null as unknown as string),
+    state: importedState(e.state),
   };
 }
 
 function toRun(o: Record<string, unknown>): Run {
-  if (!str(o.id) || !num(o.firstSeenAt) || !RUN_STATUSES.includes(o.status as Run['status'])) {
-    throw new Error('a run line needs id, firstSeenAt and a known status');
-  }
-  const { kind: _kind, ...rest } = o;
+  const r = checkRun(o);
   // Fields an older export lacks take the values a new run starts with.
-  return { ...emptyRun(o.id as string, o.firstSeenAt as number), ...(rest as Partial<Run>), version: 0 };
+  return { ...emptyRun(r.id, r.firstSeenAt), ...(r as Partial<Run>), version: 0 };
 }
 
 function toHistory(o: Record<string, unknown>): RunHistoryEntry {
-  if (!str(o.runId) || !num(o.seq) || !num(o.at) || !str(o.source) || !str(o.status)) {
-    throw new Error('a history line needs runId, seq, at, source and status');
-  }
-  const { kind: _kind, ...rest } = o;
   return {
     sessionStatus: null,
     stopReason: null,
@@ -81,7 +58,7 @@ function toHistory(o: Record<string, unknown>): RunHistoryEntry {
     turn: FIRST_TURN,
     snapshotKey: null,
     note: null,
-    ...(rest as Partial<RunHistoryEntry>),
+    ...(checkHistory(o) as Partial<RunHistoryEntry>),
   } as RunHistoryEntry;
 }
 

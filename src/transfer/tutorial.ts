@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { emptyRun } from '../runs/state.js';
 import type { NewEvent, Run, RunUsage } from '../store/types.js';
+import { importTime, MAX_RUN_ID } from './validate.js';
 
 export interface TutorialLine {
   run: Run;
@@ -22,7 +23,12 @@ function text(v: unknown): string | null {
 
 function usageOf(v: unknown): RunUsage | null {
   if (!isRecord(v)) return null;
-  const n = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
+  const n = (x: unknown) => {
+    if (x === undefined || x === null) return 0;
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || x > Number.MAX_SAFE_INTEGER)
+      throw new Error(`usage token counts must be numbers from 0, got ${JSON.stringify(x)}`);
+    return x;
+  };
   return {
     inputTokens: n(v.input_tokens),
     outputTokens: n(v.output_tokens),
@@ -38,13 +44,22 @@ export function parseTutorialLine(line: string, obj: Record<string, unknown>, no
   const payload = isRecord(obj.payload) ? obj.payload : obj;
   const runId = obj.agent_run_id ?? payload.agent_run_id;
   if (typeof runId !== 'string' || runId.length === 0) throw new Error('no "agent_run_id" string');
+  if (runId.length > MAX_RUN_ID) throw new Error(`"agent_run_id" must be at most ${MAX_RUN_ID} characters`);
   const status = obj.status ?? payload.status;
   if (typeof status !== 'string' || status.length === 0) throw new Error('no "status" string');
-  const receivedAtSec = obj.received_at;
-  const at =
-    typeof receivedAtSec === 'number' && Number.isFinite(receivedAtSec) && receivedAtSec > 0
-      ? Math.round(receivedAtSec * 1000)
-      : now;
+  // The tutorial writes epoch seconds; ISO strings and epoch ms are accepted too. Absent: now.
+  const at = obj.received_at === undefined || obj.received_at === null ? now : importTime(obj.received_at);
+  if (at === null)
+    throw new Error(
+      `"received_at" must be a time between 2000 and 2100 (epoch seconds or ms, or ISO), got ${JSON.stringify(obj.received_at)}`,
+    );
+  for (const [name, v] of [
+    ['event_type', obj.event_type],
+    ['type', payload.type],
+    ['model', payload.model],
+  ] as const) {
+    if (v !== undefined && v !== null && typeof v !== 'string') throw new Error(`"${name}" must be a string`);
+  }
   const succeeded = status === 'completed';
   const type = text(obj.event_type) ?? text(payload.type) ?? 'tutorial.outcome';
   const run: Run = {

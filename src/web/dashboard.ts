@@ -19,6 +19,7 @@ import { loginBody } from './pages/login.js';
 import { outcomesHealthSection, runFilesSection } from './pages/outcomes.js';
 import { runBody } from './pages/run.js';
 import { runsBody } from './pages/runs.js';
+import { runFilesOf } from './run-files.js';
 
 /** Route options naming the navigation section a page (and its error page) belongs to. */
 const section = (name: Section) => ({ config: { section: name } });
@@ -87,8 +88,8 @@ export function registerPages(server: FastifyInstance, deps: DashboardDeps): Pro
       return show(req, reply, {
         title: detail.run.title ?? detail.run.id,
         live: true,
-        // Output files come from the Files API, so only with a platform.
-        body: html`${runBody(detail, clock.now())}${await runFilesSection(deps.platform ?? null, id)}`,
+        // Output files come from the Files API (only with a platform), read at most once a minute.
+        body: html`${runBody(detail, clock.now())}${await runFilesSection(runFilesOf(deps), detail.run)}`,
       });
     });
 

@@ -17,6 +17,10 @@ export interface DashboardDeps {
   reconcilerMetaKey?: string;
   /** The platform client, for a run's output files (Files API); null/absent without an API key. */
   platform?: Platform | null;
+  /** --allowed-host: names besides loopback that the Host header may carry. */
+  allowedHosts?: string[];
+  /** --trust-proxy: proxy addresses (or `loopback`) whose X-Forwarded-* headers count. */
+  trustProxy?: string[];
   /** Shared by registerApi and registerPages when both are given the same deps object. */
   changes?: ChangeFeed;
 }

@@ -26,7 +26,7 @@ export function shell(o: ShellOptions): SafeHtml {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${o.title} · agenthooks</title>
 <link rel="stylesheet" href="/assets/app.css?v=${o.assets.css}">
 <link rel="icon" href="data:,">

@@ -1,19 +1,12 @@
-// Slows down token guessing through the login form: after a few wrong tokens from one client in a
-// window, further attempts are refused until the window passes. In memory, per process: enough to
-// make online guessing of a long random token hopeless without keeping any state on disk.
-import type { IncomingHttpHeaders } from 'node:http';
+// Slows down token guessing (the login form, and wrong bearer tokens on /api, /metrics and the
+// pages): after a few wrong tokens from one client in a window, further attempts are refused until
+// the window passes. In memory, per process: enough to make online guessing of a long random token
+// hopeless without keeping any state on disk.
 
 export const LOGIN_MAX_FAILURES = 10;
 export const LOGIN_WINDOW_MS = 60_000;
 /** Clients tracked at most; beyond this the oldest entries are dropped (bounded memory). */
 const MAX_CLIENTS = 10_000;
-
-/** The client as far as we can tell: the first X-Forwarded-For entry (a proxy's view), else the socket. */
-export function clientKey(headers: IncomingHttpHeaders, remoteAddress: string | undefined): string {
-  const xff = headers['x-forwarded-for'];
-  const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
-  return first || remoteAddress || 'unknown';
-}
 
 export class LoginLimiter {
   private readonly failures = new Map<string, { count: number; since: number }>();

@@ -1,22 +1,33 @@
 // The dashboard's open routes: the stylesheet and script, and the login form that trades the token
 // for the session cookie. They stay outside the access rule: the login page needs the stylesheet.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { clearSessionCookieHeader, safeEqual, safeNext, sessionCookieHeader } from '../http/access.js';
+// /login and /logout pass the same Host and same-origin checks as the guarded routes.
+import type { FastifyInstance } from 'fastify';
+import { isAppError } from '../errors.js';
+import {
+  accessPolicy,
+  checkHost,
+  checkSameOrigin,
+  clearSessionCookieHeader,
+  clientAddress,
+  isSecure,
+  parseCookies,
+  SESSION_COOKIE,
+  safeEqual,
+  safeNext,
+  sessionCookieHeader,
+} from '../http/access.js';
 import type { DashboardDeps } from './deps.js';
-import { clientKey, LoginLimiter } from './login-limit.js';
+import { html } from './html.js';
 import { loadAssets, sendPage } from './page.js';
 import { loginBody } from './pages/login.js';
-
-function isSecure(req: FastifyRequest): boolean {
-  return req.protocol === 'https';
-}
 
 /** Registers the assets, /login and /logout as an encapsulated plugin (loaded when the server gets
  * ready, so callers need not await it). */
 export function registerLogin(server: FastifyInstance, deps: DashboardDeps): PromiseLike<unknown> {
   return server.register(async (app) => {
     const assets = await loadAssets();
-    const limiter = new LoginLimiter(() => deps.clock.now());
+    const policy = accessPolicy(deps);
+    const limiter = policy.loginLimiter;
 
     for (const asset of [
       ['/assets/app.css', assets.css],
@@ -40,7 +51,25 @@ export function registerLogin(server: FastifyInstance, deps: DashboardDeps): Pro
       (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
     );
 
-    app.get('/login', async (req, reply) => {
+    const guarded = {
+      onRequest: [
+        async (req: Parameters<typeof checkHost>[0]) => {
+          checkHost(req, policy);
+          checkSameOrigin(req, policy);
+        },
+      ],
+    };
+    // A refused Host or cross-site form gets a page saying why, like the guarded pages do.
+    app.setErrorHandler(async (err, _req, reply) => {
+      if (!isAppError(err) || err.status >= 500) throw err;
+      return sendPage(reply, assets, err.status, {
+        title: 'Refused',
+        section: 'login',
+        body: html`<div class="card card-body"><h1>Refused</h1><p class="muted">${err.message}</p></div>`,
+      });
+    });
+
+    app.get('/login', guarded, async (req, reply) => {
       const next = safeNext((req.query as Record<string, unknown>).next);
       return sendPage(reply, assets, deps.token ? 200 : 403, {
         title: 'Sign in',
@@ -49,7 +78,7 @@ export function registerLogin(server: FastifyInstance, deps: DashboardDeps): Pro
       });
     });
 
-    app.post('/login', async (req, reply) => {
+    app.post('/login', guarded, async (req, reply) => {
       const form = (req.body ?? {}) as Record<string, unknown>;
       const next = safeNext(form.next);
       if (!deps.token) {
@@ -59,7 +88,7 @@ export function registerLogin(server: FastifyInstance, deps: DashboardDeps): Pro
           body: loginBody({ next, tokenConfigured: false }),
         });
       }
-      const client = clientKey(req.headers, req.socket.remoteAddress);
+      const client = clientAddress(req, policy);
       const wait = limiter.blockedFor(client);
       if (wait > 0) {
         return sendPage(reply.header('retry-after', String(Math.ceil(wait / 1000))), assets, 429, {
@@ -86,15 +115,23 @@ export function registerLogin(server: FastifyInstance, deps: DashboardDeps): Pro
         });
       }
       limiter.succeed(client);
+      const session = (await policy.sessions?.create()) as string;
       return reply
         .code(303)
-        .header('set-cookie', sessionCookieHeader(deps.token, isSecure(req)))
+        .header('set-cookie', sessionCookieHeader(session, isSecure(req, policy)))
         .header('location', next)
         .send();
     });
 
-    app.post('/logout', async (_req, reply) =>
-      reply.code(303).header('set-cookie', clearSessionCookieHeader()).header('location', '/login').send(),
-    );
+    // Logout revokes the session in the store, so a copied cookie stops working too.
+    app.post('/logout', guarded, async (req, reply) => {
+      const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+      if (cookie !== undefined) await policy.sessions?.revoke(cookie);
+      return reply
+        .code(303)
+        .header('set-cookie', clearSessionCookieHeader())
+        .header('location', '/login')
+        .send();
+    });
   });
 }

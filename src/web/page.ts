@@ -55,6 +55,6 @@ export function sendPage(reply: FastifyReply, assets: Assets, status: number, o:
     .header('content-security-policy', CSP)
     .header('x-content-type-options', 'nosniff')
     .header('x-frame-options', 'DENY')
-    .header('referrer-policy', 'no-referrer')
+    .header('referrer-policy', 'same-origin')
     .send(shell({ ...o, assets: { css: assets.css.version, js: assets.js.version } }).value);
 }

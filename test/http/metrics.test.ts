@@ -10,7 +10,7 @@ let serve: Serving | null = null;
 describe('metrics', () => {
   it('/metrics parses as Prometheus text and follows the /api access rule', async () => {
     env = await setup();
-    serve = await startServeWithNotify(env, undefined, { token: 'sekret-token' });
+    serve = await startServeWithNotify(env, undefined, { token: 'sekret-token-0123456789abcdef' });
     env.sim.addWebhook(`${serve.url}/webhooks`);
     const id = await session(env);
     await finalRun(env, id);
@@ -39,7 +39,7 @@ describe('metrics', () => {
     const proxied = { 'x-forwarded-for': '203.0.113.9' };
     expect((await fetch(`${serve.url}/metrics`, { headers: proxied })).status).toBe(401);
     const authed = await fetch(`${serve.url}/metrics`, {
-      headers: { ...proxied, authorization: 'Bearer sekret-token' },
+      headers: { ...proxied, authorization: 'Bearer sekret-token-0123456789abcdef' },
     });
     expect(authed.status).toBe(200);
     parsePrometheus(await authed.text());

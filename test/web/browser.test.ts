@@ -20,7 +20,7 @@ if (!available && !required) {
     `test/web/browser.test.ts: skipped: ${CHROMIUM} is missing; install it with: apt-get install -y chromium\n`,
   );
 }
-const TOKEN = 'tok_browser_test_91c2';
+const TOKEN = 'tok_browser_test_91c2_7e4a0f3b';
 
 function externalAddress(): string | null {
   for (const list of Object.values(networkInterfaces())) {
@@ -42,7 +42,8 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
     env = await setup();
     serve = await startServe(env);
     env.sim.addWebhook(`${serve.url}/webhooks`);
-    guarded = await startWebServer({ token: TOKEN, host: '0.0.0.0' });
+    const ip = externalAddress();
+    guarded = await startWebServer({ token: TOKEN, host: '0.0.0.0', allowedHost: ip ? [ip] : [] });
     profile = mkdtempSync(path.join(tmpdir(), 'agenthooks-chromium-'));
     // Playwright takes the fresh profile (--user-data-dir) as launchPersistentContext's argument.
     browser = await chromium.launchPersistentContext(profile, {

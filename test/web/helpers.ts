@@ -26,12 +26,18 @@ export interface WebServer {
 }
 
 export async function startWebServer(
-  opts: { token?: string; host?: string; clock?: Clock } = {},
+  opts: { token?: string; host?: string; clock?: Clock; allowedHost?: string[]; trustProxy?: string[] } = {},
 ): Promise<WebServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-web-'));
   const env: Record<string, string> = opts.token ? { AGENTHOOKS_TOKEN: opts.token } : {};
   const config = resolveServeConfig(
-    { port: '0', host: opts.host ?? '127.0.0.1', signingKey: [SIGNING_KEY] },
+    {
+      port: '0',
+      host: opts.host ?? '127.0.0.1',
+      signingKey: [SIGNING_KEY],
+      allowedHost: opts.allowedHost,
+      trustProxy: opts.trustProxy,
+    },
     env,
     dir,
   );

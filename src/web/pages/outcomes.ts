@@ -1,12 +1,12 @@
 // What became of finished runs, as sections of the health page and the run page: notification
 // delivery (counts, what failed and why), failed scheduled deployment runs with their error, and
 // a run's output files. Everything interpolated goes through `html`, which escapes it.
-import type { Platform } from '../../platform/types.js';
 import { summarizeNotification } from '../../query/notifications.js';
-import type { Store } from '../../store/types.js';
+import type { Run, Store } from '../../store/types.js';
 import { ago, count, truncate } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { runHref } from '../links.js';
+import type { RunFiles } from '../run-files.js';
 
 export async function outcomesHealthSection(store: Store, now: number): Promise<SafeHtml> {
   const [counts, failedNotes, failedRuns] = await Promise.all([
@@ -39,15 +39,16 @@ export async function outcomesHealthSection(store: Store, now: number): Promise<
 }
 
 /** The run's output files, read from the Files API at page load (no platform: a hint instead). */
-export async function runFilesSection(platform: Platform | null, runId: string): Promise<SafeHtml> {
+export async function runFilesSection(files: RunFiles | null, run: Run): Promise<SafeHtml> {
+  const runId = run.id;
   const title = html`<div class="card-title"><h2>Output files</h2><span class="hint">/mnt/session/outputs/ · download: <code>agenthooks files ${runId} --out DIR</code></span></div>`;
-  if (!platform)
+  if (!files)
     return html`<section class="card" id="run-files">${title}<div class="empty">Start serve with ANTHROPIC_API_KEY to list output files.</div></section>`;
   try {
-    const files = await platform.listFiles(runId);
-    if (files.length === 0)
+    const list = await files.list(run);
+    if (list.length === 0)
       return html`<section class="card" id="run-files">${title}<div class="empty">No output files.</div></section>`;
-    return html`<section class="card" id="run-files">${title}<table><thead><tr><th>Name</th><th>Type</th><th class="num">Bytes</th><th>File id</th></tr></thead><tbody>${files.map(
+    return html`<section class="card" id="run-files">${title}<table><thead><tr><th>Name</th><th>Type</th><th class="num">Bytes</th><th>File id</th></tr></thead><tbody>${list.map(
       (f) =>
         html`<tr><td>${f.filename}</td><td class="muted">${f.mimeType}</td><td class="num">${count(f.sizeBytes)}</td><td class="mono">${f.id}</td></tr>`,
     )}</tbody></table></section>`;
