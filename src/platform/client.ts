@@ -11,6 +11,7 @@ import {
   createSession,
   interruptSession,
   listSessions,
+  pendingToolUses,
   retrieveSession,
   sendEvents,
   sessionSnapshot,
@@ -24,8 +25,10 @@ import type {
   EnvironmentDefinition,
   ListSessionsOptions,
   ListSessionsResult,
+  PendingToolUse,
   Platform,
   PlatformFile,
+  SessionInputEvent,
   SessionSnapshot,
   SessionSummary,
   TaskEvent,
@@ -91,8 +94,12 @@ class SdkPlatform implements Platform {
     return createSession(this.client, request);
   }
 
-  sendEvents(sessionId: string, events: TaskEvent[]): Promise<void> {
+  sendEvents(sessionId: string, events: SessionInputEvent[]): Promise<void> {
     return sendEvents(this.client, sessionId, events);
+  }
+
+  pendingToolUses(sessionId: string): Promise<PendingToolUse[]> {
+    return pendingToolUses(this.client, sessionId);
   }
 
   interruptSession(sessionId: string): Promise<void> {
