@@ -1,7 +1,7 @@
 // How the CLI shows runs: the `agenthooks runs` table columns and `runs show` in full.
 import type { RunDetail } from '../query/run-detail.js';
 import { runStart } from '../query/runs.js';
-import { isFinal } from '../runs/state.js';
+import { isFinal, iterationNumber } from '../runs/state.js';
 import type { Run } from '../store/types.js';
 import {
   type Column,
@@ -12,6 +12,7 @@ import {
   type Style,
   statusColor,
 } from './format.js';
+import { respondCommand } from './waiting.js';
 
 /** Finished runs: start to finish. Runs still going: elapsed so far, marked with "+". */
 export function runDuration(run: Run, now: number): string {
@@ -113,6 +114,11 @@ export function renderRunDetail(d: RunDetail, now: number, style: Style): string
       `${u.inputTokens} in, ${u.outputTokens} out, ${u.cacheReadInputTokens} cache read, ${u.cacheCreationInputTokens} cache write tokens; cost ${runCost(run)}${u.activeSeconds !== null ? `; active ${formatDuration(u.activeSeconds * 1000)}` : ''}`,
     );
   }
+  if (run.status === 'blocked') {
+    field('waiting', paint(style, 'yellow', 'for a tool confirmation (requires_action); it has not ended'));
+    field('answer', respondCommand(run.id));
+  }
+  if (run.status === 'cancelled') field('cancelled', 'a user.interrupt ended the run; no follow-up starts');
   if (run.error) field('error', paint(style, 'red', run.error));
   const meta = Object.entries(run.metadata ?? {});
   if (meta.length > 0) field('metadata', meta.map(([k, v]) => `${k}=${v}`).join(' '));
@@ -122,10 +128,11 @@ export function renderRunDetail(d: RunDetail, now: number, style: Style): string
   heading('Output');
   out.push(indent(run.output ?? '(none yet)'));
   if (run.evaluations.length > 0) {
+    // One numbered list: the number is the iteration counted from 1, as on the run page.
     heading('Outcome evaluations');
     for (const e of run.evaluations) {
       out.push(
-        `  #${e.iteration} ${paint(style, e.result === 'satisfied' ? 'green' : 'yellow', e.result)}${e.description ? `  ${e.description}` : ''}${e.completedAt ? `  (${e.completedAt})` : ''}`,
+        `  ${iterationNumber(e)}. ${paint(style, e.result === 'satisfied' ? 'green' : 'yellow', e.result)}${e.description ? `  ${e.description}` : ''}${e.completedAt ? `  (${e.completedAt})` : ''}`,
       );
       if (e.explanation) out.push(indent(e.explanation, '      '));
     }

@@ -235,7 +235,7 @@ describe('agenthooks runs show', () => {
     expect(child.stdout).toMatch(/parent\s+sesn_r03 blocked/);
     expect(child.stdout).toMatch(/pipeline\s+research-report \/ step report/);
     const evals = await cli(['runs', 'show', id(1), '--database', db]);
-    expect(evals.stdout).toContain('Outcome evaluations\n  #3 max_iterations_reached  cites sources');
+    expect(evals.stdout).toContain('Outcome evaluations\n  4. max_iterations_reached  cites sources');
     expect(evals.stdout).toContain('Two of five claims lack a source.');
   });
 
