@@ -27,8 +27,8 @@ interface EventsFlags {
 }
 
 export const NO_EVENTS_YET =
-  'No events yet. Start the receiver with `agenthooks serve` and register its /webhooks URL in the Console ' +
-  '(or run `agenthooks simulator` to send some offline).';
+  'No events yet. Start the receiver with `npx agenthooks serve` and register its /webhooks URL in the Console ' +
+  '(or run `npx agenthooks simulator` to send some offline).';
 
 export function eventsCommand(ctx: CliContext): Command {
   const cmd = new Command('events')

@@ -98,5 +98,5 @@ export function renderFilesSection(
   if (r.files === null) return `\nOutput files: ${r.note}\n`;
   if (r.files.length === 0) return '\nOutput files: none\n';
   const lines = r.files.map((f) => `  ${f.filename}  ${f.sizeBytes} bytes  ${f.id}`);
-  return `\nOutput files (download: agenthooks files ${runId} --out DIR):\n${lines.join('\n')}\n`;
+  return `\nOutput files (download: npx agenthooks files ${runId} --out DIR):\n${lines.join('\n')}\n`;
 }

@@ -25,6 +25,8 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   files: () => import('./files.js').then((m) => m.filesCommand),
   cancel: () => import('./cancel.js').then((m) => m.cancelCommand),
   prune: () => import('./prune.js').then((m) => m.pruneCommand),
+  respond: () => import('./respond.js').then((m) => m.respondCommand),
+  send: () => import('./send.js').then((m) => m.sendCommand),
 };
 
 async function commandFactories(argv: string[]): Promise<CommandFactory[]> {

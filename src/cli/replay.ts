@@ -101,8 +101,8 @@ async function replay(ctx: CliContext, ids: string[], flags: ReplayFlags): Promi
       print(
         ctx.stdout,
         hb
-          ? `A serve is running on this database (pid ${hb.pid ?? '?'}${hb.url ? `, ${hb.url}` : ''}): its worker picks them up within seconds. Follow with \`agenthooks events --state pending --follow\`.`
-          : 'No serve heartbeat in the last 15 s: start `agenthooks serve` on this database and its worker will process them.',
+          ? `A serve is running on this database (pid ${hb.pid ?? '?'}${hb.url ? `, ${hb.url}` : ''}): its worker picks them up within seconds. Follow with \`npx agenthooks events --state pending --follow\`.`
+          : 'No serve heartbeat in the last 15 s: start `npx agenthooks serve` on this database and its worker will process them.',
       );
       return EXIT.ok;
     }

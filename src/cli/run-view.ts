@@ -12,7 +12,7 @@ import {
   type Style,
   statusColor,
 } from './format.js';
-import { respondCommand } from './waiting.js';
+import { respondHint } from './waiting.js';
 
 /** Finished runs: start to finish. Runs still going: elapsed so far, marked with "+". */
 export function runDuration(run: Run, now: number): string {
@@ -116,7 +116,7 @@ export function renderRunDetail(d: RunDetail, now: number, style: Style): string
   }
   if (run.status === 'blocked') {
     field('waiting', paint(style, 'yellow', 'for a tool confirmation (requires_action); it has not ended'));
-    field('answer', respondCommand(run.id));
+    field('answer', respondHint(run.id));
   }
   if (run.status === 'cancelled') field('cancelled', 'a user.interrupt ended the run; no follow-up starts');
   if (run.error) field('error', paint(style, 'red', run.error));
@@ -139,7 +139,7 @@ export function renderRunDetail(d: RunDetail, now: number, style: Style): string
   }
   heading(`Events (${d.events.length + d.eventsOmitted})`);
   if (d.eventsOmitted > 0)
-    out.push(`  … ${d.eventsOmitted} earlier events not shown (agenthooks events --session ${run.id})`);
+    out.push(`  … ${d.eventsOmitted} earlier events not shown (npx agenthooks events --session ${run.id})`);
   if (d.events.length === 0) out.push('  (none received for this session)');
   for (const e of d.events) {
     const extra = e.lastError ? `  ${e.lastError}` : '';

@@ -33,8 +33,8 @@ interface RunsFlags {
 const FOLLOW_WINDOW = 200;
 
 export const NO_RUNS_YET =
-  'No runs yet. Start the receiver with `agenthooks serve`, then launch one with `agenthooks launch "your task"`, ' +
-  'or bring in the tutorial log with `agenthooks import agent_outcomes.jsonl`.';
+  'No runs yet. Start the receiver with `npx agenthooks serve`, then launch one with `npx agenthooks launch "your task"`, ' +
+  'or bring in the tutorial log with `npx agenthooks import agent_outcomes.jsonl`.';
 
 export function runsCommand(ctx: CliContext): Command {
   const cmd = new Command('runs')

@@ -11,7 +11,7 @@ export function shortInput(input: Record<string, unknown> | null): string {
   return text.length > INPUT_SHOWN ? `${text.slice(0, INPUT_SHOWN - 1)}…` : text;
 }
 
-export function respondCommand(runId: string): string {
+export function respondHint(runId: string): string {
   return `npx agenthooks respond ${runId} --allow   (or --deny --message "why")`;
 }
 
@@ -27,6 +27,6 @@ export function waitingLines(runId: string, pending: PendingToolUse[] | null): s
     for (const p of pending)
       lines.push(`  ${p.name ?? '(unknown tool)'} ${shortInput(p.input)}  [${p.eventId}]`);
   }
-  lines.push(`answer with: ${respondCommand(runId)}`);
+  lines.push(`answer with: ${respondHint(runId)}`);
   return lines;
 }
