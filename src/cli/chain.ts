@@ -25,7 +25,7 @@ interface ChainFlags extends RuntimeFlags {
 export function chainCommand(ctx: CliContext): Command {
   return new Command('chain')
     .description(
-      'Start a pipeline from agenthooks.yaml: its root steps now; each next step when its parent ends\n' +
+      'Start a pipeline from agenthooks.yaml: its root steps now; each next step when its parent ends ' +
         "and its `when` holds (launched by serve's worker, or by this command with --wait when no serve runs).",
     )
     .argument('<pipeline>', 'pipeline name under pipelines: in agenthooks.yaml')

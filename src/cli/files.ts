@@ -15,7 +15,7 @@ import { platformFor } from './runtime.js';
 export function filesCommand(ctx: CliContext): Command {
   return new Command('files')
     .description(
-      "List a run's output files (what the session wrote to /mnt/session/outputs/); --out downloads them.\n" +
+      "List a run's output files (what the session wrote to /mnt/session/outputs/); --out downloads them. " +
         'Files can appear a few seconds after the session goes idle.',
     )
     .argument('<run>', 'run id (the session id, sesn_...)')

@@ -24,7 +24,7 @@ interface ReplayFlags {
 export function replayCommand(ctx: CliContext): Command {
   return new Command('replay')
     .description(
-      'Re-run stored events through the worker of a running `serve`, or re-deliver them signed with --to.\n' +
+      'Re-run stored events through the worker of a running `serve`, or re-deliver them signed with --to. ' +
         'Event ids stay the same, so nothing is stored twice.',
     )
     .argument('[ids...]', 'event ids to replay')
