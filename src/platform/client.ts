@@ -31,7 +31,6 @@ import type {
   SessionInputEvent,
   SessionSnapshot,
   SessionSummary,
-  TaskEvent,
 } from './types.js';
 
 export interface PlatformOptions {
