@@ -43,7 +43,7 @@ export function runsCommand(ctx: CliContext): Command {
       '--database <url>',
       'SQLite file or postgres:// URL (default: DATABASE_URL, else ./.agenthooks/agenthooks.db)',
     )
-    .option('--status <list>', 'comma list: pending, running, blocked, succeeded, failed, deleted')
+    .option('--status <list>', 'comma list: pending, running, blocked, succeeded, failed, cancelled, deleted')
     .option('--agent <name>', 'agent name or id')
     .option('--since <time>', 'started at or after: 30m, 2h, 7d (ago) or an ISO time')
     .option('--until <time>', 'started before: 30m, 2h, 7d (ago) or an ISO time')

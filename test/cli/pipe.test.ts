@@ -71,11 +71,20 @@ describe('a closed stdout', () => {
     child.stdout.on('data', (d) => {
       out += d;
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let done = false;
+    void exited.then(() => {
+      done = true;
+    });
+    // New events until the pipeline ends: the first write after head has gone meets the closed pipe
+    // (however long the command takes to start on a busy machine).
     const store = await createStore(db);
-    await deliver(store, eventBody(newEventId(), 'session.status_idled', 'sesn_pipe1'));
+    while (!done) {
+      await deliver(store, eventBody(newEventId(), 'session.status_idled', 'sesn_pipe1'));
+      await new Promise((r) => setTimeout(r, 500));
+    }
     await store.close();
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const code = await exited;
     expect(code).toBe(0);
     expect(out).toContain('exit=0');
   }, 30_000);

@@ -114,7 +114,7 @@ describe('agenthooks runs', () => {
     expect(ids(r.stdout)).toEqual([1, 3, 5, 7, 9, 11].map(id));
     const bad = await runs('--status', 'done');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('pending, running, blocked, succeeded, failed, deleted');
+    expect(bad.stderr).toContain('pending, running, blocked, succeeded, failed, cancelled, deleted');
   });
 
   it('--agent matches the agent name or id', async () => {
