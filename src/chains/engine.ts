@@ -8,7 +8,7 @@ import { createLoop, type Loop, LoopService } from '../loop.js';
 import { platformDetails } from '../platform/errors.js';
 import { randomId } from '../runs/ids.js';
 import { type DriveDeps, driveLaunch } from '../runs/launch-drive.js';
-import { isFinal } from '../runs/state.js';
+import { FINAL_STATUSES, isFinal } from '../runs/state.js';
 import type { Launch, Run } from '../store/types.js';
 import { noCrash } from '../test-hooks.js';
 import { driveNewIntent, type StepLaunchDeps, writeStepIntent } from './launcher.js';
@@ -248,7 +248,7 @@ export class ChainEngine extends LoopService {
       for (;;) {
         const page = await store.listRuns({
           pipeline: name,
-          status: ['succeeded', 'failed'],
+          status: [...FINAL_STATUSES],
           since: now - this.o.lookbackMs,
           before,
           limit: 200,

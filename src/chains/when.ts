@@ -38,6 +38,9 @@ export function evaluateWhen(
   const seen = describeOutcome(parent);
   if (!isFinal(parent.status))
     return { met: false, reason: `parent run ${parent.id} has no final outcome (${seen})` };
+  // Someone stopped the parent on purpose: no `when` (not even always) carries on from there.
+  if (parent.status === 'cancelled')
+    return { met: false, reason: `parent run ${parent.id} was cancelled (${seen}); no follow-up starts` };
   let met: boolean;
   switch (when.kind) {
     case 'success':

@@ -1,7 +1,15 @@
 #!/usr/bin/env node
 // The only place that touches process globals: argv, env, signals and the exit code.
 import { systemClock } from '../clock.js';
-import { runCli } from './program.js';
+import { isBrokenPipe, runCli } from './program.js';
+
+// A closed stdout (`agenthooks runs show ID | head -1`) ends any command quietly with exit 0.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (isBrokenPipe(err)) process.exit(0);
+    throw err;
+  });
+}
 
 const controller = new AbortController();
 let signals = 0;

@@ -1,16 +1,18 @@
 // `agenthooks cancel RUN`: sends user.interrupt to the run's session and follows the run to its
 // final state (an interrupted turn ends idle with end_turn, or with an `interrupted` outcome
-// evaluation). Exit codes as DESIGN.md: 0 the run ended, 3 blocked on requires_action, 4 --timeout,
+// evaluation), which agenthooks records as `cancelled`. Exit codes as DESIGN.md: 0 the run ended, 3 blocked on requires_action, 4 --timeout,
 // 130 stopped waiting (the interrupt was sent), 1 the session is gone.
 import { Command } from 'commander';
 import { parseDuration } from '../config.js';
 import { AppError } from '../errors.js';
+import type { Platform } from '../platform/types.js';
 import { refreshSession } from '../runs/refresh.js';
 import { isFinal } from '../runs/state.js';
 import { waitForRun } from '../runs/wait.js';
 import type { Run } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
 import { DATABASE_HELP, withRuntime } from './runtime.js';
+import { waitingLines } from './waiting.js';
 
 interface CancelFlags {
   timeout?: string;
@@ -65,7 +67,10 @@ async function cancel(ctx: CliContext, id: string, flags: CancelFlags): Promise<
         ctx.stderr,
         `${id} is not running (${before.run.status}, session ${before.run.sessionStatus ?? 'unknown'}); nothing to interrupt.`,
       );
-      if (before.run.status === 'blocked') return EXIT.blocked;
+      if (before.run.status === 'blocked') {
+        await printWaiting(ctx, platform, id);
+        return EXIT.blocked;
+      }
       return isFinal(before.run.status) ? done(ctx, before.run, flags.json === true) : EXIT.failed;
     }
     await platform.interruptSession(id);
@@ -82,24 +87,27 @@ async function cancel(ctx: CliContext, id: string, flags: CancelFlags): Promise<
       case 'deleted':
         return done(ctx, result.run, flags.json === true);
       case 'blocked':
-        print(
-          ctx.stderr,
-          `${id} is blocked on requires_action: answer or deny the pending tool calls to let it end.`,
-        );
+        await printWaiting(ctx, platform, id);
         return EXIT.blocked;
       case 'timeout':
         print(
           ctx.stderr,
-          `${id} has not ended after ${flags.timeout ?? '5m'} (status ${result.run?.status ?? 'unknown'}): agenthooks runs show ${id}`,
+          `${id} has not ended after ${flags.timeout ?? '5m'} (status ${result.run?.status ?? 'unknown'}): npx agenthooks runs show ${id}`,
         );
         return EXIT.timeout;
       case 'interrupted':
-        print(ctx.stderr, `stopped following ${id}; the interrupt was sent: agenthooks runs show ${id}`);
+        print(ctx.stderr, `stopped following ${id}; the interrupt was sent: npx agenthooks runs show ${id}`);
         return EXIT.interrupted;
     }
   });
 }
 
+async function printWaiting(ctx: CliContext, platform: Platform, id: string): Promise<void> {
+  const pending = await platform.pendingToolUses(id).catch(() => null);
+  for (const line of waitingLines(id, pending)) print(ctx.stderr, line);
+}
+
+/** A cancelled run ended as asked: exit 0 with its status (`cancelled`) on stdout. */
 function done(ctx: CliContext, run: Run | null, json: boolean): number {
   if (json) print(ctx.stdout, JSON.stringify(run, null, 2));
   else if (run) {

@@ -25,7 +25,7 @@ interface ChainFlags extends RuntimeFlags {
 export function chainCommand(ctx: CliContext): Command {
   return new Command('chain')
     .description(
-      'Start a pipeline from agenthooks.yaml: its root steps now; each next step when its parent ends\n' +
+      'Start a pipeline from agenthooks.yaml: its root steps now; each next step when its parent ends ' +
         "and its `when` holds (launched by serve's worker, or by this command with --wait when no serve runs).",
     )
     .argument('<pipeline>', 'pipeline name under pipelines: in agenthooks.yaml')
@@ -49,7 +49,7 @@ async function runChain(
   flags: ChainFlags,
 ): Promise<number> {
   if (task.trim().length === 0)
-    throw new AppError('usage', 'The task is empty: agenthooks chain PIPELINE "what to do".');
+    throw new AppError('usage', 'The task is empty: npx agenthooks chain PIPELINE "what to do".');
   const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
   if (timeoutMs !== undefined && !flags.wait)
     throw new AppError('usage', '--timeout only applies with --wait.');
@@ -108,7 +108,7 @@ async function runChain(
       if (!(await freshHeartbeat(runtime.store, ctx.clock.now())))
         print(
           ctx.stderr,
-          'note: no serve is running on this database; the next steps launch once `agenthooks serve` runs (or follow with --wait).',
+          'note: no serve is running on this database; the next steps launch once `npx agenthooks serve` runs (or follow with --wait).',
         );
       return EXIT.ok;
     }
@@ -231,7 +231,7 @@ function report(ctx: CliContext, record: ChainRecord, f: Followed, json: boolean
     case 'timeout':
       print(
         ctx.stderr,
-        `timed out; the chain keeps running: agenthooks runs --search ${record.pipeline.name}`,
+        `timed out; the chain keeps running: npx agenthooks runs --search ${record.pipeline.name}`,
       );
       return EXIT.timeout;
     case 'interrupted':

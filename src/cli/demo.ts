@@ -1,13 +1,17 @@
 // `agenthooks demo` (`npm start`): the whole loop offline in one command. Starts the simulator and
-// serve in-process on the default SQLite file, points the simulator's webhooks at serve, launches
+// serve in-process on a fresh SQLite file of its own (a new simulator knows none of an earlier
+// demo's sessions, so reusing a store would mark those runs deleted), points the simulator's webhooks at serve, launches
 // a plain success, an outcome graded needs_revision then satisfied, and a failure, follows them,
 // prints a summary, and keeps serving (dashboard included) until Ctrl-C. No key, no setup.
+
+import path from 'node:path';
 import { Command } from 'commander';
 import { createApp } from '../app.js';
 import { resolveDatabase, resolveLogLevel } from '../config.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { createPlatform } from '../platform/client.js';
+import { iterationNumber } from '../runs/state.js';
 import { waitForRun } from '../runs/wait.js';
 import { createRuntime } from '../runtime.js';
 import { openStore } from '../store/open.js';
@@ -60,7 +64,7 @@ export function demoCommand(ctx: CliContext): Command {
     .description(
       'Run the whole loop offline: simulator + serve + three launches on SQLite (what `npm start` runs).',
     )
-    .option('--database <path|url>', 'store to use (default DATABASE_URL, else ./.agenthooks/agenthooks.db)')
+    .option('--database <path|url>', 'store to use (default: a fresh ./.agenthooks/demo-<time>.db each run)')
     .option('--port <port>', 'serve port (default 8787; a free one if 8787 is taken)')
     .option('--time-scale <n>', 'simulated time multiplier (smaller is faster)', '0.5')
     .option('--exit', 'exit after the summary instead of serving until Ctrl-C')
@@ -72,7 +76,7 @@ export function demoCommand(ctx: CliContext): Command {
 async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
   const logger = createLogger({ level: resolveLogLevel(ctx.env, 'warn'), destination: ctx.stderr });
   const timeScale = Number(flags.timeScale ?? '0.5');
-  const database = resolveDatabase(flags.database, ctx.env, ctx.cwd);
+  const database = resolveDatabase(flags.database ?? freshDemoStore(ctx), ctx.env, ctx.cwd);
   const store = await openStore(database, { create: true, logger });
   const { startSimulator } = await import('../simulator/index.js');
   const signingKey = generateSecret();
@@ -109,6 +113,7 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
     });
   let app = makeApp(flags.port ?? '8787');
   let url: string | null;
+  let movedPort = false;
   try {
     url = await app.listen();
   } catch (err) {
@@ -118,15 +123,17 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
     await app.close().catch(() => undefined);
     app = makeApp('0');
     url = await app.listen();
+    movedPort = true;
   }
   try {
     sim.addWebhook(`${url}/webhooks`);
-    print(ctx.stdout, `database:  ${database.display}`);
+    print(ctx.stdout, `store:     ${database.display}`);
     print(
       ctx.stdout,
       `simulator: ${sim.url} (offline Managed Agents API; webhooks signed and sent to serve)`,
     );
     print(ctx.stdout, `serve:     ${url} (POST ${url}/webhooks)`);
+    if (movedPort) print(ctx.stdout, '           (port 8787 is taken, so the demo serves on a free one)');
     print(ctx.stdout, '');
     const started = ctx.clock.now();
     const launched = await Promise.all(
@@ -142,7 +149,7 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
         return { demo: d, id: r.run.id };
       }),
     );
-    const last = new Map<string, string>();
+    const printed = new Map<string, Set<string>>();
     const results = await Promise.all(
       launched.map(({ demo, id }) =>
         waitForRun(runtime.refreshDeps(), id, {
@@ -150,10 +157,16 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
           signal: ctx.signal,
           storeIntervalMs: 200,
           onProgress: (run) => {
-            const ev = run.evaluations[run.evaluations.length - 1];
-            const line = `${run.status}${ev ? ` · outcome iteration ${ev.iteration + 1}: ${ev.result}` : ''}`;
-            if (last.get(id) !== line) {
-              last.set(id, line);
+            // Every graded iteration once, in order, then status changes.
+            const lines = [
+              ...run.evaluations.map((e) => `outcome iteration ${iterationNumber(e)}: ${e.result}`),
+              run.status,
+            ];
+            const seen = printed.get(id) ?? new Set<string>();
+            printed.set(id, seen);
+            for (const line of lines) {
+              if (seen.has(line)) continue;
+              seen.add(line);
               const secs = ((ctx.clock.now() - started) / 1000).toFixed(1);
               print(ctx.stderr, `  ${secs.padStart(5)}s  ${id}  ${demo.label}: ${line}`);
             }
@@ -166,6 +179,11 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
       ctx.stdout,
       summaryTable(results.map((r) => ({ label: r.demo.label, expect: r.demo.expect, run: r.run }))),
     );
+    for (const r of results) {
+      if (!r.run || r.run.evaluations.length === 0) continue;
+      const graded = r.run.evaluations.map((e) => `${iterationNumber(e)}. ${e.result}`).join(' -> ');
+      print(ctx.stdout, `${r.demo.label}: outcome evaluations ${graded}`);
+    }
     const allAsExpected = results.every((r) => r.run?.status === r.demo.expect);
     print(ctx.stdout, '');
     if (ctx.signal.aborted) return EXIT.interrupted;
@@ -175,13 +193,11 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
         ? 'All three runs ended as expected.'
         : 'Some runs did not end as expected (see the table).',
     );
-    print(ctx.stdout, `dashboard: ${url}/   (runs: agenthooks runs --database ${database.display})`);
+    print(ctx.stdout, `dashboard: ${url}/   (runs: npx agenthooks runs --database ${database.display})`);
     if (flags.exit) return allAsExpected ? EXIT.ok : EXIT.failed;
     print(
       ctx.stdout,
-      'serving until Ctrl-C; try: agenthooks launch "your task" with ANTHROPIC_BASE_URL=' +
-        sim.url +
-        ` ANTHROPIC_API_KEY=${DEMO_API_KEY}`,
+      `serving until Ctrl-C; try: ANTHROPIC_BASE_URL=${sim.url} ANTHROPIC_API_KEY=${DEMO_API_KEY} npx agenthooks launch "your task" --database ${database.display}`,
     );
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
@@ -193,6 +209,12 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
     await sim.close();
     await store.close();
   }
+}
+
+/** A new store for each demo, under ./.agenthooks/, named by the time it started. */
+function freshDemoStore(ctx: CliContext): string {
+  const stamp = new Date(ctx.clock.now()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return path.join(ctx.cwd, '.agenthooks', `demo-${stamp}-${process.pid}.db`);
 }
 
 export function summaryTable(rows: Array<{ label: string; expect: RunStatus; run: Run | null }>): string {

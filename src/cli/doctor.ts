@@ -21,7 +21,7 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
 export function doctorCommand(ctx: CliContext): Command {
   return new Command('doctor')
     .description(
-      'Check the setup and say what to fix: signing key, database, API key, clock, and (with\n' +
+      'Check the setup and say what to fix: signing key, database, API key, clock, and (with ' +
         '--public-url) that the registered URL is HTTPS on 443, does not redirect and reaches this receiver.',
     )
     .option(

@@ -13,8 +13,8 @@ export const EVENT_COLUMNS: Column<StoredEvent>[] = [
   { header: 'RECEIVED', value: (e) => formatTime(e.receivedAt) },
   { header: 'TYPE', value: (e) => e.type, max: 40 },
   { header: 'SESSION', value: (e) => e.subjectId ?? '-', max: 40 },
-  { header: 'STATE', value: (e) => e.state, color: (e) => statusColor(e.state) },
-  { header: 'TRIES', value: (e) => String(e.attempts), align: 'right' },
+  { header: 'STATE', value: (e) => e.state, color: (e) => statusColor(e.state), max: 10 },
+  { header: 'TRIES', value: (e) => String(e.attempts), align: 'right', max: 5 },
   { header: 'ID', value: (e) => e.id, max: 48 },
 ];
 

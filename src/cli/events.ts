@@ -6,8 +6,8 @@ import { eventQuery, FLAGS, parseEventFilters } from '../query/filters.js';
 import type { StoredEvent } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
 import { EVENT_COLUMNS, eventRow, renderEvent } from './event-view.js';
-import { followEvents } from './follow.js';
-import { columnWidths, renderHeader, renderRow, renderTable, styleFor } from './format.js';
+import { followEvents, followWidths } from './follow.js';
+import { renderHeader, renderRow, renderTable, styleFor } from './format.js';
 import { jsonArray, ndjsonLines, outputMode } from './output.js';
 import { withStore } from './store.js';
 
@@ -26,8 +26,8 @@ interface EventsFlags {
 }
 
 export const NO_EVENTS_YET =
-  'No events yet. Start the receiver with `agenthooks serve` and register its /webhooks URL in the Console ' +
-  '(or run `agenthooks simulator` to send some offline).';
+  'No events yet. Start the receiver with `npx agenthooks serve` and register its /webhooks URL in the Console ' +
+  '(or run `npx agenthooks simulator` to send some offline).';
 
 export function eventsCommand(ctx: CliContext): Command {
   const cmd = new Command('events')
@@ -80,7 +80,7 @@ async function listEvents(ctx: CliContext, flags: EventsFlags): Promise<number> 
     const style = styleFor(ctx.stdout, ctx.env);
     const { events: shown, nextCursor } = await listEventsPage(store, filters);
     if (flags.follow) {
-      const widths = columnWidths(EVENT_COLUMNS, shown);
+      const widths = followWidths(EVENT_COLUMNS, shown);
       const emit = (events: StoredEvent[]) => {
         if (events.length === 0) return;
         if (mode === 'table')

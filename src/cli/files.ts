@@ -16,7 +16,7 @@ import { safeText } from './safe-text.js';
 export function filesCommand(ctx: CliContext): Command {
   return new Command('files')
     .description(
-      "List a run's output files (what the session wrote to /mnt/session/outputs/); --out downloads them.\n" +
+      "List a run's output files (what the session wrote to /mnt/session/outputs/); --out downloads them. " +
         'Files can appear a few seconds after the session goes idle.',
     )
     .argument('<run>', 'run id (the session id, sesn_...)')
@@ -99,5 +99,5 @@ export function renderFilesSection(
   if (r.files === null) return `\nOutput files: ${safeText(r.note ?? '')}\n`;
   if (r.files.length === 0) return '\nOutput files: none\n';
   const lines = r.files.map((f) => safeText(`  ${f.filename}  ${f.sizeBytes} bytes  ${f.id}`));
-  return `\nOutput files (download: agenthooks files ${runId} --out DIR):\n${lines.join('\n')}\n`;
+  return `\nOutput files (download: npx agenthooks files ${runId} --out DIR):\n${lines.join('\n')}\n`;
 }

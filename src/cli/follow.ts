@@ -4,6 +4,7 @@
 import { walkEvents } from '../query/events.js';
 import { type EventFilters, eventQuery } from '../query/filters.js';
 import type { Store, StoredEvent } from '../store/types.js';
+import { type Column, columnWidths } from './format.js';
 
 const FOLLOW_INTERVAL_MS = 500;
 
@@ -37,6 +38,9 @@ export async function followEvents(
 ): Promise<void> {
   // With nothing shown there is nothing matching yet, so the first poll starts from the beginning.
   let high = shown.reduce((m, e) => Math.max(m, e.receivedAt), 0);
+  // The listing showed one page, newest first: rows ordered before its oldest were left out on
+  // purpose (older than the page), so the look-back must not bring them in as new.
+  const oldest = shown.reduce<StoredEvent | null>((o, e) => (o === null || before(e, o) ? e : o), null);
   const seen = new Map<string, number>(shown.map((e) => [e.id, e.receivedAt]));
   const query = eventQuery(filters);
   await followLoop(
@@ -44,7 +48,7 @@ export async function followEvents(
     async () => {
       const from = { receivedAt: Math.max(0, high - LOOKBACK_MS), id: '' };
       for await (const batch of walkEvents(store, query, from)) {
-        const fresh = batch.filter((e) => !seen.has(e.id));
+        const fresh = batch.filter((e) => !seen.has(e.id) && (oldest === null || !before(e, oldest)));
         for (const e of fresh) {
           seen.set(e.id, e.receivedAt);
           if (e.receivedAt > high) high = e.receivedAt;
@@ -56,4 +60,18 @@ export async function followEvents(
     },
     intervalMs,
   );
+}
+
+/** Listing order (received time, then id): whether `a` sorts before `b`. */
+function before(a: StoredEvent, b: StoredEvent): boolean {
+  return a.receivedAt < b.receivedAt || (a.receivedAt === b.receivedAt && a.id < b.id);
+}
+
+/**
+ * Follow mode prints rows long after the header, so its columns are as wide as each column's cap
+ * (or what the first page needs, if wider): a later, longer value then still lines up.
+ */
+export function followWidths<T>(columns: Column<T>[], rows: T[]): number[] {
+  const fit = columnWidths(columns, rows);
+  return columns.map((c, i) => Math.max(fit[i]!, c.max ?? 0));
 }

@@ -120,6 +120,8 @@ export function statusColor(status: string): Color | null {
       return 'green';
     case 'failed':
       return 'red';
+    case 'cancelled':
+      return 'dim';
     case 'blocked':
     case 'processing':
       return 'yellow';

@@ -6,11 +6,13 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { parseDuration } from '../config.js';
 import { AppError } from '../errors.js';
+import type { Platform } from '../platform/types.js';
 import { validateLaunch } from '../runs/launch.js';
 import { type WaitResult, waitForRun } from '../runs/wait.js';
 import type { Run } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
 import { DATABASE_HELP, type RuntimeFlags, withRuntime } from './runtime.js';
+import { waitingLines } from './waiting.js';
 
 interface LaunchFlags extends RuntimeFlags {
   agent?: string;
@@ -131,38 +133,45 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
       { timeoutMs, signal: ctx.signal, onProgress: progress.update },
     );
     progress.done();
-    return report(ctx, result, flags.json === true);
+    return report(ctx, runtime.refreshDeps().platform, result, flags.json === true);
   });
 }
 
-function report(ctx: CliContext, result: WaitResult, json: boolean): number {
+async function report(
+  ctx: CliContext,
+  platform: Platform,
+  result: WaitResult,
+  json: boolean,
+): Promise<number> {
   const run = result.run;
   if (json && run) print(ctx.stdout, JSON.stringify(run, null, 2));
   else if (run?.output) print(ctx.stdout, run.output);
   switch (result.end) {
     case 'final':
       if (run?.status === 'succeeded') return EXIT.ok;
-      print(ctx.stderr, `run ${run?.id} failed: ${run?.error ?? run?.stopReason ?? 'unknown reason'}`);
+      if (run?.status === 'cancelled')
+        print(ctx.stderr, `run ${run.id} was cancelled (a user.interrupt ended it).`);
+      else print(ctx.stderr, `run ${run?.id} failed: ${run?.error ?? run?.stopReason ?? 'unknown reason'}`);
       return EXIT.failed;
-    case 'blocked':
-      print(
-        ctx.stderr,
-        `run ${run?.id} is blocked on requires_action: answer the pending tool calls, then the session continues.`,
-      );
+    case 'blocked': {
+      const id = run?.id ?? '?';
+      const pending = await platform.pendingToolUses(id).catch(() => null);
+      for (const line of waitingLines(id, pending)) print(ctx.stderr, line);
       return EXIT.blocked;
+    }
     case 'deleted':
       print(ctx.stderr, `run ${run?.id}: the session was deleted before it finished.`);
       return EXIT.failed;
     case 'timeout':
       print(
         ctx.stderr,
-        `timed out waiting for ${run?.id} (status ${run?.status ?? 'unknown'}); the session keeps running: agenthooks runs show ${run?.id}`,
+        `timed out waiting for ${run?.id} (status ${run?.status ?? 'unknown'}); the session keeps running: npx agenthooks runs show ${run?.id}`,
       );
       return EXIT.timeout;
     case 'interrupted':
       print(
         ctx.stderr,
-        `stopped waiting; the session ${run?.id} keeps running: agenthooks runs show ${run?.id}`,
+        `stopped waiting; the session ${run?.id} keeps running: npx agenthooks runs show ${run?.id}`,
       );
       return EXIT.interrupted;
   }

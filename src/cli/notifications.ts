@@ -68,7 +68,7 @@ export function notificationsCommand(ctx: CliContext): Command {
             paint(
               style,
               'bold',
-              `\n${failed} failed: fix the receiver, then agenthooks notifications retry ID`,
+              `\n${failed} failed: fix the receiver, then npx agenthooks notifications retry ID`,
             ),
           );
         return EXIT.ok;

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError, isAppError } from '../errors.js';
 import { type CliContext, EXIT, print } from './context.js';
 import { safeStream } from './safe-text.js';
+import { packageVersion } from './version.js';
 
 type CommandFactory = (ctx: CliContext) => Command;
 
@@ -26,6 +27,8 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   files: () => import('./files.js').then((m) => m.filesCommand),
   cancel: () => import('./cancel.js').then((m) => m.cancelCommand),
   prune: () => import('./prune.js').then((m) => m.pruneCommand),
+  respond: () => import('./respond.js').then((m) => m.respondCommand),
+  send: () => import('./send.js').then((m) => m.sendCommand),
 };
 
 async function commandFactories(argv: string[]): Promise<CommandFactory[]> {
@@ -35,15 +38,22 @@ async function commandFactories(argv: string[]): Promise<CommandFactory[]> {
   return Promise.all(loaders.map((load) => load()));
 }
 
+/** Help wraps at the terminal's width, or at 80 columns when stdout is not a terminal. */
+export function helpWidth(stdout: CliContext['stdout']): number {
+  const s = stdout as { isTTY?: boolean; columns?: number };
+  return s.isTTY && s.columns ? s.columns : 80;
+}
+
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   // Every command prints through these, so text from a run can never drive the terminal.
   ctx.stdout = safeStream(ctx.stdout);
   ctx.stderr = safeStream(ctx.stderr);
   const program = new Command('agenthooks')
     .description(
-      'Reliable Claude Managed Agents outcomes: receive signed webhooks, store every event once,\n' +
+      'Reliable Claude Managed Agents outcomes: receive signed webhooks, store every event once, ' +
         'fetch real session state, chain follow-up runs, reconcile missed deliveries.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     // Options after a nested subcommand belong to it (`simulator send --webhook-url` is send's,
     // not simulator's); the root has no options of its own, so nothing else changes.
@@ -53,7 +63,14 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       writeErr: (s) => ctx.stderr.write(s),
     })
     .showHelpAfterError('(run with --help for usage)');
-  for (const make of await commandFactories(argv)) program.addCommand(make(ctx).exitOverride());
+  const width = helpWidth(ctx.stdout);
+  program.configureHelp({ helpWidth: width });
+  for (const make of await commandFactories(argv)) {
+    const cmd = make(ctx).exitOverride();
+    cmd.configureHelp({ helpWidth: width });
+    for (const sub of cmd.commands) sub.configureHelp({ helpWidth: width });
+    program.addCommand(cmd);
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
@@ -63,6 +80,8 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
 }
 
 export function handleError(err: unknown, ctx: CliContext): number {
+  // The reader went away (`| head`): what it wanted it has; end quietly, as a pipe expects.
+  if (isBrokenPipe(err)) return EXIT.ok;
   if (err instanceof CommanderError) {
     if (
       err.code === 'commander.helpDisplayed' ||
@@ -79,6 +98,11 @@ export function handleError(err: unknown, ctx: CliContext): number {
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
   print(ctx.stderr, `error: unexpected failure: ${message}`);
   return EXIT.failed;
+}
+
+export function isBrokenPipe(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  return e?.code === 'EPIPE' || e?.cause?.code === 'EPIPE' || e?.code === 'ERR_STREAM_DESTROYED';
 }
 
 export { AppError };

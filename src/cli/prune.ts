@@ -14,7 +14,7 @@ const MIN_AGE_MS = 24 * 3600_000;
 export function pruneCommand(ctx: CliContext): Command {
   return new Command('prune')
     .description(
-      'Remove old payloads and history but keep every event id, so deduplication still holds.\n' +
+      'Remove old payloads and history but keep every event id, so deduplication still holds. ' +
         'Pending events keep their payload whatever their age.',
     )
     .requiredOption('--older-than <duration>', 'what to remove, by age (e.g. 90d; at least 1d)')

@@ -23,7 +23,7 @@ interface ReplayFlags {
 export function replayCommand(ctx: CliContext): Command {
   return new Command('replay')
     .description(
-      'Re-run stored events through the worker of a running `serve`, or re-deliver them signed with --to.\n' +
+      'Re-run stored events through the worker of a running `serve`, or re-deliver them signed with --to. ' +
         'Event ids stay the same, so nothing is stored twice.',
     )
     .argument('[ids...]', 'event ids to replay')
@@ -100,8 +100,8 @@ async function replay(ctx: CliContext, ids: string[], flags: ReplayFlags): Promi
       print(
         ctx.stdout,
         hb
-          ? `A serve is running on this database (pid ${hb.pid ?? '?'}${hb.url ? `, ${hb.url}` : ''}): its worker picks them up within seconds. Follow with \`agenthooks events --state pending --follow\`.`
-          : 'No serve heartbeat in the last 15 s: start `agenthooks serve` on this database and its worker will process them.',
+          ? `A serve is running on this database (pid ${hb.pid ?? '?'}${hb.url ? `, ${hb.url}` : ''}): its worker picks them up within seconds. Follow with \`npx agenthooks events --state pending --follow\`.`
+          : 'No serve heartbeat in the last 15 s: start `npx agenthooks serve` on this database and its worker will process them.',
       );
       return EXIT.ok;
     }

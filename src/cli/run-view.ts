@@ -1,7 +1,7 @@
 // How the CLI shows runs: the `agenthooks runs` table columns and `runs show` in full.
 import type { RunDetail } from '../query/run-detail.js';
 import { runStart } from '../query/runs.js';
-import { isFinal } from '../runs/state.js';
+import { isFinal, iterationNumber } from '../runs/state.js';
 import type { Run } from '../store/types.js';
 import {
   type Column,
@@ -13,6 +13,7 @@ import {
   statusColor,
 } from './format.js';
 import { safeDeep } from './safe-text.js';
+import { respondHint } from './waiting.js';
 
 /** Finished runs: start to finish. Runs still going: elapsed so far, marked with "+". */
 export function runDuration(run: Run, now: number): string {
@@ -115,6 +116,11 @@ export function renderRunDetail(detail: RunDetail, now: number, style: Style): s
       `${u.inputTokens} in, ${u.outputTokens} out, ${u.cacheReadInputTokens} cache read, ${u.cacheCreationInputTokens} cache write tokens; cost ${runCost(run)}${u.activeSeconds !== null ? `; active ${formatDuration(u.activeSeconds * 1000)}` : ''}`,
     );
   }
+  if (run.status === 'blocked') {
+    field('waiting', paint(style, 'yellow', 'for a tool confirmation (requires_action); it has not ended'));
+    field('answer', respondHint(run.id));
+  }
+  if (run.status === 'cancelled') field('cancelled', 'a user.interrupt ended the run; no follow-up starts');
   if (run.error) field('error', paint(style, 'red', run.error));
   const meta = Object.entries(run.metadata ?? {});
   if (meta.length > 0) field('metadata', meta.map(([k, v]) => `${k}=${v}`).join(' '));
@@ -124,17 +130,18 @@ export function renderRunDetail(detail: RunDetail, now: number, style: Style): s
   heading('Output');
   out.push(indent(run.output ?? '(none yet)'));
   if (run.evaluations.length > 0) {
+    // One numbered list: the number is the iteration counted from 1, as on the run page.
     heading('Outcome evaluations');
     for (const e of run.evaluations) {
       out.push(
-        `  #${e.iteration} ${paint(style, e.result === 'satisfied' ? 'green' : 'yellow', e.result)}${e.description ? `  ${e.description}` : ''}${e.completedAt ? `  (${e.completedAt})` : ''}`,
+        `  ${iterationNumber(e)}. ${paint(style, e.result === 'satisfied' ? 'green' : 'yellow', e.result)}${e.description ? `  ${e.description}` : ''}${e.completedAt ? `  (${e.completedAt})` : ''}`,
       );
       if (e.explanation) out.push(indent(e.explanation, '      '));
     }
   }
   heading(`Events (${d.events.length + d.eventsOmitted})`);
   if (d.eventsOmitted > 0)
-    out.push(`  … ${d.eventsOmitted} earlier events not shown (agenthooks events --session ${run.id})`);
+    out.push(`  … ${d.eventsOmitted} earlier events not shown (npx agenthooks events --session ${run.id})`);
   if (d.events.length === 0) out.push('  (none received for this session)');
   for (const e of d.events) {
     const extra = e.lastError ? `  ${e.lastError}` : '';

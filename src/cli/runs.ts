@@ -31,8 +31,8 @@ interface RunsFlags {
 const FOLLOW_WINDOW = 200;
 
 export const NO_RUNS_YET =
-  'No runs yet. Start the receiver with `agenthooks serve`, then launch one with `agenthooks launch "your task"`, ' +
-  'or bring in the tutorial log with `agenthooks import agent_outcomes.jsonl`.';
+  'No runs yet. Start the receiver with `npx agenthooks serve`, then launch one with `npx agenthooks launch "your task"`, ' +
+  'or bring in the tutorial log with `npx agenthooks import agent_outcomes.jsonl`.';
 
 export function runsCommand(ctx: CliContext): Command {
   const cmd = new Command('runs')
@@ -41,7 +41,7 @@ export function runsCommand(ctx: CliContext): Command {
       '--database <url>',
       'SQLite file or postgres:// URL (default: DATABASE_URL, else ./.agenthooks/agenthooks.db)',
     )
-    .option('--status <list>', 'comma list: pending, running, blocked, succeeded, failed, deleted')
+    .option('--status <list>', 'comma list: pending, running, blocked, succeeded, failed, cancelled, deleted')
     .option('--agent <name>', 'agent name or id')
     .option('--since <time>', 'started at or after: 30m, 2h, 7d (ago) or an ISO time')
     .option('--until <time>', 'started before: 30m, 2h, 7d (ago) or an ISO time')

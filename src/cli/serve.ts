@@ -108,6 +108,7 @@ async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<
         if (config.workerOnly) print(ctx.stdout, '  worker only: not receiving webhooks');
         else print(ctx.stdout, `  webhooks: POST ${url}${WEBHOOK_PATHS[0]} (alias ${WEBHOOK_PATHS[1]})`);
         print(ctx.stdout, `  health:   ${url}/health  ready: ${url}/ready`);
+        print(ctx.stdout, `  dashboard: ${url}/`);
       }
       await new Promise<void>((resolve) => {
         if (ctx.signal.aborted) resolve();
@@ -127,7 +128,7 @@ async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<
 export function serveCommand(ctx: CliContext): Command {
   return new Command('serve')
     .description(
-      'Receive signed webhooks (POST /webhooks), store every event exactly once, answer only after\n' +
+      'Receive signed webhooks (POST /webhooks), store every event exactly once, answer only after ' +
         'the commit; run the worker, reconciler and dashboard over the same store.',
     )
     .option('--host <host>', 'interface to listen on', '127.0.0.1')

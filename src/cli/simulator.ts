@@ -231,10 +231,10 @@ async function showLog(ctx: CliContext, f: { url: string; event?: string; json?:
 export function simulatorCommand(ctx: CliContext): Command {
   const cmd = new Command('simulator')
     .description(
-      'Run an offline twin of the Claude Managed Agents API and its signed webhook sender. Point the SDK at\n' +
-        'it with baseURL (or ANTHROPIC_BASE_URL). Sessions follow a seeded script chosen by metadata.sim_scenario:\n' +
-        `  ${SCENARIOS.join(', ')}.\n` +
-        'Rates are fractions 0-1; every fault is seeded (--seed) and counted at GET /_simulator/stats.\n' +
+      'Run an offline twin of the Claude Managed Agents API and its signed webhook sender. Point the SDK at ' +
+        'it with baseURL (or ANTHROPIC_BASE_URL). Sessions follow a seeded script chosen by metadata.sim_scenario: ' +
+        `${SCENARIOS.join(', ')}. ` +
+        'Rates are fractions 0-1; every fault is seeded (--seed) and counted at GET /_simulator/stats. ' +
         'See docs/simulator.md.',
     )
     .enablePositionalOptions()

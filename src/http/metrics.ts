@@ -156,7 +156,7 @@ export async function renderMetrics(store: Store, live: LiveStats): Promise<stri
     );
   }
   const runs = (status: string) => counts.runs.find((r) => r.status === status)?.count ?? 0;
-  m.metric('agenthooks_runs', 'gauge', 'Runs by status (succeeded and failed are final).', [
+  m.metric('agenthooks_runs', 'gauge', 'Runs by status (succeeded, failed and cancelled are final).', [
     ...RUN_STATUSES.map((status): Sample => [{ status }, runs(status)]),
   ]);
   m.metric('agenthooks_deployment_runs', 'gauge', 'Scheduled deployment runs seen, by result.', [

@@ -2,10 +2,9 @@
 // Parsed here (config-file.ts hands over the raw value) so that errors name the field to fix.
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { FINAL_STATUSES } from '../runs/state.js';
 import type { Run, RunStatus } from '../store/types.js';
 import { webhookKeysFromSecrets } from '../webhooks/verify.js';
-
-const FINAL_STATUSES = ['succeeded', 'failed'] as const;
 
 const targetSchema = z
   .object({

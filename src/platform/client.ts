@@ -11,6 +11,7 @@ import {
   createSession,
   interruptSession,
   listSessions,
+  pendingToolUses,
   retrieveSession,
   sendEvents,
   sessionSnapshot,
@@ -24,11 +25,12 @@ import type {
   EnvironmentDefinition,
   ListSessionsOptions,
   ListSessionsResult,
+  PendingToolUse,
   Platform,
   PlatformFile,
+  SessionInputEvent,
   SessionSnapshot,
   SessionSummary,
-  TaskEvent,
 } from './types.js';
 
 export interface PlatformOptions {
@@ -91,8 +93,12 @@ class SdkPlatform implements Platform {
     return createSession(this.client, request);
   }
 
-  sendEvents(sessionId: string, events: TaskEvent[]): Promise<void> {
+  sendEvents(sessionId: string, events: SessionInputEvent[]): Promise<void> {
     return sendEvents(this.client, sessionId, events);
+  }
+
+  pendingToolUses(sessionId: string): Promise<PendingToolUse[]> {
+    return pendingToolUses(this.client, sessionId);
   }
 
   interruptSession(sessionId: string): Promise<void> {

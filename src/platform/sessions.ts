@@ -19,9 +19,10 @@ import type {
   CreateSessionRequest,
   ListSessionsOptions,
   ListSessionsResult,
+  PendingToolUse,
+  SessionInputEvent,
   SessionSnapshot,
   SessionSummary,
-  TaskEvent,
 } from './types.js';
 
 // Bounds a snapshot's event scan: a turn with more agent messages than this keeps only the newest.
@@ -122,7 +123,11 @@ export async function createSession(
   return summarize(await platformCall('create session', () => client.beta.sessions.create(request)));
 }
 
-export async function sendEvents(client: Anthropic, sessionId: string, events: TaskEvent[]): Promise<void> {
+export async function sendEvents(
+  client: Anthropic,
+  sessionId: string,
+  events: SessionInputEvent[],
+): Promise<void> {
   await platformCall(`send events to session ${sessionId}`, () =>
     client.beta.sessions.events.send(sessionId, { events }),
   );
@@ -133,4 +138,44 @@ export async function interruptSession(client: Anthropic, sessionId: string): Pr
   await platformCall(`interrupt session ${sessionId}`, () =>
     client.beta.sessions.events.send(sessionId, { events: [{ type: 'user.interrupt' }] }),
   );
+}
+
+/** Pages of tool-use events read to name the pending calls; older ones are named null. */
+const PENDING_SCAN_PAGES = 5;
+
+export function pendingToolUses(client: Anthropic, sessionId: string): Promise<PendingToolUse[]> {
+  return platformCall(`list events of session ${sessionId}`, async () => {
+    const idle = await client.beta.sessions.events.list(sessionId, {
+      types: ['session.status_idle'],
+      order: 'desc',
+      limit: 1,
+    });
+    const last = idle.data[0];
+    if (last?.type !== 'session.status_idle' || last.stop_reason?.type !== 'requires_action') return [];
+    const found = new Map<string, { name: string; input: Record<string, unknown> }>();
+    const ids = last.stop_reason.event_ids;
+    let page = await client.beta.sessions.events.list(sessionId, {
+      types: ['agent.tool_use', 'agent.mcp_tool_use', 'agent.custom_tool_use'],
+      order: 'desc',
+      limit: 100,
+    });
+    for (let n = 0; n < PENDING_SCAN_PAGES; n++) {
+      for (const e of page.data) {
+        if (
+          (e.type === 'agent.tool_use' ||
+            e.type === 'agent.mcp_tool_use' ||
+            e.type === 'agent.custom_tool_use') &&
+          ids.includes(e.id)
+        )
+          found.set(e.id, { name: e.name, input: e.input });
+      }
+      if (found.size === ids.length || !page.hasNextPage()) break;
+      page = await page.getNextPage();
+    }
+    return ids.map((id) => ({
+      eventId: id,
+      name: found.get(id)?.name ?? null,
+      input: found.get(id)?.input ?? null,
+    }));
+  });
 }

@@ -4,6 +4,7 @@ import type {
   BetaManagedAgentsAgentMessageEvent,
   BetaManagedAgentsSessionEvent,
   BetaManagedAgentsSessionEventType,
+  BetaManagedAgentsSpanOutcomeEvaluationEndEvent,
   BetaManagedAgentsUserDefineOutcomeEvent,
   BetaManagedAgentsUserMessageEvent,
 } from '@anthropic-ai/sdk/resources/beta/sessions/events';
@@ -21,6 +22,10 @@ export const SNAPSHOT_EVENT_TYPES: readonly BetaManagedAgentsSessionEventType[] 
   'agent.message',
   'session.status_idle',
   'session.error',
+  // Each iteration's grade lives only in these (the session keeps the latest per outcome).
+  'span.outcome_evaluation_end',
+  // An interrupted turn ends with end_turn like any other; only this event tells them apart.
+  'user.interrupt',
 ];
 
 export function isUserEvent(e: BetaManagedAgentsSessionEvent): e is UserEvent {
@@ -62,6 +67,8 @@ export function buildSnapshot(
   let stopReason: string | null = null;
   let error: string | null = null;
   let lastUser: UserEvent | null = null;
+  let interrupted = false;
+  const ends: BetaManagedAgentsSpanOutcomeEvaluationEndEvent[] = [];
   for (const e of newestFirst) {
     if (isUserEvent(e)) {
       lastUser = e;
@@ -74,10 +81,16 @@ export function buildSnapshot(
       stopReason ??= e.stop_reason?.type ?? null;
     } else if (e.type === 'session.error') {
       error ??= [e.error?.type, e.error?.message].filter(Boolean).join(': ') || 'session error';
+    } else if (e.type === 'span.outcome_evaluation_end') {
+      ends.push(e);
+    } else if (e.type === 'user.interrupt') {
+      // Only an interrupt before the turn's idle event ended the turn; one sent to an idle
+      // session (after its idle event, so seen before it here) changed nothing.
+      if (stopReason !== null) interrupted = true;
     }
   }
   outputs.reverse();
-  const evaluations: OutcomeEvaluationSnapshot[] = (s.outcome_evaluations ?? []).map((o) => ({
+  const latest: OutcomeEvaluationSnapshot[] = (s.outcome_evaluations ?? []).map((o) => ({
     outcomeId: o.outcome_id ?? '',
     description: o.description ?? null,
     result: o.result ?? 'pending',
@@ -85,6 +98,7 @@ export function buildSnapshot(
     iteration: o.iteration ?? 0,
     completedAt: o.completed_at ?? null,
   }));
+  const evaluations = evaluationHistory(latest, ends.reverse());
   const u = s.usage;
   const cost = u?.list_cost?.amount;
   const costCents =
@@ -123,5 +137,39 @@ export function buildSnapshot(
     task,
     started: lastUser !== null,
     lastUserEventId: lastUser?.id ?? null,
+    interrupted,
   };
+}
+
+/**
+ * Every graded iteration, oldest first: each outcome's span.outcome_evaluation_end events, then the
+ * session's own entry for it when its iteration has no end event among them (still evaluating, or
+ * the end event is older than the events read). Iterations keep the platform's 0-based numbers.
+ */
+export function evaluationHistory(
+  latest: readonly OutcomeEvaluationSnapshot[],
+  oldestFirstEnds: readonly BetaManagedAgentsSpanOutcomeEvaluationEndEvent[],
+): OutcomeEvaluationSnapshot[] {
+  const out: OutcomeEvaluationSnapshot[] = [];
+  const outcomes = [
+    ...new Set([...latest.map((o) => o.outcomeId), ...oldestFirstEnds.map((e) => e.outcome_id)]),
+  ];
+  for (const id of outcomes) {
+    const current = latest.find((o) => o.outcomeId === id);
+    const graded = oldestFirstEnds
+      .filter((e) => e.outcome_id === id)
+      .map((e) => ({
+        outcomeId: id,
+        description: current?.description ?? null,
+        result: e.result,
+        explanation: e.explanation || null,
+        iteration: e.iteration,
+        completedAt: e.processed_at ?? null,
+      }))
+      .sort((a, b) => a.iteration - b.iteration);
+    out.push(...graded);
+    // An end event is that iteration's final word, even when the session object read lags behind.
+    if (current && !graded.some((g) => g.iteration === current.iteration)) out.push(current);
+  }
+  return out;
 }

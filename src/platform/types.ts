@@ -7,6 +7,7 @@ import type {
   BetaManagedAgentsTextRubricParams,
   BetaManagedAgentsUserDefineOutcomeEventParams,
   BetaManagedAgentsUserMessageEventParams,
+  BetaManagedAgentsUserToolConfirmationEventParams,
 } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import type {
   BetaManagedAgentsAgentParams,
@@ -37,6 +38,7 @@ export interface SessionSnapshot {
   environmentId: string | null;
   deploymentId: string | null;
   metadata: Record<string, string>;
+  /** Every graded iteration, oldest first (one entry per span.outcome_evaluation_end). */
   evaluations: OutcomeEvaluationSnapshot[];
   usage: {
     inputTokens: number;
@@ -58,6 +60,8 @@ export interface SessionSnapshot {
   started: boolean;
   /** Id of the newest user event: a different id means a new turn. */
   lastUserEventId: string | null;
+  /** A user.interrupt ended the current turn (it then reports end_turn like any other). */
+  interrupted: boolean;
 }
 
 export interface SessionSummary {
@@ -125,6 +129,17 @@ export interface OutcomeTaskEvent extends BetaManagedAgentsUserDefineOutcomeEven
 /** What starts a turn: sent as a session's initial_events or through sendEvents. */
 export type TaskEvent = UserMessageTaskEvent | OutcomeTaskEvent;
 
+/** What sendEvents takes: a turn's start, or the answer to a pending tool call. */
+export type SessionInputEvent = TaskEvent | BetaManagedAgentsUserToolConfirmationEventParams;
+
+/** A tool call a blocked session waits on (an id from its requires_action stop reason). */
+export interface PendingToolUse {
+  eventId: string;
+  /** The tool's name; null when its event was not found among the newest events. */
+  name: string | null;
+  input: Record<string, unknown> | null;
+}
+
 /** sessions.create's body as agenthooks sends it: an agent id (latest) or an id pinned to a version. */
 export interface CreateSessionRequest
   extends Pick<SessionCreateParams, 'environment_id' | 'metadata' | 'title'> {
@@ -160,7 +175,9 @@ export interface Platform {
   sessionSnapshot(id: string): Promise<SessionSnapshot | null>;
   listSessions(options: ListSessionsOptions): Promise<ListSessionsResult>;
   createSession(request: CreateSessionRequest): Promise<SessionSummary>;
-  sendEvents(sessionId: string, events: TaskEvent[]): Promise<void>;
+  sendEvents(sessionId: string, events: SessionInputEvent[]): Promise<void>;
+  /** The tool calls the session waits on (empty unless its newest idle is requires_action). */
+  pendingToolUses(sessionId: string): Promise<PendingToolUse[]>;
   ensureAgent(name: string, definition: AgentDefinition): Promise<EnsuredResource>;
   ensureEnvironment(name: string, definition: EnvironmentDefinition): Promise<EnsuredResource>;
   /** null when it does not exist (404). */

@@ -2,7 +2,7 @@
 // reconciler and `launch --wait` all apply fetched snapshots through these functions, so a late,
 // duplicated or reordered delivery can never move a run backwards.
 import type { SessionSnapshot } from '../platform/types.js';
-import type { LaunchedBy, Run, RunHistoryEntry, RunStatus } from '../store/types.js';
+import type { LaunchedBy, OutcomeEvaluation, Run, RunHistoryEntry, RunStatus } from '../store/types.js';
 
 export const TERMINAL_EVALUATION_RESULTS: ReadonlySet<string> = new Set([
   'satisfied',
@@ -17,8 +17,16 @@ const STATUS_RANK: Record<string, number> = { rescheduling: 1, running: 1, idle:
 /** Held by a run once its session was deleted: sorts after every snapshot key, so nothing applies. */
 export const DELETED_KEY = '~deleted';
 
+/** The outcomes a run keeps once reached; what one causes is src/runtime.ts's. */
+export const FINAL_STATUSES = ['succeeded', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];
+
 export function isFinal(status: RunStatus): boolean {
-  return status === 'succeeded' || status === 'failed';
+  return (FINAL_STATUSES as readonly RunStatus[]).includes(status);
+}
+
+/** How people are told an evaluation's iteration: counted from 1 (the platform counts from 0). */
+export function iterationNumber(e: Pick<OutcomeEvaluation, 'iteration'>): number {
+  return e.iteration + 1;
 }
 
 /**
@@ -92,6 +100,9 @@ export function deriveOutcome(s: SessionSnapshot): Derived {
   if (stop === 'requires_action')
     return { status: 'blocked', stopReason: stop, outcomeResult: null, error: null };
   if (stop === 'end_turn') {
+    // A user.interrupt ends the turn with end_turn too; an interrupted outcome says so as well.
+    if (s.interrupted || terminalResult === 'interrupted')
+      return { status: 'cancelled', stopReason: stop, outcomeResult: terminalResult, error: null };
     if (last === null) return { status: 'succeeded', stopReason: stop, outcomeResult: null, error: null };
     // An outcome was defined: only a terminal evaluation settles it (it may be graded after idle).
     if (terminalResult === null)
@@ -181,7 +192,7 @@ export function applySnapshot(held: Run | null, s: SessionSnapshot, ctx: ApplyCo
     title: s.title ?? base.title,
     task: s.task ?? base.task,
     sessionStatus: s.status,
-    evaluations: s.evaluations.map((e) => ({ ...e })),
+    evaluations: mergeEvaluations(base.evaluations, s.evaluations),
     usage: s.usage ?? base.usage,
     archived: base.archived || s.archivedAt !== null,
     snapshotKey: key,
@@ -206,7 +217,6 @@ export function applySnapshot(held: Run | null, s: SessionSnapshot, ctx: ApplyCo
     if (s.archivedAt !== null && !held.archived) notes.push('archived after its outcome');
     else if (s.status === 'terminated' && held.sessionStatus !== 'terminated')
       notes.push('terminated after its outcome');
-    next.evaluations = held.evaluations.length >= s.evaluations.length ? held.evaluations : next.evaluations;
   } else {
     if (newTurn) {
       next.turn = base.turn + 1;
@@ -218,13 +228,9 @@ export function applySnapshot(held: Run | null, s: SessionSnapshot, ctx: ApplyCo
     next.error = d.error;
     next.output = s.output ?? (newTurn ? null : base.output);
     next.finishedAt = isFinal(d.status) ? (newTurn || !heldFinal ? ctx.now : base.finishedAt) : null;
-    const lastEval = s.evaluations[s.evaluations.length - 1];
-    const heldEval = base.evaluations[base.evaluations.length - 1];
-    if (
-      lastEval &&
-      (s.evaluations.length !== base.evaluations.length || lastEval.result !== heldEval?.result)
-    ) {
-      notes.push(`outcome iteration ${lastEval.iteration}: ${lastEval.result}`);
+    for (const e of next.evaluations) {
+      const seen = base.evaluations.some((h) => sameIteration(h, e) && h.result === e.result);
+      if (!seen) notes.push(`outcome iteration ${iterationNumber(e)}: ${e.result}`);
     }
   }
   const visible =
@@ -237,6 +243,27 @@ export function applySnapshot(held: Run | null, s: SessionSnapshot, ctx: ApplyCo
     next.archived !== held.archived ||
     notes.length > 0;
   return { run: next, changed: true, history: visible ? historyOf(next, ctx, notes) : null };
+}
+
+function sameIteration(a: OutcomeEvaluation, b: OutcomeEvaluation): boolean {
+  return a.outcomeId === b.outcomeId && a.iteration === b.iteration;
+}
+
+/**
+ * The held history with the fresh one laid over it: a snapshot reads only the current turn's span
+ * events, so iterations graded in earlier turns stay as held. Outcomes in first-seen order, each
+ * oldest iteration first.
+ */
+export function mergeEvaluations(
+  held: readonly OutcomeEvaluation[],
+  fresh: readonly OutcomeEvaluation[],
+): OutcomeEvaluation[] {
+  const kept = held.filter((h) => !fresh.some((f) => sameIteration(f, h)));
+  const all = [...kept, ...fresh.map((e) => ({ ...e }))];
+  const order = [...new Set(all.map((e) => e.outcomeId))];
+  return order.flatMap((id) =>
+    all.filter((e) => e.outcomeId === id).sort((a, b) => a.iteration - b.iteration),
+  );
 }
 
 /** A 404 on GET, or a session.deleted event. */

@@ -59,3 +59,20 @@ describe('when', () => {
     expect(r.reason).toBe('when: success not met: parent run sesn_parent ended failed, stop reason refusal');
   });
 });
+
+describe('a cancelled parent', () => {
+  it('starts no follow-up, whatever the when, and the reason says it was cancelled', () => {
+    const cancelled = run({ status: 'cancelled', outcomeResult: 'interrupted' });
+    const whens: When[] = [
+      { kind: 'success' },
+      { kind: 'failure' },
+      { kind: 'always' },
+      { kind: 'match', stopReasons: ['end_turn'], outcomeResults: ['interrupted'] },
+    ];
+    for (const when of whens) {
+      const r = evaluateWhen(when, cancelled);
+      expect(r.met).toBe(false);
+      expect(r.reason).toContain('parent run sesn_parent was cancelled');
+    }
+  });
+});

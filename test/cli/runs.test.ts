@@ -114,7 +114,7 @@ describe('agenthooks runs', () => {
     expect(ids(r.stdout)).toEqual([1, 3, 5, 7, 9, 11].map(id));
     const bad = await runs('--status', 'done');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('pending, running, blocked, succeeded, failed, deleted');
+    expect(bad.stderr).toContain('pending, running, blocked, succeeded, failed, cancelled, deleted');
   });
 
   it('--agent matches the agent name or id', async () => {
@@ -235,7 +235,7 @@ describe('agenthooks runs show', () => {
     expect(child.stdout).toMatch(/parent\s+sesn_r03 blocked/);
     expect(child.stdout).toMatch(/pipeline\s+research-report \/ step report/);
     const evals = await cli(['runs', 'show', id(1), '--database', db]);
-    expect(evals.stdout).toContain('Outcome evaluations\n  #3 max_iterations_reached  cites sources');
+    expect(evals.stdout).toContain('Outcome evaluations\n  4. max_iterations_reached  cites sources');
     expect(evals.stdout).toContain('Two of five claims lack a source.');
   });
 

@@ -8,6 +8,9 @@ import {
   compareKeys,
   DELETED_KEY,
   deriveOutcome,
+  isFinal,
+  iterationNumber,
+  mergeEvaluations,
   snapshotKey,
 } from '../../src/runs/state.js';
 import type { Run } from '../../src/store/types.js';
@@ -38,6 +41,7 @@ function snap(o: Partial<SessionSnapshot> & { t: number }): SessionSnapshot {
     task: 'do it',
     started: true,
     lastUserEventId: 'sevt_u1',
+    interrupted: false,
     ...rest,
   };
 }
@@ -94,7 +98,7 @@ describe('deriveOutcome (semantics 5)', () => {
     [
       'end_turn + interrupted',
       { status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'interrupted')] },
-      'failed',
+      'cancelled',
       'interrupted',
     ],
     [
@@ -369,5 +373,105 @@ describe('blocked and deleted', () => {
   it('a session.deleted for an unknown session creates a deleted run', () => {
     const d = applyDeleted(null, 'sesn_9', { ...ctx, launchedBy: 'external' });
     expect(d.run).toMatchObject({ id: 'sesn_9', status: 'deleted', launchedBy: 'external' });
+  });
+});
+
+describe('cancelled runs', () => {
+  it('an interrupted turn (end_turn after user.interrupt) is cancelled, final and not a success', () => {
+    const { run, history } = play([
+      snap({ t: 1 }),
+      snap({ t: 2, status: 'idle', stopReason: 'end_turn', interrupted: true, output: 'half' }),
+    ]);
+    expect(run.status).toBe('cancelled');
+    expect(isFinal(run.status)).toBe(true);
+    expect(run.finishedAt).toBe(T0);
+    expect(run.error).toBeNull();
+    expect(history.at(-1)?.status).toBe('cancelled');
+    // A later snapshot of the same turn keeps the outcome.
+    const later = applySnapshot(run, snap({ t: 3, status: 'idle', stopReason: 'end_turn' }), ctx);
+    expect(later.run.status).toBe('cancelled');
+  });
+
+  it('an interrupted outcome evaluation is cancelled even without the interrupt event', () => {
+    const d = deriveOutcome(
+      snap({ t: 1, status: 'idle', stopReason: 'end_turn', evaluations: [ev(0, 'interrupted')] }),
+    );
+    expect(d).toMatchObject({ status: 'cancelled', outcomeResult: 'interrupted' });
+  });
+
+  it('a blocked run that is interrupted ends cancelled; an archived cancelled run stays cancelled', () => {
+    const blocked = play([snap({ t: 1, status: 'idle', stopReason: 'requires_action' })]).run;
+    expect(blocked.status).toBe('blocked');
+    const r = applySnapshot(
+      blocked,
+      snap({ t: 2, status: 'idle', stopReason: 'end_turn', interrupted: true }),
+      ctx,
+    );
+    expect(r.run.status).toBe('cancelled');
+    const archived = deriveOutcome(
+      snap({ t: 3, status: 'terminated', archivedAt: at(3), stopReason: 'end_turn', interrupted: true }),
+    );
+    expect(archived.status).toBe('cancelled');
+  });
+});
+
+describe('evaluation history', () => {
+  it('keeps every iteration in order, numbered the same in the history notes as on screen', () => {
+    const { run, history } = play([
+      snap({ t: 1, evaluations: [ev(0, 'evaluating')] }),
+      snap({ t: 2, evaluations: [ev(0, 'needs_revision'), ev(1, 'evaluating')] }),
+      snap({
+        t: 3,
+        status: 'idle',
+        stopReason: 'end_turn',
+        evaluations: [ev(0, 'needs_revision'), ev(1, 'satisfied')],
+      }),
+    ]);
+    expect(run.status).toBe('succeeded');
+    expect(run.evaluations.map((e) => [e.iteration, e.result])).toEqual([
+      [0, 'needs_revision'],
+      [1, 'satisfied'],
+    ]);
+    expect(iterationNumber(run.evaluations[1]!)).toBe(2);
+    const notes = history.map((h) => h.note ?? '').join('\n');
+    expect(notes).toContain('outcome iteration 1: needs_revision');
+    expect(notes).toContain('outcome iteration 2: satisfied');
+    expect(notes).not.toContain('outcome iteration 0');
+  });
+
+  it('keeps earlier turns’ iterations when a new turn reads only its own span events', () => {
+    const first = play([
+      snap({
+        t: 1,
+        status: 'idle',
+        stopReason: 'end_turn',
+        evaluations: [ev(0, 'needs_revision'), ev(1, 'satisfied')],
+      }),
+    ]).run;
+    const second = { ...ev(0, 'satisfied'), outcomeId: 'outc_2' };
+    const r = applySnapshot(
+      first,
+      snap({
+        t: 5,
+        status: 'idle',
+        stopReason: 'end_turn',
+        lastUserEventId: 'sevt_u2',
+        evaluations: [ev(1, 'satisfied'), second],
+      }),
+      ctx,
+    );
+    expect(r.run.evaluations.map((e) => `${e.outcomeId}#${e.iteration} ${e.result}`)).toEqual([
+      'outc_1#0 needs_revision',
+      'outc_1#1 satisfied',
+      'outc_2#0 satisfied',
+    ]);
+  });
+
+  it('mergeEvaluations lets a fresh grade replace the held one of the same iteration', () => {
+    expect(
+      mergeEvaluations([ev(0, 'needs_revision'), ev(1, 'evaluating')], [ev(1, 'satisfied')]).map(
+        (e) => e.result,
+      ),
+    ).toEqual(['needs_revision', 'satisfied']);
   });
 });

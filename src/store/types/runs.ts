@@ -2,8 +2,19 @@
 // history of its changes.
 import type { NewOutboxMessage } from './outbox.js';
 
-/** agenthooks' view of a run. `succeeded` and `failed` are final outcomes (DESIGN.md semantics 5). */
-export const RUN_STATUSES = ['pending', 'running', 'blocked', 'succeeded', 'failed', 'deleted'] as const;
+/**
+ * agenthooks' view of a run. `succeeded`, `failed` and `cancelled` (a user.interrupt ended it) are
+ * final outcomes (DESIGN.md semantics 5; src/runs/state.ts isFinal).
+ */
+export const RUN_STATUSES = [
+  'pending',
+  'running',
+  'blocked',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'deleted',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface OutcomeEvaluation {
@@ -11,6 +22,7 @@ export interface OutcomeEvaluation {
   description: string | null;
   result: string;
   explanation: string | null;
+  /** The platform's 0-based iteration; people are shown it counted from 1. */
   iteration: number;
   completedAt: string | null;
 }
@@ -43,6 +55,7 @@ export interface Run {
   stopReason: string | null;
   /** The terminal outcome evaluation result when an outcome was defined. */
   outcomeResult: string | null;
+  /** Every graded iteration of the run's outcomes, oldest first. */
   evaluations: OutcomeEvaluation[];
   output: string | null;
   usage: RunUsage | null;

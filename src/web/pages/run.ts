@@ -2,6 +2,7 @@
 // and the timeline of its events and state changes.
 import { type RunDetail, TIMELINE_LIMIT } from '../../query/run-detail.js';
 import { runStart } from '../../query/runs.js';
+import { iterationNumber } from '../../runs/state.js';
 import type { Run } from '../../store/types.js';
 import { ago, cost, count, duration, outcomeLabel, runDuration, shortTime, truncate } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
@@ -19,15 +20,24 @@ function fact(k: string, v: SafeHtml | string, title?: string): SafeHtml {
 
 function evaluations(run: Run): SafeHtml {
   if (run.evaluations.length === 0) {
-    return html`<p class="muted">No outcome was defined for this run${run.stopReason ? html`; it ended with <code>${run.stopReason}</code>` : ''}.</p>`;
+    // A blocked run is waiting, not ended: the waiting panel says for what.
+    const ended = run.stopReason && run.status !== 'blocked';
+    return html`<p class="muted">No outcome was defined for this run${ended ? html`; it ended with <code>${run.stopReason}</code>` : ''}.</p>`;
   }
-  return html`<ul class="evals">${run.evaluations.map(
+  // One numbered list, counted from 1 like `runs show` and the history notes.
+  return html`<ol class="evals">${run.evaluations.map(
     (e) => html`<li>
-      <div class="row">${statusBadge(e.result)}<span class="muted nowrap">iteration ${e.iteration + 1}</span>${e.completedAt ? html`<span class="faint nowrap" title="${e.completedAt}">${e.completedAt.slice(11, 19)}</span>` : ''}</div>
+      <div class="row">${statusBadge(e.result)}<span class="muted nowrap">iteration ${iterationNumber(e)}</span>${e.completedAt ? html`<span class="faint nowrap" title="${e.completedAt}">${e.completedAt.slice(11, 19)}</span>` : ''}</div>
       ${e.description ? html`<div style="margin-top:6px">${truncate(e.description, 300)}</div>` : ''}
       ${e.explanation ? html`<div class="explanation">${e.explanation}</div>` : ''}
     </li>`,
-  )}</ul>`;
+  )}</ol>`;
+}
+
+/** A blocked run waits for an answer to its pending tool calls; say which command gives it. */
+function waiting(run: Run): SafeHtml {
+  if (run.status !== 'blocked') return html``;
+  return html`<div class="alert warn" id="run-waiting">Waiting for a tool confirmation (<code>requires_action</code>); the run has not ended. Answer it with <code>npx agenthooks respond ${run.id} --allow</code> or <code>npx agenthooks respond ${run.id} --deny --message "why"</code>.</div>`;
 }
 
 function usage(run: Run): SafeHtml {
@@ -105,7 +115,7 @@ export function runBody(d: RunDetail, now: number): SafeHtml {
   ${fact('Started', ago(runStart(run), now), shortTime(runStart(run)))}
   ${fact('Finished', run.finishedAt ? ago(run.finishedAt, now) : '–', run.finishedAt ? shortTime(run.finishedAt) : undefined)}
 </div>
-${run.error ? html`<div class="alert error">${run.error}</div>` : ''}
+${run.error ? html`<div class="alert error">${run.error}</div>` : ''}${waiting(run)}
 <div class="grid two">
   <div>
     <section class="card"><div class="card-title"><h2>Task</h2>${run.pipeline ? html`<span class="tag">${run.pipeline}${run.step ? ` / ${run.step}` : ''}</span>` : ''}</div>
