@@ -14,7 +14,8 @@ import type { Deliverer } from './deliverer.js';
 import type { IdSource } from './ids.js';
 import { tokenFor, unitFor } from './rng.js';
 import { explanationFor, TERMINAL_RESULTS } from './scenarios.js';
-import { type ActiveOutcome, iso, type SessionRecord, type SimState } from './state.js';
+import { type ActiveOutcome, iso, type SessionRecord, type SimState, type StoredEvent } from './state.js';
+import { publish } from './streams.js';
 
 export interface EmissionDeps {
   state: SimState;
@@ -337,8 +338,23 @@ export class Emission {
   // ---- the log itself -----------------------------------------------------------------------
 
   append(rec: SessionRecord, event: BetaManagedAgentsSessionEvent): void {
-    rec.events.push({ event, seq: rec.events.length + 1, ms: this.d.clock.now() });
+    const stored = { event, seq: 0, ms: this.d.clock.now() };
+    rec.events.push(stored);
+    if (event.processed_at !== null) this.placed(rec, stored);
     this.touch(rec);
+  }
+
+  /** A queued event is processed now: it takes its place in the list and reaches the streams. */
+  processQueued(rec: SessionRecord, stored: StoredEvent): void {
+    stored.event.processed_at = this.nowIso();
+    stored.ms = this.d.clock.now();
+    this.placed(rec, stored);
+  }
+
+  private placed(rec: SessionRecord, stored: StoredEvent): void {
+    rec.lastSeq += 1;
+    stored.seq = rec.lastSeq;
+    publish(rec, stored);
   }
 
   /** updated_at moves forward by at least 1 ms on every change, so two snapshots never tie. */

@@ -16,6 +16,7 @@ import type { IdSource } from './ids.js';
 import { Intake } from './intake.js';
 import { isScenario, type Scenario, type Timers } from './options.js';
 import { iso, isRunning, type SessionRecord, type SimState } from './state.js';
+import { closeStreams } from './streams.js';
 import { Turns } from './turns.js';
 import { asObject, type Json, onlyKeys, optionalString } from './validate.js';
 
@@ -109,6 +110,8 @@ export class SessionEngine {
     const rec: SessionRecord = {
       session,
       events: [],
+      lastSeq: 0,
+      streams: new Set(),
       threads: [],
       scenario: scenarioName,
       durationMs: duration,
@@ -187,6 +190,11 @@ export class SessionEngine {
     mustBeStopped(rec, 'deleting');
     this.turns.cancel(rec);
     this.d.state.sessions.delete(rec.session.id);
+    closeStreams(rec, {
+      type: 'session.deleted',
+      id: this.emit.eventId(rec),
+      processed_at: this.emit.nowIso(),
+    });
     for (const [fid, f] of this.d.state.files)
       if (f.meta.scope?.id === rec.session.id) this.d.state.files.delete(fid);
     this.emit.webhook('session.deleted', rec);
@@ -205,7 +213,10 @@ export class SessionEngine {
 
   /** Stops every scheduled step (simulator shutdown). */
   stopAll(): void {
-    for (const rec of this.d.state.sessions.values()) this.turns.cancel(rec);
+    for (const rec of this.d.state.sessions.values()) {
+      this.turns.cancel(rec);
+      closeStreams(rec);
+    }
   }
 }
 

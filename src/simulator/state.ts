@@ -9,12 +9,13 @@ import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
 import type { Scenario } from './options.js';
 import { TERMINAL_RESULTS } from './scenarios.js';
+import type { StreamSink } from './streams.js';
 
 export interface StoredEvent {
   event: BetaManagedAgentsSessionEvent;
-  /** Sequence within the session: the stable sort key for the events list. */
+  /** Position within the session, given when the event is processed: the events list's order. */
   seq: number;
-  /** When it was stored (for created_at filters, compared with processed_at as the platform does). */
+  /** When it was processed (for created_at filters, compared with processed_at as the platform does). */
   ms: number;
 }
 
@@ -32,6 +33,10 @@ export interface ActiveOutcome {
 export interface SessionRecord {
   session: BetaManagedAgentsSession;
   events: StoredEvent[];
+  /** The last seq handed out. */
+  lastSeq: number;
+  /** Open event streams (session and thread views). */
+  streams: Set<StreamSink>;
   threads: BetaManagedAgentsSessionThread[];
   scenario: Scenario;
   durationMs: number;
