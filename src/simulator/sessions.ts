@@ -15,10 +15,17 @@ import { Emission } from './emission.js';
 import type { IdSource } from './ids.js';
 import { Intake } from './intake.js';
 import { isScenario, type Scenario, type Timers } from './options.js';
+import {
+  resolveMcpServers,
+  resolveModel,
+  resolveSkills,
+  resolveTools,
+  sessionMultiagent,
+} from './resolve.js';
 import { iso, isRunning, type SessionRecord, type SimState } from './state.js';
 import { closeStreams } from './streams.js';
 import { Turns } from './turns.js';
-import { asObject, type Json, onlyKeys, optionalString } from './validate.js';
+import { asObject, type Json, newMetadata, onlyKeys, optionalString } from './validate.js';
 
 export interface EngineDeps {
   state: SimState;
@@ -55,7 +62,7 @@ export class SessionEngine {
     if (!env) throw notFound('Environment', body.environment_id);
     if (env.archived_at !== null) throw badRequest(`Environment ${env.id} is archived.`);
     const agent = agentSnapshot(this.d.state, body.agent);
-    const metadata = metadataStrings(body.metadata);
+    const metadata = newMetadata(body.metadata, 'session');
     const budget = parseBudget(body.budget);
     const initial = body.initial_events === undefined ? [] : body.initial_events;
     if (!Array.isArray(initial)) throw badRequest('session: "initial_events" must be an array.');
@@ -167,8 +174,8 @@ export class SessionEngine {
     if (body.agent !== undefined) {
       const a = asObject(body.agent, 'agent');
       onlyKeys(a, ['tools', 'mcp_servers'], 'agent');
-      if (a.tools !== undefined) s.agent.tools = a.tools as typeof s.agent.tools;
-      if (a.mcp_servers !== undefined) s.agent.mcp_servers = a.mcp_servers as typeof s.agent.mcp_servers;
+      if (a.tools !== undefined) s.agent.tools = resolveTools(a.tools);
+      if (a.mcp_servers !== undefined) s.agent.mcp_servers = resolveMcpServers(a.mcp_servers);
     }
     this.emit.touch(rec);
     this.emit.webhook('session.updated', rec);
@@ -261,19 +268,14 @@ function agentSnapshot(state: SimState, value: unknown): BetaManagedAgentsSessio
     tools: agent.tools,
     mcp_servers: agent.mcp_servers,
     skills: agent.skills,
-    multiagent: agent.multiagent as BetaManagedAgentsSessionAgent['multiagent'],
+    multiagent: sessionMultiagent(state, agent.multiagent),
     execution_identity: agent.execution_identity,
   };
-  if (overrides.model !== undefined)
-    snapshot.model =
-      typeof overrides.model === 'string'
-        ? { id: overrides.model }
-        : (overrides.model as typeof snapshot.model);
-  if (overrides.system !== undefined) snapshot.system = overrides.system as string | null;
-  if (overrides.tools !== undefined) snapshot.tools = overrides.tools as typeof snapshot.tools;
-  if (overrides.mcp_servers !== undefined)
-    snapshot.mcp_servers = overrides.mcp_servers as typeof snapshot.mcp_servers;
-  if (overrides.skills !== undefined) snapshot.skills = overrides.skills as typeof snapshot.skills;
+  if (overrides.model !== undefined) snapshot.model = resolveModel(overrides.model);
+  if (overrides.system !== undefined) snapshot.system = optionalString(overrides, 'system', 'agent') ?? null;
+  if (overrides.tools !== undefined) snapshot.tools = resolveTools(overrides.tools);
+  if (overrides.mcp_servers !== undefined) snapshot.mcp_servers = resolveMcpServers(overrides.mcp_servers);
+  if (overrides.skills !== undefined) snapshot.skills = resolveSkills(overrides.skills);
   return snapshot;
 }
 /** Archiving or deleting waits for the turn to end: the client interrupts first. */
@@ -283,21 +285,6 @@ function mustBeStopped(rec: SessionRecord, doing: string): void {
       'conflict_error',
       `Session ${rec.session.id} is running; send user.interrupt and wait for idle before ${doing}.`,
     );
-}
-
-function metadataStrings(value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  const obj = asObject(value, 'metadata');
-  const entries = Object.entries(obj);
-  if (entries.length > 16) throw badRequest('metadata: at most 16 pairs.');
-  const out: Record<string, string> = {};
-  for (const [k, v] of entries) {
-    if (typeof v !== 'string') throw badRequest(`metadata value for "${k}" must be a string.`);
-    if (k.length > 64 || v.length > 512)
-      throw badRequest(`metadata "${k}": keys are at most 64 and values at most 512 characters.`);
-    out[k] = v;
-  }
-  return out;
 }
 
 function parseBudget(value: unknown): BetaManagedAgentsBudgetLimit | null {

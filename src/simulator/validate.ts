@@ -130,3 +130,10 @@ export const TIME_FILTERS = [
   'created_at[lt]',
   'created_at[lte]',
 ] as const;
+
+/** Metadata of a new object: strings only (null removes a key on update, and means nothing here). */
+export function newMetadata(value: unknown, where: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metadataOf(value, where))) if (v !== null) out[k] = v;
+  return out;
+}

@@ -11,6 +11,7 @@ import { iso } from '../state.js';
 import {
   asObject,
   metadataOf,
+  newMetadata,
   onlyKeys,
   onlyQuery,
   type Query,
@@ -61,7 +62,7 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
       name: requireString(body, 'name', 'environment'),
       description: (body.description as string | null | undefined) ?? null,
       config: config(body.config),
-      metadata: metadataOf(body.metadata, 'environment') as Record<string, string>,
+      metadata: newMetadata(body.metadata, 'environment'),
       scope: 'organization',
       created_at: now,
       updated_at: now,
