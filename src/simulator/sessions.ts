@@ -8,6 +8,7 @@ import type {
   BetaManagedAgentsSession,
   BetaManagedAgentsSessionAgent,
 } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
+import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
 import type { Clock } from '../clock.js';
 import { ApiError, badRequest, notFound } from './api-error.js';
 import type { Deliverer } from './deliverer.js';
@@ -22,6 +23,7 @@ import {
   resolveTools,
   sessionMultiagent,
 } from './resolve.js';
+import { resourceOf } from './session-resources.js';
 import { iso, isRunning, type SessionRecord, type SimState } from './state.js';
 import { closeStreams } from './streams.js';
 import { Turns } from './turns.js';
@@ -95,8 +97,8 @@ export class SessionEngine {
       agent,
       environment_id: env.id,
       deployment_id: null,
-      resources: [],
-      vault_ids: Array.isArray(body.vault_ids) ? (body.vault_ids as string[]) : [],
+      resources: resourcesOf(this.d.state, this.d.ids, body.resources, iso(now)),
+      vault_ids: this.vaultIds(body.vault_ids),
       metadata,
       budget,
       outcome_evaluations: [],
@@ -134,7 +136,7 @@ export class SessionEngine {
       activeSeconds: 0,
       tokens: { input: 0, output: 0, cacheRead: 0, cents: 0 },
     };
-    rec.threads.push(this.emit.newThread(rec, null, agent.name));
+    rec.threads.push(this.emit.threads.newThread(rec, null, agent.name));
     this.d.state.sessions.set(id, rec);
     this.d.state.remember(id);
     if (initial.length > 0) this.intake.accept(rec, initial);
@@ -161,16 +163,23 @@ export class SessionEngine {
         }
       }
     }
+    let resume = false;
     if (body.budget !== undefined) {
+      if (s.status === 'terminated')
+        throw badRequest(`Session ${s.id} is terminated; its budget cannot change.`);
       if (s.budget === null && body.budget !== null)
         throw badRequest('budget_create_only: a budget can only be set when the session is created.');
       const next = body.budget === null ? null : parseBudget(body.budget);
       if (next && Number(next.max_list_cost.amount) <= rec.tokens.cents)
         throw badRequest('budget_not_raised: the new budget must stay above the cost already consumed.');
       s.budget = next;
+      // Raising or removing the budget lets a session stopped by it run again; the scenario that
+      // spent the budget has played, so later turns play the default success.
+      resume = rec.budgetReached && s.status === 'idle';
+      if (rec.budgetReached) rec.scenario = 'success';
       rec.budgetReached = false;
     }
-    if (body.vault_ids !== undefined) s.vault_ids = body.vault_ids as string[];
+    if (body.vault_ids !== undefined) s.vault_ids = this.vaultIds(body.vault_ids);
     if (body.agent !== undefined) {
       const a = asObject(body.agent, 'agent');
       onlyKeys(a, ['tools', 'mcp_servers'], 'agent');
@@ -179,6 +188,7 @@ export class SessionEngine {
     }
     this.emit.touch(rec);
     this.emit.webhook('session.updated', rec);
+    if (resume) this.turns.start(rec, '');
     return s;
   }
 
@@ -188,9 +198,21 @@ export class SessionEngine {
     this.turns.cancel(rec);
     const now = this.d.clock.now();
     rec.session.archived_at = iso(now);
-    for (const t of rec.threads) t.archived_at = iso(now);
+    for (const t of rec.threads.slice(1))
+      if (t.status !== 'terminated') this.emit.threads.threadTerminated(rec, t);
+    rec.threads[0].archived_at = iso(now);
     this.emit.status(rec, 'terminated');
     return rec.session;
+  }
+
+  /** Archives a child thread (the primary one goes with the session): it terminates. */
+  archiveThread(rec: SessionRecord, t: BetaManagedAgentsSessionThread): BetaManagedAgentsSessionThread {
+    if (t.parent_thread_id === null)
+      throw badRequest('The primary thread is archived with its session; archive the session instead.');
+    if (t.status === 'running')
+      throw new ApiError('conflict_error', `Thread ${t.id} is running; interrupt it first.`);
+    if (t.archived_at === null) this.emit.threads.threadTerminated(rec, t);
+    return t;
   }
 
   delete(rec: SessionRecord): { id: string; type: 'session_deleted' } {
@@ -216,6 +238,24 @@ export class SessionEngine {
     if (rec.session.status === 'terminated')
       throw badRequest(`Session ${rec.session.id} is terminated; it accepts no more events.`);
     return this.intake.accept(rec, body.events);
+  }
+
+  /** A change made through a sub-resource: updated_at moves and session.updated is sent. */
+  changed(rec: SessionRecord): void {
+    this.emit.touch(rec);
+    this.emit.webhook('session.updated', rec);
+  }
+
+  /** Vault ids must name vaults that exist and are not archived. */
+  private vaultIds(value: unknown): string[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) throw badRequest('"vault_ids" must be an array of vault ids.');
+    return value.map((v) => {
+      const vault = typeof v === 'string' ? this.d.state.vaults.get(v) : undefined;
+      if (!vault) throw notFound('Vault', String(v));
+      if (vault.archived_at !== null) throw badRequest(`Vault ${vault.id} is archived.`);
+      return vault.id;
+    });
   }
 
   /** Stops every scheduled step (simulator shutdown). */
@@ -278,6 +318,12 @@ function agentSnapshot(state: SimState, value: unknown): BetaManagedAgentsSessio
   if (overrides.skills !== undefined) snapshot.skills = resolveSkills(overrides.skills);
   return snapshot;
 }
+function resourcesOf(state: SimState, ids: IdSource, value: unknown, now: string) {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw badRequest('"resources" must be an array.');
+  return value.map((r) => resourceOf(state, ids, r, now));
+}
+
 /** Archiving or deleting waits for the turn to end: the client interrupts first. */
 function mustBeStopped(rec: SessionRecord, doing: string): void {
   if (isRunning(rec))

@@ -5,10 +5,7 @@
 // id, so a client that reconnects with Last-Event-ID gets what it missed; deltas are never replayed.
 
 import type { ServerResponse } from 'node:http';
-import type {
-  BetaManagedAgentsSessionEvent,
-  BetaManagedAgentsStreamSessionEvents,
-} from '@anthropic-ai/sdk/resources/beta/sessions/events';
+import type { BetaManagedAgentsStreamSessionEvents } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import type { BetaManagedAgentsDeltaType } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
 import { badRequest } from './api-error.js';
@@ -35,13 +32,15 @@ export function deltasOf(q: Query): Set<BetaManagedAgentsDeltaType> {
   return new Set(values as BetaManagedAgentsDeltaType[]);
 }
 
-/** Whether an event belongs to a thread's view: a child sees the events that name it. */
-export function threadSees(
-  thread: BetaManagedAgentsSessionThread,
-  event: BetaManagedAgentsSessionEvent,
-): boolean {
-  if (thread.parent_thread_id === null) return true;
-  return (event as { session_thread_id?: string | null }).session_thread_id === thread.id;
+/**
+ * Whether an event belongs to a thread's view. The primary thread is the session's stream: its own
+ * events and what children cross-post (creation and status changes, which name the child). A child
+ * sees what it produced and the events that name it.
+ */
+export function threadSees(thread: BetaManagedAgentsSessionThread, stored: StoredEvent): boolean {
+  if (thread.parent_thread_id === null) return stored.thread === undefined;
+  const named = 'session_thread_id' in stored.event ? stored.event.session_thread_id : undefined;
+  return stored.thread === thread.id || named === thread.id;
 }
 
 /** The order of events.list: processed events by when they were processed, queued ones last. */
@@ -59,7 +58,7 @@ export function frame(event: BetaManagedAgentsStreamSessionEvents, id?: string):
 export function publish(rec: SessionRecord, stored: StoredEvent): void {
   const event = stored.event;
   for (const sink of rec.streams) {
-    if (!threadSees(sink.thread, event)) continue;
+    if (!threadSees(sink.thread, stored)) continue;
     if (event.type === 'agent.message' && sink.deltas.has('agent.message')) {
       sink.write(frame({ type: 'event_start', event: { id: event.id, type: 'agent.message' } }));
       event.content.forEach((block, index) => {
@@ -117,7 +116,7 @@ export function openStream(
   };
   if (opts.lastEventId) {
     const seen = rec.events
-      .filter((e) => e.event.processed_at !== null && threadSees(opts.thread, e.event))
+      .filter((e) => e.event.processed_at !== null && threadSees(opts.thread, e))
       .sort(listOrder);
     const at = seen.findIndex((e) => e.event.id === opts.lastEventId);
     if (at !== -1) for (const e of seen.slice(at + 1)) sink.write(frame(e.event, e.event.id));

@@ -12,6 +12,7 @@ import type { StoredEvent } from '../state.js';
 import { deltasOf, listOrder, openStream, threadSees } from '../streams.js';
 import {
   asObject,
+  onlyKeys,
   onlyQuery,
   type Query,
   queryArray,
@@ -95,11 +96,19 @@ export function eventRoutes(app: FastifyInstance, ctx: SimContext): void {
     },
   );
 
+  app.post<{ Params: { id: string; tid: string } }>(
+    '/v1/sessions/:id/threads/:tid/archive',
+    async (req): Promise<BetaManagedAgentsSessionThread> => {
+      onlyKeys(asObject(req.body, 'archive'), [], 'archive');
+      return ctx.engine.archiveThread(ctx.engine.get(req.params.id), thread(req.params.id, req.params.tid));
+    },
+  );
+
   app.get<{ Params: { id: string; tid: string } }>(
     '/v1/sessions/:id/threads/:tid/events',
     async (req): Promise<EventPage> => {
       const t = thread(req.params.id, req.params.tid);
-      const own = ctx.engine.get(req.params.id).events.filter((e) => threadSees(t, e.event));
+      const own = ctx.engine.get(req.params.id).events.filter((e) => threadSees(t, e));
       return listEvents(req.query as Query, own);
     },
   );
