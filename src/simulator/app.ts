@@ -8,6 +8,7 @@ import { chance } from './rng.js';
 import { adminRoutes } from './routes/admin.js';
 import { agentRoutes } from './routes/agents.js';
 import { deploymentRunRoutes } from './routes/deployment-runs.js';
+import { deploymentRoutes } from './routes/deployments.js';
 import { environmentRoutes } from './routes/environments.js';
 import { eventRoutes } from './routes/events.js';
 import { fileRoutes } from './routes/files.js';
@@ -154,6 +155,7 @@ export function buildApp(ctx: SimContext): FastifyInstance {
   resourceRoutes(app, ctx);
   eventRoutes(app, ctx);
   deploymentRunRoutes(app, ctx);
+  deploymentRoutes(app, ctx);
   fileRoutes(app, ctx);
   memoryStoreRoutes(app, ctx);
   memoryRoutes(app, ctx);

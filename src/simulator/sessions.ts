@@ -52,7 +52,8 @@ export class SessionEngine {
     this.intake = new Intake({ ids: d.ids, emit: this.emit, turns: this.turns });
   }
 
-  create(body: Json): BetaManagedAgentsSession {
+  /** Creates a session; a deployment run passes its deployment's id. */
+  create(body: Json, deploymentId: string | null = null): BetaManagedAgentsSession {
     onlyKeys(
       body,
       ['agent', 'environment_id', 'budget', 'initial_events', 'metadata', 'resources', 'title', 'vault_ids'],
@@ -96,7 +97,7 @@ export class SessionEngine {
       title: optionalString(body, 'title', 'session') ?? null,
       agent,
       environment_id: env.id,
-      deployment_id: null,
+      deployment_id: deploymentId,
       resources: resourcesOf(this.d.state, this.d.ids, body.resources, iso(now)),
       vault_ids: this.vaultIds(body.vault_ids),
       metadata,
@@ -333,7 +334,7 @@ function mustBeStopped(rec: SessionRecord, doing: string): void {
     );
 }
 
-function parseBudget(value: unknown): BetaManagedAgentsBudgetLimit | null {
+export function parseBudget(value: unknown): BetaManagedAgentsBudgetLimit | null {
   if (value === undefined || value === null) return null;
   const b = asObject(value, 'budget');
   onlyKeys(b, ['type', 'max_list_cost'], 'budget');
