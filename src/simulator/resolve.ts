@@ -272,32 +272,8 @@ export function sessionMultiagent(
   const expand = (r: BetaManagedAgentsAgentReference): BetaManagedAgentsSessionThreadAgent => {
     const a = state.agents.get(r.id)?.find((v) => v.version === r.version);
     if (!a) throw notFound(`Agent ${r.id} version`, String(r.version));
-    const {
-      id,
-      type,
-      version,
-      name,
-      description,
-      model,
-      system,
-      tools,
-      mcp_servers,
-      skills,
-      execution_identity,
-    } = a;
-    return {
-      id,
-      type,
-      version,
-      name,
-      description,
-      model,
-      system,
-      tools,
-      mcp_servers,
-      skills,
-      execution_identity,
-    };
+    const { multiagent: _m, metadata: _md, created_at: _c, updated_at: _u, archived_at: _a, ...agent } = a;
+    return agent;
   };
   if (m.type === 'coordinator')
     return { type: 'coordinator', agents: m.agents.map((a) => (a.type === 'advisor' ? a : expand(a))) };

@@ -11,24 +11,22 @@ import { badRequest, notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
 import { checkTimezone, parseCron } from '../cron.js';
 import type { DeploymentRecord } from '../deployment-state.js';
-import { forwardPage } from '../paging.js';
 import { resourceOf } from '../session-resources.js';
 import { parseBudget } from '../sessions.js';
 import { iso } from '../state.js';
 import {
   asObject,
   type Json,
-  metadataOf,
   newMetadata,
   onlyKeys,
   onlyQuery,
   optionalString,
+  patchMetadata,
   type Query,
-  queryBool,
   queryString,
   requireString,
-  timeRange,
 } from '../validate.js';
+import { archiveOnce, liveList } from './lifecycle.js';
 
 type Deployment = BetaManagedAgentsDeployment;
 const FIELDS = [
@@ -222,13 +220,7 @@ export function deploymentRoutes(app: FastifyInstance, ctx: SimContext): void {
       dep.resources = res.config;
       rec.resourceParams = res.params;
     }
-    if (body.metadata !== undefined)
-      if (body.metadata === null) dep.metadata = {};
-      else
-        for (const [k, v] of Object.entries(metadataOf(body.metadata, 'deployment update', true))) {
-          if (v === null) delete dep.metadata[k];
-          else dep.metadata[k] = v;
-        }
+    if (body.metadata !== undefined) patchMetadata(dep.metadata, body.metadata, 'deployment update');
     if (body.schedule !== undefined) {
       dep.schedule = schedule(body.schedule);
       ctx.deployments.schedule(rec);
@@ -251,31 +243,21 @@ export function deploymentRoutes(app: FastifyInstance, ctx: SimContext): void {
     ]);
     const agentId = queryString(q, 'agent_id');
     const status = queryString(q, 'status');
-    const archived = queryBool(q, 'include_archived') ?? false;
-    const inRange = timeRange(q);
     const items = [...ctx.state.deployments.values()]
       .map((r) => r.deployment)
       .filter(
         (d) =>
-          (archived || d.archived_at === null) &&
-          (agentId === undefined || d.agent.id === agentId) &&
-          (status === undefined || d.status === status) &&
-          inRange(Date.parse(d.created_at)),
-      )
-      .sort(ctx.state.newestFirst);
-    return forwardPage(q, items, (d) => d.id, 'desc');
+          (agentId === undefined || d.agent.id === agentId) && (status === undefined || d.status === status),
+      );
+    return liveList(ctx, q, items);
   });
 
   app.post<{ Params: { id: string } }>('/v1/deployments/:id/archive', async (req): Promise<Deployment> => {
     onlyKeys(asObject(req.body, 'archive'), [], 'archive');
     const rec = find(req.params.id);
     const dep = rec.deployment;
-    if (dep.archived_at === null) {
-      ctx.deployments.unschedule(rec);
-      ctx.deployments.touch(dep);
-      dep.archived_at = dep.updated_at;
-      ctx.deliverer.emit('deployment.archived', dep.id);
-    }
+    ctx.deployments.unschedule(rec);
+    archiveOnce(ctx, dep, 'deployment.archived');
     return dep;
   });
 

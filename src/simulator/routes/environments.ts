@@ -8,7 +8,6 @@ import type {
 import type { FastifyInstance } from 'fastify';
 import { badRequest, badRequestCode, notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
-import { forwardPage } from '../paging.js';
 import { iso } from '../state.js';
 import {
   asObject,
@@ -18,9 +17,9 @@ import {
   onlyQuery,
   optionalString,
   type Query,
-  queryBool,
   requireString,
 } from '../validate.js';
+import { archiveOnce, liveList } from './lifecycle.js';
 
 const MANAGERS = ['apt', 'cargo', 'gem', 'go', 'npm', 'pip'] as const;
 
@@ -154,11 +153,7 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
   app.get('/v1/environments', async (req) => {
     const q = req.query as Query;
     onlyQuery(q, ['include_archived', 'limit', 'page']);
-    const archived = queryBool(q, 'include_archived') ?? false;
-    const items = [...ctx.state.environments.values()]
-      .filter((e) => archived || e.archived_at === null)
-      .sort(ctx.state.newestFirst);
-    return forwardPage(q, items, (e) => e.id, 'desc');
+    return liveList(ctx, q, [...ctx.state.environments.values()]);
   });
 
   app.post<{ Params: { id: string } }>(
@@ -166,11 +161,7 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
     async (req): Promise<BetaEnvironment> => {
       onlyKeys(asObject(req.body, 'archive'), [], 'archive');
       const env = find(req.params.id);
-      if (env.archived_at === null) {
-        bump(env);
-        env.archived_at = env.updated_at;
-        ctx.deliverer.emit('environment.archived', env.id);
-      }
+      archiveOnce(ctx, env, 'environment.archived');
       return env;
     },
   );

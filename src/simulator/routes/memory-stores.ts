@@ -7,19 +7,16 @@ import type {
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
-import { forwardPage } from '../paging.js';
-import { iso } from '../state.js';
 import {
   asObject,
-  metadataOf,
   newMetadata,
   onlyKeys,
   onlyQuery,
+  patchMetadata,
   type Query,
-  queryBool,
   requireString,
-  timeRange,
 } from '../validate.js';
+import { archiveOnce, fresh, keep, later, liveList } from './lifecycle.js';
 
 type Store = BetaManagedAgentsMemoryStore;
 
@@ -37,28 +34,18 @@ export function findStore(ctx: SimContext, id: string): Store {
 }
 
 export function memoryStoreRoutes(app: FastifyInstance, ctx: SimContext): void {
-  const bump = (s: Store) => {
-    s.updated_at = iso(Math.max(ctx.clock.now(), Date.parse(s.updated_at) + 1));
-  };
-
   app.post('/v1/memory_stores', async (req): Promise<Store> => {
     const body = asObject(req.body, 'memory store');
     onlyKeys(body, ['name', 'description', 'metadata'], 'memory store');
-    const now = iso(ctx.clock.now());
     const store: Store = {
       id: ctx.ids.next('memstore'),
       type: 'memory_store',
       name: requireString(body, 'name', 'memory store'),
       description: description(body.description),
       metadata: newMetadata(body.metadata, 'memory store'),
-      created_at: now,
-      updated_at: now,
-      archived_at: null,
+      ...fresh(ctx),
     };
-    ctx.state.memoryStores.set(store.id, store);
-    ctx.state.remember(store.id);
-    ctx.deliverer.emit('memory_store.created', store.id);
-    return store;
+    return keep(ctx, ctx.state.memoryStores, store, 'memory_store.created');
   });
 
   app.get<{ Params: { id: string } }>('/v1/memory_stores/:id', async (req): Promise<Store> => {
@@ -73,34 +60,21 @@ export function memoryStoreRoutes(app: FastifyInstance, ctx: SimContext): void {
     if (store.archived_at !== null) throw badRequest(`Memory store ${store.id} is archived.`);
     if (body.name !== undefined) store.name = requireString(body, 'name', 'memory store update');
     if (body.description !== undefined) store.description = description(body.description);
-    if (body.metadata !== undefined)
-      for (const [k, v] of Object.entries(metadataOf(body.metadata, 'memory store update', true))) {
-        if (v === null) delete store.metadata[k];
-        else store.metadata[k] = v;
-      }
-    bump(store);
+    if (body.metadata !== undefined) patchMetadata(store.metadata, body.metadata, 'memory store update');
+    store.updated_at = later(ctx, store.updated_at);
     return store;
   });
 
   app.get('/v1/memory_stores', async (req) => {
     const q = req.query as Query;
     onlyQuery(q, ['created_at[gte]', 'created_at[lte]', 'include_archived', 'limit', 'page']);
-    const archived = queryBool(q, 'include_archived') ?? false;
-    const inRange = timeRange(q);
-    const items = [...ctx.state.memoryStores.values()]
-      .filter((s) => (archived || s.archived_at === null) && inRange(Date.parse(s.created_at)))
-      .sort(ctx.state.newestFirst);
-    return forwardPage(q, items, (s) => s.id, 'desc');
+    return liveList(ctx, q, [...ctx.state.memoryStores.values()]);
   });
 
   app.post<{ Params: { id: string } }>('/v1/memory_stores/:id/archive', async (req): Promise<Store> => {
     onlyKeys(asObject(req.body, 'archive'), [], 'archive');
     const store = findStore(ctx, req.params.id);
-    if (store.archived_at === null) {
-      bump(store);
-      store.archived_at = store.updated_at;
-      ctx.deliverer.emit('memory_store.archived', store.id);
-    }
+    archiveOnce(ctx, store, 'memory_store.archived');
     return store;
   });
 

@@ -13,38 +13,24 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
 import { authOf } from '../credentials.js';
-import { forwardPage } from '../paging.js';
 import { iso } from '../state.js';
 import {
   asObject,
-  type Json,
-  metadataOf,
   newMetadata,
   onlyKeys,
   onlyQuery,
   optionalString,
+  patchMetadata,
   type Query,
-  queryBool,
   requireString,
 } from '../validate.js';
+import { archiveOnce, fresh, keep, later, liveList } from './lifecycle.js';
 
 type Vault = BetaManagedAgentsVault;
 type Credential = BetaManagedAgentsCredential;
 type CredParams = { Params: { id: string; cid: string } };
 
-function patchMetadata(target: Record<string, string>, value: unknown, where: string): void {
-  if (value === null) {
-    for (const k of Object.keys(target)) delete target[k];
-    return;
-  }
-  for (const [k, v] of Object.entries(metadataOf(value, where, true))) {
-    if (v === null) delete target[k];
-    else target[k] = v;
-  }
-}
-
 export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
-  const later = (prev: string) => iso(Math.max(ctx.clock.now(), Date.parse(prev) + 1));
   const vault = (id: string): Vault => {
     const v = ctx.state.vaults.get(id);
     if (!v) throw notFound('Vault', id);
@@ -56,39 +42,18 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
     if (!c || c.vault_id !== vaultId) throw notFound('Credential', id);
     return c;
   };
-  const archiveCredential = (c: Credential) => {
-    if (c.archived_at !== null) return;
-    c.updated_at = later(c.updated_at);
-    c.archived_at = c.updated_at;
-    ctx.deliverer.emit('vault_credential.archived', c.id);
-  };
-  const listed = <T extends { archived_at: string | null; id: string }>(q: Query, items: T[]) => {
-    const archived = queryBool(q, 'include_archived') ?? false;
-    return forwardPage(
-      q,
-      items.filter((x) => archived || x.archived_at === null).sort(ctx.state.newestFirst),
-      (x) => x.id,
-      'desc',
-    );
-  };
-
+  const archiveCredential = (c: Credential) => archiveOnce(ctx, c, 'vault_credential.archived');
   app.post('/v1/vaults', async (req): Promise<Vault> => {
     const body = asObject(req.body, 'vault');
     onlyKeys(body, ['display_name', 'metadata'], 'vault');
-    const now = iso(ctx.clock.now());
     const v: Vault = {
       id: ctx.ids.next('vlt'),
       type: 'vault',
       display_name: requireString(body, 'display_name', 'vault'),
       metadata: newMetadata(body.metadata, 'vault'),
-      created_at: now,
-      updated_at: now,
-      archived_at: null,
+      ...fresh(ctx),
     };
-    ctx.state.vaults.set(v.id, v);
-    ctx.state.remember(v.id);
-    ctx.deliverer.emit('vault.created', v.id);
-    return v;
+    return keep(ctx, ctx.state.vaults, v, 'vault.created');
   });
 
   app.get<{ Params: { id: string } }>('/v1/vaults/:id', async (req): Promise<Vault> => vault(req.params.id));
@@ -100,25 +65,22 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
     if (v.archived_at !== null) throw badRequest(`Vault ${v.id} is archived.`);
     if (body.display_name !== undefined) v.display_name = requireString(body, 'display_name', 'vault update');
     if (body.metadata !== undefined) patchMetadata(v.metadata, body.metadata, 'vault update');
-    v.updated_at = later(v.updated_at);
+    v.updated_at = later(ctx, v.updated_at);
     return v;
   });
 
   app.get('/v1/vaults', async (req) => {
     const q = req.query as Query;
     onlyQuery(q, ['include_archived', 'limit', 'page']);
-    return listed(q, [...ctx.state.vaults.values()]);
+    return liveList(ctx, q, [...ctx.state.vaults.values()]);
   });
 
   app.post<{ Params: { id: string } }>('/v1/vaults/:id/archive', async (req): Promise<Vault> => {
     onlyKeys(asObject(req.body, 'archive'), [], 'archive');
     const v = vault(req.params.id);
-    if (v.archived_at === null) {
-      v.updated_at = later(v.updated_at);
-      v.archived_at = v.updated_at;
+    if (v.archived_at === null)
       for (const c of ctx.state.credentials.values()) if (c.vault_id === v.id) archiveCredential(c);
-      ctx.deliverer.emit('vault.archived', v.id);
-    }
+    archiveOnce(ctx, v, 'vault.archived');
     return v;
   });
 
@@ -138,7 +100,6 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
     onlyKeys(body, ['auth', 'display_name', 'metadata'], 'credential');
     const v = vault(req.params.id);
     if (v.archived_at !== null) throw badRequest(`Vault ${v.id} is archived.`);
-    const now = iso(ctx.clock.now());
     const c: Credential = {
       id: ctx.ids.next('vcrd'),
       type: 'vault_credential',
@@ -146,14 +107,9 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
       auth: authOf(body.auth),
       display_name: optionalString(body, 'display_name', 'credential') ?? null,
       metadata: newMetadata(body.metadata, 'credential'),
-      created_at: now,
-      updated_at: now,
-      archived_at: null,
+      ...fresh(ctx),
     };
-    ctx.state.credentials.set(c.id, c);
-    ctx.state.remember(c.id);
-    ctx.deliverer.emit('vault_credential.created', c.id);
-    return c;
+    return keep(ctx, ctx.state.credentials, c, 'vault_credential.created');
   });
 
   app.get<CredParams>(
@@ -162,7 +118,7 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
   );
 
   app.post<CredParams>('/v1/vaults/:id/credentials/:cid', async (req): Promise<Credential> => {
-    const body: Json = asObject(req.body, 'credential update');
+    const body = asObject(req.body, 'credential update');
     onlyKeys(body, ['auth', 'display_name', 'metadata'], 'credential update');
     const c = credential(req.params.id, req.params.cid);
     if (c.archived_at !== null) throw badRequest(`Credential ${c.id} is archived.`);
@@ -170,7 +126,7 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
     if (body.display_name !== undefined)
       c.display_name = optionalString(body, 'display_name', 'credential update') ?? null;
     if (body.metadata !== undefined) patchMetadata(c.metadata, body.metadata, 'credential update');
-    c.updated_at = later(c.updated_at);
+    c.updated_at = later(ctx, c.updated_at);
     return c;
   });
 
@@ -178,7 +134,8 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
     const q = req.query as Query;
     onlyQuery(q, ['include_archived', 'limit', 'page']);
     vault(req.params.id);
-    return listed(
+    return liveList(
+      ctx,
       q,
       [...ctx.state.credentials.values()].filter((c) => c.vault_id === req.params.id),
     );
