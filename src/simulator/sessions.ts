@@ -29,6 +29,9 @@ import { closeStreams } from './streams.js';
 import { Turns } from './turns.js';
 import { asObject, type Json, newMetadata, onlyKeys, optionalString } from './validate.js';
 
+/** The budget a budget_reached session gets when it is created without one, in cents. */
+const SCENARIO_BUDGET_CENTS = '50';
+
 export interface EngineDeps {
   state: SimState;
   ids: IdSource;
@@ -66,7 +69,6 @@ export class SessionEngine {
     if (env.archived_at !== null) throw badRequest(`Environment ${env.id} is archived.`);
     const agent = agentSnapshot(this.d.state, body.agent);
     const metadata = newMetadata(body.metadata, 'session');
-    const budget = parseBudget(body.budget);
     const initial = body.initial_events === undefined ? [] : body.initial_events;
     if (!Array.isArray(initial)) throw badRequest('session: "initial_events" must be an array.');
     if (initial.length > 50) throw badRequest('session: "initial_events" takes at most 50 events.');
@@ -83,6 +85,15 @@ export class SessionEngine {
     const scenarioName = metadata.sim_scenario ?? this.d.defaultScenario;
     if (!isScenario(scenarioName))
       throw badRequest(`metadata.sim_scenario: unknown scenario "${scenarioName}".`);
+    // budget_reached plays a session that has a budget: without one, it gets the scenario's own.
+    const budget =
+      parseBudget(body.budget) ??
+      (scenarioName === 'budget_reached'
+        ? {
+            type: 'limit' as const,
+            max_list_cost: { amount: SCENARIO_BUDGET_CENTS, currency: 'USD' as const },
+          }
+        : null);
     const duration =
       metadata.sim_duration_ms === undefined ? this.d.defaultDurationMs : Number(metadata.sim_duration_ms);
     if (!Number.isFinite(duration) || duration < 0)

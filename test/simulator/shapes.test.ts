@@ -112,20 +112,26 @@ describe('response shapes', () => {
     ).rejects.toMatchObject({ status: 404 });
   });
 
-  it('budgets: no budget never stops at budget_reached; raising one resumes the session', async () => {
+  it('budgets: only a budget stops a session at budget_reached; raising it resumes the session', async () => {
     const { agent, environment } = await setup(c);
     const free = await c.beta.sessions.create({
       agent: agent.id,
       environment_id: environment.id,
-      metadata: { sim_scenario: 'budget_reached' },
       initial_events: [task('no cap')],
     });
-    const idle = (await settle(c, free.id)).status;
-    expect(idle).toBe('idle');
+    expect(free.budget).toBeNull();
+    await settle(c, free.id);
     const stops = await c.beta.sessions.events.list(free.id, { types: ['session.status_idle'] });
     expect(stops.data.map((e) => e.type === 'session.status_idle' && e.stop_reason.type)).toEqual([
       'end_turn',
     ]);
+    // The budget_reached scenario plays a session that has a budget: it shows the one it got.
+    const scenario = await c.beta.sessions.create({
+      agent: agent.id,
+      environment_id: environment.id,
+      metadata: { sim_scenario: 'budget_reached' },
+    });
+    expect(scenario.budget).toEqual({ type: 'limit', max_list_cost: { amount: '50', currency: 'USD' } });
 
     const capped = await c.beta.sessions.create({
       agent: agent.id,
