@@ -30,6 +30,8 @@ export class ApiError extends Error {
     readonly type: ApiErrorType,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** `error.details.error_code`: the SDK exposes it as `errorCode` on its error classes. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -38,13 +40,21 @@ export class ApiError extends Error {
 
   envelope(requestId: string): {
     type: 'error';
-    error: { type: ApiErrorType; message: string };
+    error: { type: ApiErrorType; message: string; details?: { error_code: string } };
     request_id: string;
   } {
-    return { type: 'error', error: { type: this.type, message: this.message }, request_id: requestId };
+    const error = { type: this.type, message: this.message };
+    return {
+      type: 'error',
+      error: this.code === undefined ? error : { ...error, details: { error_code: this.code } },
+      request_id: requestId,
+    };
   }
 }
 
 export const badRequest = (message: string): ApiError => new ApiError('invalid_request_error', message);
 export const notFound = (what: string, id: string): ApiError =>
   new ApiError('not_found_error', `${what} ${id} not found.`);
+/** A 400 with a machine-readable `error_code` (environment_archived, file_not_downloadable, ...). */
+export const badRequestCode = (code: string, message: string): ApiError =>
+  new ApiError('invalid_request_error', message, {}, code);

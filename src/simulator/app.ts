@@ -7,18 +7,28 @@ import { MinuteLimiter } from './limits.js';
 import { chance } from './rng.js';
 import { adminRoutes } from './routes/admin.js';
 import { agentRoutes } from './routes/agents.js';
+import { deploymentRunRoutes } from './routes/deployment-runs.js';
+import { deploymentRoutes } from './routes/deployments.js';
 import { environmentRoutes } from './routes/environments.js';
 import { eventRoutes } from './routes/events.js';
-import { miscRoutes } from './routes/misc.js';
+import { fileRoutes } from './routes/files.js';
+import { memoryRoutes } from './routes/memories.js';
+import { memoryStoreRoutes } from './routes/memory-stores.js';
+import { resourceRoutes } from './routes/resources.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { vaultRoutes } from './routes/vaults.js';
 
 export const MANAGED_AGENTS_BETA = 'managed-agents-2026-04-01';
-const BETA_PREFIXES = [
-  '/v1/agents',
-  '/v1/environments',
-  '/v1/sessions',
-  '/v1/deployment_runs',
-  '/v1/deployments',
+const MEMORY_BETA = 'agent-memory-2026-07-22';
+/** The beta header each route family needs: what the SDK sends on its own. */
+const BETA_PREFIXES: Array<[string, ...string[]]> = [
+  ['/v1/agents', MANAGED_AGENTS_BETA],
+  ['/v1/environments', MANAGED_AGENTS_BETA],
+  ['/v1/sessions', MANAGED_AGENTS_BETA],
+  ['/v1/deployment_runs', MANAGED_AGENTS_BETA],
+  ['/v1/deployments', MANAGED_AGENTS_BETA],
+  ['/v1/vaults', MANAGED_AGENTS_BETA],
+  ['/v1/memory_stores', MEMORY_BETA, MANAGED_AGENTS_BETA],
 ];
 
 declare module 'fastify' {
@@ -69,15 +79,13 @@ export function buildApp(ctx: SimContext): FastifyInstance {
     if (!key || (ctx.apiKeys.length > 0 && !ctx.apiKeys.includes(key)))
       throw new ApiError('authentication_error', 'invalid x-api-key');
     const path = req.url.split('?')[0];
-    if (BETA_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) {
-      const beta = String(req.headers['anthropic-beta'] ?? '');
-      if (
-        !beta
-          .split(',')
-          .map((s) => s.trim())
-          .includes(MANAGED_AGENTS_BETA)
-      )
-        throw badRequest(`This route needs the beta header "anthropic-beta: ${MANAGED_AGENTS_BETA}".`);
+    const needed = BETA_PREFIXES.find(([p]) => path === p || path.startsWith(`${p}/`))?.slice(1);
+    if (needed) {
+      const sent = String(req.headers['anthropic-beta'] ?? '')
+        .split(',')
+        .map((s) => s.trim());
+      if (!needed.some((b) => sent.includes(b)))
+        throw badRequest(`This route needs the beta header "anthropic-beta: ${needed[0]}".`);
     }
     requestCount += 1;
     const n = requestCount;
@@ -134,17 +142,24 @@ export function buildApp(ctx: SimContext): FastifyInstance {
     reply
       .status(404)
       .send(
-        new ApiError('not_found_error', `No route ${req.method} ${req.url.split('?')[0]}.`).envelope(
-          req.simRequestId,
-        ),
+        new ApiError(
+          'not_found_error',
+          `${req.method} ${req.url.split('?')[0]} is not simulated by agenthooks simulator.`,
+        ).envelope(req.simRequestId),
       );
   });
 
   agentRoutes(app, ctx);
   environmentRoutes(app, ctx);
   sessionRoutes(app, ctx);
+  resourceRoutes(app, ctx);
   eventRoutes(app, ctx);
-  miscRoutes(app, ctx);
+  deploymentRunRoutes(app, ctx);
+  deploymentRoutes(app, ctx);
+  fileRoutes(app, ctx);
+  memoryStoreRoutes(app, ctx);
+  memoryRoutes(app, ctx);
+  vaultRoutes(app, ctx);
   adminRoutes(app, ctx);
   return app;
 }

@@ -8,13 +8,14 @@ import type {
   BetaManagedAgentsSpanModelUsage,
 } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
-import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
 import type { Clock } from '../clock.js';
 import type { Deliverer } from './deliverer.js';
 import type { IdSource } from './ids.js';
 import { tokenFor, unitFor } from './rng.js';
 import { explanationFor, TERMINAL_RESULTS } from './scenarios.js';
-import { type ActiveOutcome, iso, type SessionRecord, type SimState } from './state.js';
+import { type ActiveOutcome, iso, type SessionRecord, type SimState, type StoredEvent } from './state.js';
+import { publish } from './streams.js';
+import { ThreadEmission } from './thread-emission.js';
 
 export interface EmissionDeps {
   state: SimState;
@@ -55,7 +56,11 @@ const NO_USAGE: EvaluationUsage = {
 const INTERRUPTED = 'A user.interrupt arrived while the outcome was active.';
 
 export class Emission {
-  constructor(private readonly d: EmissionDeps) {}
+  readonly threads: ThreadEmission;
+
+  constructor(private readonly d: EmissionDeps) {
+    this.threads = new ThreadEmission(this, d.ids);
+  }
 
   // ---- status -------------------------------------------------------------------------------
 
@@ -272,73 +277,26 @@ export class Emission {
     this.webhook('session.outcome_evaluation_ended', rec);
   }
 
-  // ---- threads ------------------------------------------------------------------------------
-
-  newThread(rec: SessionRecord, parent: string | null, name: string): BetaManagedAgentsSessionThread {
-    const { multiagent: _m, ...agent } = rec.session.agent;
-    const now = this.nowIso();
-    return {
-      id: this.d.ids.next('sthr', rec.session.id),
-      type: 'session_thread',
-      session_id: rec.session.id,
-      parent_thread_id: parent,
-      agent: { ...agent, name },
-      status: 'idle',
-      stats: null,
-      usage: null,
-      workflow_run_id: null,
-      created_at: now,
-      updated_at: now,
-      archived_at: null,
-    };
-  }
-
-  /** A running sub-agent thread under the primary one; returns its id. */
-  threadCreated(rec: SessionRecord, name: string): string {
-    const t = this.newThread(rec, rec.threads[0].id, name);
-    t.status = 'running';
-    rec.threads.push(t);
-    this.append(rec, {
-      type: 'session.thread_created',
-      id: this.eventId(rec),
-      agent_name: name,
-      session_thread_id: t.id,
-      workflow_run_id: null,
-      processed_at: this.nowIso(),
-    });
-    this.webhook('session.thread_created', rec, t.id);
-    this.append(rec, {
-      type: 'session.thread_status_running',
-      id: this.eventId(rec),
-      agent_name: name,
-      session_thread_id: t.id,
-      processed_at: this.nowIso(),
-    });
-    return t.id;
-  }
-
-  threadIdled(rec: SessionRecord, threadId: string, name: string): void {
-    const t = rec.threads.find((x) => x.id === threadId);
-    if (!t) return;
-    t.status = 'idle';
-    t.updated_at = this.nowIso();
-    this.append(rec, {
-      type: 'session.thread_status_idle',
-      id: this.eventId(rec),
-      agent_name: name,
-      session_thread_id: t.id,
-      stop_reason: { type: 'end_turn' },
-      stop_details: null,
-      processed_at: this.nowIso(),
-    });
-    this.webhook('session.thread_idled', rec, t.id);
-  }
-
   // ---- the log itself -----------------------------------------------------------------------
 
-  append(rec: SessionRecord, event: BetaManagedAgentsSessionEvent): void {
-    rec.events.push({ event, seq: rec.events.length + 1, ms: this.d.clock.now() });
+  append(rec: SessionRecord, event: BetaManagedAgentsSessionEvent, thread?: string): void {
+    const stored: StoredEvent = { event, seq: 0, ms: this.d.clock.now(), ...(thread ? { thread } : {}) };
+    rec.events.push(stored);
+    if (event.processed_at !== null) this.placed(rec, stored);
     this.touch(rec);
+  }
+
+  /** A queued event is processed now: it takes its place in the list and reaches the streams. */
+  processQueued(rec: SessionRecord, stored: StoredEvent): void {
+    stored.event.processed_at = this.nowIso();
+    stored.ms = this.d.clock.now();
+    this.placed(rec, stored);
+  }
+
+  private placed(rec: SessionRecord, stored: StoredEvent): void {
+    rec.lastSeq += 1;
+    stored.seq = rec.lastSeq;
+    publish(rec, stored);
   }
 
   /** updated_at moves forward by at least 1 ms on every change, so two snapshots never tie. */

@@ -13,7 +13,13 @@ export type IdPrefix =
   | 'depl'
   | 'file'
   | 'whe'
-  | 'req';
+  | 'req'
+  | 'sesrsc'
+  | 'vlt'
+  | 'vcrd'
+  | 'memstore'
+  | 'mem'
+  | 'memver';
 
 export class IdSource {
   private readonly counters = new Map<string, number>();

@@ -82,9 +82,9 @@ function subagents(...names: string[]): Part {
     const threadIds: string[] = [];
     return [
       ...names.map((name) => () => {
-        threadIds.push(p.emit.threadCreated(p.rec, name));
+        threadIds.push(p.emit.threads.threadCreated(p.rec, name));
       }),
-      ...names.map((name, i) => () => p.emit.threadIdled(p.rec, threadIds[i], name)),
+      ...names.map((name, i) => () => p.emit.threads.threadIdled(p.rec, threadIds[i], name)),
     ];
   };
 }
@@ -145,5 +145,7 @@ const SCRIPTS: Record<Scenario, readonly Part[]> = {
 
 /** The steps of one turn of `scenario`. */
 export function script(scenario: Scenario, play: Play): Step[] {
-  return SCRIPTS[scenario].flatMap((part) => part(play));
+  // Without a budget there is nothing to reach: the turn ends as a plain success.
+  const played = scenario === 'budget_reached' && play.rec.session.budget === null ? 'success' : scenario;
+  return SCRIPTS[played].flatMap((part) => part(play));
 }

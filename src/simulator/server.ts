@@ -4,6 +4,7 @@ import { generateSecret } from '../webhooks/sign.js';
 import { buildApp } from './app.js';
 import type { SimContext } from './context.js';
 import { Deliverer, type DeliveryCounters, type DeliveryRecord, type EndpointState } from './deliverer.js';
+import { Deployments } from './deployments.js';
 import { IdSource } from './ids.js';
 import { type RouteCounter, RouteStats } from './limits.js';
 import {
@@ -84,11 +85,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     defaultScenario: options.scenario ?? 'success',
     defaultDurationMs: options.durationMs ?? DEFAULT_DURATION_MS,
   });
+  const deployments = new Deployments({ state, ids, clock, timers, timeScale, engine, deliverer });
   const stats = new RouteStats();
   const ctx: SimContext = {
     state,
     engine,
     deliverer,
+    deployments,
     ids,
     clock,
     stats,
@@ -121,6 +124,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     deliveriesIdle: () => deliverer.idle(),
     close: async () => {
       engine.stopAll();
+      deployments.stopAll();
       deliverer.close();
       await app.close();
     },

@@ -8,6 +8,7 @@ import type {
   BetaManagedAgentsSession,
   BetaManagedAgentsSessionAgent,
 } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
+import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
 import type { Clock } from '../clock.js';
 import { ApiError, badRequest, notFound } from './api-error.js';
 import type { Deliverer } from './deliverer.js';
@@ -15,9 +16,21 @@ import { Emission } from './emission.js';
 import type { IdSource } from './ids.js';
 import { Intake } from './intake.js';
 import { isScenario, type Scenario, type Timers } from './options.js';
+import {
+  resolveMcpServers,
+  resolveModel,
+  resolveSkills,
+  resolveTools,
+  sessionMultiagent,
+} from './resolve.js';
+import { resourceOf } from './session-resources.js';
 import { iso, isRunning, type SessionRecord, type SimState } from './state.js';
+import { closeStreams } from './streams.js';
 import { Turns } from './turns.js';
-import { asObject, type Json, onlyKeys, optionalString } from './validate.js';
+import { asObject, type Json, newMetadata, onlyKeys, optionalString } from './validate.js';
+
+/** The budget a budget_reached session gets when it is created without one, in cents. */
+const SCENARIO_BUDGET_CENTS = '50';
 
 export interface EngineDeps {
   state: SimState;
@@ -42,7 +55,8 @@ export class SessionEngine {
     this.intake = new Intake({ ids: d.ids, emit: this.emit, turns: this.turns });
   }
 
-  create(body: Json): BetaManagedAgentsSession {
+  /** Creates a session; a deployment run passes its deployment's id. */
+  create(body: Json, deploymentId: string | null = null): BetaManagedAgentsSession {
     onlyKeys(
       body,
       ['agent', 'environment_id', 'budget', 'initial_events', 'metadata', 'resources', 'title', 'vault_ids'],
@@ -54,8 +68,7 @@ export class SessionEngine {
     if (!env) throw notFound('Environment', body.environment_id);
     if (env.archived_at !== null) throw badRequest(`Environment ${env.id} is archived.`);
     const agent = agentSnapshot(this.d.state, body.agent);
-    const metadata = metadataStrings(body.metadata);
-    const budget = parseBudget(body.budget);
+    const metadata = newMetadata(body.metadata, 'session');
     const initial = body.initial_events === undefined ? [] : body.initial_events;
     if (!Array.isArray(initial)) throw badRequest('session: "initial_events" must be an array.');
     if (initial.length > 50) throw badRequest('session: "initial_events" takes at most 50 events.');
@@ -72,6 +85,15 @@ export class SessionEngine {
     const scenarioName = metadata.sim_scenario ?? this.d.defaultScenario;
     if (!isScenario(scenarioName))
       throw badRequest(`metadata.sim_scenario: unknown scenario "${scenarioName}".`);
+    // budget_reached plays a session that has a budget: without one, it gets the scenario's own.
+    const budget =
+      parseBudget(body.budget) ??
+      (scenarioName === 'budget_reached'
+        ? {
+            type: 'limit' as const,
+            max_list_cost: { amount: SCENARIO_BUDGET_CENTS, currency: 'USD' as const },
+          }
+        : null);
     const duration =
       metadata.sim_duration_ms === undefined ? this.d.defaultDurationMs : Number(metadata.sim_duration_ms);
     if (!Number.isFinite(duration) || duration < 0)
@@ -86,9 +108,9 @@ export class SessionEngine {
       title: optionalString(body, 'title', 'session') ?? null,
       agent,
       environment_id: env.id,
-      deployment_id: null,
-      resources: [],
-      vault_ids: Array.isArray(body.vault_ids) ? (body.vault_ids as string[]) : [],
+      deployment_id: deploymentId,
+      resources: resourcesOf(this.d.state, this.d.ids, body.resources, iso(now)),
+      vault_ids: this.vaultIds(body.vault_ids),
       metadata,
       budget,
       outcome_evaluations: [],
@@ -109,6 +131,8 @@ export class SessionEngine {
     const rec: SessionRecord = {
       session,
       events: [],
+      lastSeq: 0,
+      streams: new Set(),
       threads: [],
       scenario: scenarioName,
       durationMs: duration,
@@ -124,7 +148,7 @@ export class SessionEngine {
       activeSeconds: 0,
       tokens: { input: 0, output: 0, cacheRead: 0, cents: 0 },
     };
-    rec.threads.push(this.emit.newThread(rec, null, agent.name));
+    rec.threads.push(this.emit.threads.newThread(rec, null, agent.name));
     this.d.state.sessions.set(id, rec);
     this.d.state.remember(id);
     if (initial.length > 0) this.intake.accept(rec, initial);
@@ -151,24 +175,32 @@ export class SessionEngine {
         }
       }
     }
+    let resume = false;
     if (body.budget !== undefined) {
+      if (s.status === 'terminated')
+        throw badRequest(`Session ${s.id} is terminated; its budget cannot change.`);
       if (s.budget === null && body.budget !== null)
         throw badRequest('budget_create_only: a budget can only be set when the session is created.');
       const next = body.budget === null ? null : parseBudget(body.budget);
       if (next && Number(next.max_list_cost.amount) <= rec.tokens.cents)
         throw badRequest('budget_not_raised: the new budget must stay above the cost already consumed.');
       s.budget = next;
+      // Raising or removing the budget lets a session stopped by it run again; the scenario that
+      // spent the budget has played, so later turns play the default success.
+      resume = rec.budgetReached && s.status === 'idle';
+      if (rec.budgetReached) rec.scenario = 'success';
       rec.budgetReached = false;
     }
-    if (body.vault_ids !== undefined) s.vault_ids = body.vault_ids as string[];
+    if (body.vault_ids !== undefined) s.vault_ids = this.vaultIds(body.vault_ids);
     if (body.agent !== undefined) {
       const a = asObject(body.agent, 'agent');
       onlyKeys(a, ['tools', 'mcp_servers'], 'agent');
-      if (a.tools !== undefined) s.agent.tools = a.tools as typeof s.agent.tools;
-      if (a.mcp_servers !== undefined) s.agent.mcp_servers = a.mcp_servers as typeof s.agent.mcp_servers;
+      if (a.tools !== undefined) s.agent.tools = resolveTools(a.tools);
+      if (a.mcp_servers !== undefined) s.agent.mcp_servers = resolveMcpServers(a.mcp_servers);
     }
     this.emit.touch(rec);
     this.emit.webhook('session.updated', rec);
+    if (resume) this.turns.start(rec, '');
     return s;
   }
 
@@ -178,15 +210,32 @@ export class SessionEngine {
     this.turns.cancel(rec);
     const now = this.d.clock.now();
     rec.session.archived_at = iso(now);
-    for (const t of rec.threads) t.archived_at = iso(now);
+    for (const t of rec.threads.slice(1))
+      if (t.status !== 'terminated') this.emit.threads.threadTerminated(rec, t);
+    rec.threads[0].archived_at = iso(now);
     this.emit.status(rec, 'terminated');
     return rec.session;
+  }
+
+  /** Archives a child thread (the primary one goes with the session): it terminates. */
+  archiveThread(rec: SessionRecord, t: BetaManagedAgentsSessionThread): BetaManagedAgentsSessionThread {
+    if (t.parent_thread_id === null)
+      throw badRequest('The primary thread is archived with its session; archive the session instead.');
+    if (t.status === 'running')
+      throw new ApiError('conflict_error', `Thread ${t.id} is running; interrupt it first.`);
+    if (t.archived_at === null) this.emit.threads.threadTerminated(rec, t);
+    return t;
   }
 
   delete(rec: SessionRecord): { id: string; type: 'session_deleted' } {
     mustBeStopped(rec, 'deleting');
     this.turns.cancel(rec);
     this.d.state.sessions.delete(rec.session.id);
+    closeStreams(rec, {
+      type: 'session.deleted',
+      id: this.emit.eventId(rec),
+      processed_at: this.emit.nowIso(),
+    });
     for (const [fid, f] of this.d.state.files)
       if (f.meta.scope?.id === rec.session.id) this.d.state.files.delete(fid);
     this.emit.webhook('session.deleted', rec);
@@ -203,9 +252,30 @@ export class SessionEngine {
     return this.intake.accept(rec, body.events);
   }
 
+  /** A change made through a sub-resource: updated_at moves and session.updated is sent. */
+  changed(rec: SessionRecord): void {
+    this.emit.touch(rec);
+    this.emit.webhook('session.updated', rec);
+  }
+
+  /** Vault ids must name vaults that exist and are not archived. */
+  private vaultIds(value: unknown): string[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) throw badRequest('"vault_ids" must be an array of vault ids.');
+    return value.map((v) => {
+      const vault = typeof v === 'string' ? this.d.state.vaults.get(v) : undefined;
+      if (!vault) throw notFound('Vault', String(v));
+      if (vault.archived_at !== null) throw badRequest(`Vault ${vault.id} is archived.`);
+      return vault.id;
+    });
+  }
+
   /** Stops every scheduled step (simulator shutdown). */
   stopAll(): void {
-    for (const rec of this.d.state.sessions.values()) this.turns.cancel(rec);
+    for (const rec of this.d.state.sessions.values()) {
+      this.turns.cancel(rec);
+      closeStreams(rec);
+    }
   }
 }
 
@@ -250,21 +320,22 @@ function agentSnapshot(state: SimState, value: unknown): BetaManagedAgentsSessio
     tools: agent.tools,
     mcp_servers: agent.mcp_servers,
     skills: agent.skills,
-    multiagent: agent.multiagent as BetaManagedAgentsSessionAgent['multiagent'],
+    multiagent: sessionMultiagent(state, agent.multiagent),
     execution_identity: agent.execution_identity,
   };
-  if (overrides.model !== undefined)
-    snapshot.model =
-      typeof overrides.model === 'string'
-        ? { id: overrides.model }
-        : (overrides.model as typeof snapshot.model);
-  if (overrides.system !== undefined) snapshot.system = overrides.system as string | null;
-  if (overrides.tools !== undefined) snapshot.tools = overrides.tools as typeof snapshot.tools;
-  if (overrides.mcp_servers !== undefined)
-    snapshot.mcp_servers = overrides.mcp_servers as typeof snapshot.mcp_servers;
-  if (overrides.skills !== undefined) snapshot.skills = overrides.skills as typeof snapshot.skills;
+  if (overrides.model !== undefined) snapshot.model = resolveModel(overrides.model);
+  if (overrides.system !== undefined) snapshot.system = optionalString(overrides, 'system', 'agent') ?? null;
+  if (overrides.tools !== undefined) snapshot.tools = resolveTools(overrides.tools);
+  if (overrides.mcp_servers !== undefined) snapshot.mcp_servers = resolveMcpServers(overrides.mcp_servers);
+  if (overrides.skills !== undefined) snapshot.skills = resolveSkills(overrides.skills);
   return snapshot;
 }
+function resourcesOf(state: SimState, ids: IdSource, value: unknown, now: string) {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw badRequest('"resources" must be an array.');
+  return value.map((r) => resourceOf(state, ids, r, now));
+}
+
 /** Archiving or deleting waits for the turn to end: the client interrupts first. */
 function mustBeStopped(rec: SessionRecord, doing: string): void {
   if (isRunning(rec))
@@ -274,22 +345,7 @@ function mustBeStopped(rec: SessionRecord, doing: string): void {
     );
 }
 
-function metadataStrings(value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  const obj = asObject(value, 'metadata');
-  const entries = Object.entries(obj);
-  if (entries.length > 16) throw badRequest('metadata: at most 16 pairs.');
-  const out: Record<string, string> = {};
-  for (const [k, v] of entries) {
-    if (typeof v !== 'string') throw badRequest(`metadata value for "${k}" must be a string.`);
-    if (k.length > 64 || v.length > 512)
-      throw badRequest(`metadata "${k}": keys are at most 64 and values at most 512 characters.`);
-    out[k] = v;
-  }
-  return out;
-}
-
-function parseBudget(value: unknown): BetaManagedAgentsBudgetLimit | null {
+export function parseBudget(value: unknown): BetaManagedAgentsBudgetLimit | null {
   if (value === undefined || value === null) return null;
   const b = asObject(value, 'budget');
   onlyKeys(b, ['type', 'max_list_cost'], 'budget');

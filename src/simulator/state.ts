@@ -4,18 +4,27 @@ import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/ag
 import type { BetaManagedAgentsDeploymentRun } from '@anthropic-ai/sdk/resources/beta/deployment-runs';
 import type { BetaEnvironment } from '@anthropic-ai/sdk/resources/beta/environments/environments';
 import type { BetaFileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
+import type { BetaManagedAgentsMemory } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
+import type { BetaManagedAgentsMemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
+import type { BetaManagedAgentsMemoryVersion } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-versions';
 import type { BetaManagedAgentsSessionEvent } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
+import type { BetaManagedAgentsCredential } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
+import type { BetaManagedAgentsVault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
+import type { DeploymentRecord } from './deployment-state.js';
 import type { Scenario } from './options.js';
 import { TERMINAL_RESULTS } from './scenarios.js';
+import type { StreamSink } from './streams.js';
 
 export interface StoredEvent {
   event: BetaManagedAgentsSessionEvent;
-  /** Sequence within the session: the stable sort key for the events list. */
+  /** Position within the session, given when the event is processed: the events list's order. */
   seq: number;
-  /** When it was stored (for created_at filters, compared with processed_at as the platform does). */
+  /** When it was processed (for created_at filters, compared with processed_at as the platform does). */
   ms: number;
+  /** The child thread that produced it; unset for the primary thread (the session's own view). */
+  thread?: string;
 }
 
 export interface ActiveOutcome {
@@ -32,6 +41,10 @@ export interface ActiveOutcome {
 export interface SessionRecord {
   session: BetaManagedAgentsSession;
   events: StoredEvent[];
+  /** The last seq handed out. */
+  lastSeq: number;
+  /** Open event streams (session and thread views). */
+  streams: Set<StreamSink>;
   threads: BetaManagedAgentsSessionThread[];
   scenario: Scenario;
   durationMs: number;
@@ -75,6 +88,13 @@ export class SimState {
   readonly sessions = new Map<string, SessionRecord>();
   readonly deploymentRuns = new Map<string, BetaManagedAgentsDeploymentRun>();
   readonly files = new Map<string, FileRecord>();
+  readonly memoryStores = new Map<string, BetaManagedAgentsMemoryStore>();
+  /** Memories with their content (the basic view leaves it out). */
+  readonly memories = new Map<string, BetaManagedAgentsMemory>();
+  readonly memoryVersions = new Map<string, BetaManagedAgentsMemoryVersion>();
+  readonly vaults = new Map<string, BetaManagedAgentsVault>();
+  readonly credentials = new Map<string, BetaManagedAgentsCredential>();
+  readonly deployments = new Map<string, DeploymentRecord>();
   /** Insertion order of creation, the tiebreak for lists with equal created_at. */
   private seq = 0;
   readonly order = new Map<string, number>();

@@ -57,7 +57,7 @@ export class Turns {
     const next = rec.queue.shift();
     if (next) {
       const stored = rec.events.find((e) => e.event.id === next.id);
-      if (stored && stored.event.type === 'user.message') stored.event.processed_at = this.d.emit.nowIso();
+      if (stored && stored.event.processed_at === null) this.d.emit.processQueued(rec, stored);
       this.start(rec, next.id);
     }
   }

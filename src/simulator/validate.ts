@@ -130,3 +130,22 @@ export const TIME_FILTERS = [
   'created_at[lt]',
   'created_at[lte]',
 ] as const;
+
+/** Metadata of a new object: strings only (null removes a key on update, and means nothing here). */
+export function newMetadata(value: unknown, where: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metadataOf(value, where))) if (v !== null) out[k] = v;
+  return out;
+}
+
+/** Applies a metadata update: null clears all, a null value removes its key, strings set. */
+export function patchMetadata(target: Record<string, string>, value: unknown, where: string): void {
+  if (value === null) {
+    for (const k of Object.keys(target)) delete target[k];
+    return;
+  }
+  for (const [k, v] of Object.entries(metadataOf(value, where, true))) {
+    if (v === null) delete target[k];
+    else target[k] = v;
+  }
+}

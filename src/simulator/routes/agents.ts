@@ -6,13 +6,22 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError, badRequest, notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
 import { forwardPage } from '../paging.js';
+import {
+  resolveIdentity,
+  resolveMcpServers,
+  resolveModel,
+  resolveMultiagent,
+  resolveSkills,
+  resolveTools,
+} from '../resolve.js';
 import { iso } from '../state.js';
 import {
   asObject,
-  type Json,
   metadataOf,
+  newMetadata,
   onlyKeys,
   onlyQuery,
+  optionalString,
   type Query,
   queryBool,
   queryInt,
@@ -35,41 +44,6 @@ const FIELDS = [
   'tools',
 ];
 
-function model(value: unknown): Agent['model'] {
-  if (typeof value === 'string' && value.length > 0) return { id: value };
-  const m = asObject(value, 'model');
-  if (typeof m.id !== 'string')
-    throw badRequest('"model" must be a model id string or {id, effort?, speed?, inference_geo?}.');
-  const out: Json = { id: m.id };
-  for (const k of ['effort', 'speed', 'inference_geo'])
-    if (m[k] !== undefined && m[k] !== null) out[k] = m[k];
-  return out as unknown as Agent['model'];
-}
-
-/** Tool params as the resolved objects the API returns (the toolset gains its default config). */
-function tools(value: unknown): Agent['tools'] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw badRequest('"tools" must be an array.');
-  if (value.length > 256) throw badRequest('"tools" takes at most 256 tools.');
-  return value.map((t) => {
-    const tool = asObject(t, 'tools[]');
-    if (tool.type === 'agent_toolset_20260401')
-      return {
-        type: 'agent_toolset_20260401',
-        configs: Array.isArray(tool.configs) ? tool.configs : [],
-        default_config: tool.default_config ?? { enabled: true, permission_policy: { type: 'always_allow' } },
-      };
-    return tool;
-  }) as unknown as Agent['tools'];
-}
-
-function list<T>(value: unknown, name: string, max: number): T[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw badRequest(`"${name}" must be an array.`);
-  if (value.length > max) throw badRequest(`"${name}" takes at most ${max} entries.`);
-  return value as T[];
-}
-
 function latest(ctx: SimContext, id: string): Agent[] {
   const versions = ctx.state.agents.get(id);
   if (!versions) throw notFound('Agent', id);
@@ -83,21 +57,20 @@ export function agentRoutes(app: FastifyInstance, ctx: SimContext): void {
     const name = requireString(body, 'name', 'agent');
     if (body.model === undefined) throw badRequest('agent: "model" is required.');
     const now = iso(ctx.clock.now());
+    const id = ctx.ids.next('agent');
     const agent: Agent = {
-      id: ctx.ids.next('agent'),
+      id,
       type: 'agent',
       name,
-      description: (body.description as string | null | undefined) ?? null,
-      model: model(body.model),
-      system: (body.system as string | null | undefined) ?? null,
-      tools: tools(body.tools),
-      mcp_servers: list(body.mcp_servers, 'mcp_servers', 20),
-      skills: list(body.skills, 'skills', 64),
-      multiagent: (body.multiagent as Agent['multiagent'] | undefined) ?? null,
-      execution_identity: (body.execution_identity as Agent['execution_identity'] | undefined) ?? {
-        type: 'service_account',
-      },
-      metadata: metadataOf(body.metadata, 'agent') as Record<string, string>,
+      description: optionalString(body, 'description', 'agent') ?? null,
+      model: resolveModel(body.model),
+      system: optionalString(body, 'system', 'agent') ?? null,
+      tools: resolveTools(body.tools),
+      mcp_servers: resolveMcpServers(body.mcp_servers),
+      skills: resolveSkills(body.skills),
+      multiagent: resolveMultiagent(ctx.state, body.multiagent, { type: 'agent', id, version: 1 }),
+      execution_identity: resolveIdentity(body.execution_identity),
+      metadata: newMetadata(body.metadata, 'agent'),
       version: 1,
       created_at: now,
       updated_at: now,
@@ -134,18 +107,22 @@ export function agentRoutes(app: FastifyInstance, ctx: SimContext): void {
       );
     const next: Agent = { ...current, metadata: { ...current.metadata } };
     if (body.name !== undefined) next.name = requireString(body, 'name', 'agent update');
-    if (body.description !== undefined) next.description = body.description as string | null;
-    if (body.model !== undefined) next.model = model(body.model);
-    if (body.system !== undefined) next.system = body.system as string | null;
+    if (body.description !== undefined)
+      next.description = optionalString(body, 'description', 'agent update') ?? null;
+    if (body.model !== undefined) next.model = resolveModel(body.model);
+    if (body.system !== undefined) next.system = optionalString(body, 'system', 'agent update') ?? null;
     // List fields are replaced as a whole (null clears them).
-    if (body.tools !== undefined) next.tools = tools(body.tools);
-    if (body.mcp_servers !== undefined) next.mcp_servers = list(body.mcp_servers, 'mcp_servers', 20);
-    if (body.skills !== undefined) next.skills = list(body.skills, 'skills', 64);
-    if (body.multiagent !== undefined) next.multiagent = body.multiagent as Agent['multiagent'];
+    if (body.tools !== undefined) next.tools = resolveTools(body.tools);
+    if (body.mcp_servers !== undefined) next.mcp_servers = resolveMcpServers(body.mcp_servers);
+    if (body.skills !== undefined) next.skills = resolveSkills(body.skills);
+    if (body.multiagent !== undefined)
+      next.multiagent = resolveMultiagent(ctx.state, body.multiagent, {
+        type: 'agent',
+        id: current.id,
+        version: current.version + 1,
+      });
     if (body.execution_identity !== undefined)
-      next.execution_identity = (body.execution_identity as Agent['execution_identity'] | null) ?? {
-        type: 'service_account',
-      };
+      next.execution_identity = resolveIdentity(body.execution_identity);
     if (body.metadata !== undefined) {
       if (body.metadata === null) next.metadata = {};
       else

@@ -1,44 +1,79 @@
 // Environments (reference 2.2): create, retrieve, update, list, archive, delete.
 import type {
+  BetaCloudConfig,
   BetaEnvironment,
   BetaEnvironmentDeleteResponse,
+  BetaPackages,
 } from '@anthropic-ai/sdk/resources/beta/environments/environments';
 import type { FastifyInstance } from 'fastify';
-import { badRequest, notFound } from '../api-error.js';
+import { badRequest, badRequestCode, notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
-import { forwardPage } from '../paging.js';
 import { iso } from '../state.js';
 import {
   asObject,
   metadataOf,
+  newMetadata,
   onlyKeys,
   onlyQuery,
+  optionalString,
   type Query,
-  queryBool,
   requireString,
 } from '../validate.js';
+import { archiveOnce, liveList } from './lifecycle.js';
+
+const MANAGERS = ['apt', 'cargo', 'gem', 'go', 'npm', 'pip'] as const;
 
 function config(value: unknown): BetaEnvironment['config'] {
   if (value === undefined || value === null)
-    return { type: 'cloud', networking: { type: 'unrestricted' }, packages: emptyPackages() };
+    return { type: 'cloud', networking: { type: 'unrestricted' }, packages: packagesOf(undefined) };
   const c = asObject(value, 'config');
   if (c.type === 'self_hosted') {
     onlyKeys(c, ['type'], 'config');
-    return { type: 'self_hosted' } as BetaEnvironment['config'];
+    return { type: 'self_hosted' };
   }
   if (c.type !== 'cloud') throw badRequest('config: "type" must be "cloud" or "self_hosted".');
   onlyKeys(c, ['type', 'networking', 'packages'], 'config');
-  const pk = asObject(c.packages, 'config.packages');
-  const packages = { ...emptyPackages(), ...pk, type: 'packages' as const };
-  return {
-    type: 'cloud',
-    networking: (c.networking as never) ?? { type: 'unrestricted' },
-    packages,
-  } as BetaEnvironment['config'];
+  return { type: 'cloud', networking: networking(c.networking), packages: packagesOf(c.packages) };
 }
 
-function emptyPackages() {
-  return { type: 'packages' as const, apt: [], cargo: [], gem: [], go: [], npm: [], pip: [] };
+/** `limited` networking answers every allow_* field (false and [] when not given). */
+function networking(value: unknown): BetaCloudConfig['networking'] {
+  if (value === undefined || value === null) return { type: 'unrestricted' };
+  const n = asObject(value, 'config.networking');
+  if (n.type === 'unrestricted') {
+    onlyKeys(n, ['type'], 'config.networking');
+    return { type: 'unrestricted' };
+  }
+  if (n.type !== 'limited')
+    throw badRequest('config.networking: "type" must be "unrestricted" or "limited".');
+  onlyKeys(n, ['type', 'allowed_hosts', 'allow_mcp_servers', 'allow_package_managers'], 'config.networking');
+  return {
+    type: 'limited',
+    allowed_hosts: strings(n.allowed_hosts, 'allowed_hosts'),
+    allow_mcp_servers: n.allow_mcp_servers === true,
+    allow_package_managers: n.allow_package_managers === true,
+  };
+}
+
+function packagesOf(value: unknown): BetaPackages {
+  const p = value === undefined || value === null ? {} : asObject(value, 'config.packages');
+  onlyKeys(p, ['type', ...MANAGERS], 'config.packages');
+  return {
+    type: 'packages',
+    apt: strings(p.apt, 'apt'),
+    cargo: strings(p.cargo, 'cargo'),
+    gem: strings(p.gem, 'gem'),
+    go: strings(p.go, 'go'),
+    npm: strings(p.npm, 'npm'),
+    pip: strings(p.pip, 'pip'),
+  };
+}
+
+function strings(value: unknown, name: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    throw badRequest(`"${name}" must be an array of strings.`);
+  return value.map(String);
 }
 
 export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
@@ -59,9 +94,9 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
       id: ctx.ids.next('env'),
       type: 'environment',
       name: requireString(body, 'name', 'environment'),
-      description: (body.description as string | null | undefined) ?? null,
+      description: optionalString(body, 'description', 'environment') ?? null,
       config: config(body.config),
-      metadata: metadataOf(body.metadata, 'environment') as Record<string, string>,
+      metadata: newMetadata(body.metadata, 'environment'),
       scope: 'organization',
       created_at: now,
       updated_at: now,
@@ -84,11 +119,24 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
     const body = asObject(req.body, 'environment update');
     onlyKeys(body, ['name', 'config', 'description', 'metadata', 'scope'], 'environment update');
     const env = find(req.params.id);
-    if (env.archived_at !== null) throw badRequest(`Environment ${env.id} is archived.`);
+    if (env.archived_at !== null)
+      throw badRequestCode(
+        'environment_archived',
+        `Environment ${env.id} is archived and cannot be updated.`,
+      );
     const before = JSON.stringify(env);
     if (typeof body.name === 'string') env.name = body.name;
-    if (body.description !== undefined) env.description = body.description as string | null;
-    if (body.config !== undefined && body.config !== null) env.config = config(body.config);
+    if (body.description !== undefined)
+      env.description = optionalString(body, 'description', 'environment update') ?? null;
+    if (body.config !== undefined && body.config !== null) {
+      const next = config(body.config);
+      if (next.type !== env.config.type)
+        throw badRequestCode(
+          'invalid_config_type_change',
+          `Environment ${env.id} is ${env.config.type}; its config type cannot change to ${next.type}.`,
+        );
+      env.config = next;
+    }
     if (body.metadata !== undefined)
       for (const [k, v] of Object.entries(metadataOf(body.metadata, 'environment update', true))) {
         if (v === null) delete env.metadata[k];
@@ -105,11 +153,7 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
   app.get('/v1/environments', async (req) => {
     const q = req.query as Query;
     onlyQuery(q, ['include_archived', 'limit', 'page']);
-    const archived = queryBool(q, 'include_archived') ?? false;
-    const items = [...ctx.state.environments.values()]
-      .filter((e) => archived || e.archived_at === null)
-      .sort(ctx.state.newestFirst);
-    return forwardPage(q, items, (e) => e.id, 'desc');
+    return liveList(ctx, q, [...ctx.state.environments.values()]);
   });
 
   app.post<{ Params: { id: string } }>(
@@ -117,11 +161,7 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
     async (req): Promise<BetaEnvironment> => {
       onlyKeys(asObject(req.body, 'archive'), [], 'archive');
       const env = find(req.params.id);
-      if (env.archived_at === null) {
-        bump(env);
-        env.archived_at = env.updated_at;
-        ctx.deliverer.emit('environment.archived', env.id);
-      }
+      archiveOnce(ctx, env, 'environment.archived');
       return env;
     },
   );

@@ -4,13 +4,15 @@ import type {
   BetaManagedAgentsSessionEvent,
 } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
-import type { FastifyInstance } from 'fastify';
-import { badRequest, notFound } from '../api-error.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { notFound } from '../api-error.js';
 import type { SimContext } from '../context.js';
 import { forwardPage, queryPage } from '../paging.js';
 import type { StoredEvent } from '../state.js';
+import { deltasOf, listOrder, openStream, threadSees } from '../streams.js';
 import {
   asObject,
+  onlyKeys,
   onlyQuery,
   type Query,
   queryArray,
@@ -28,7 +30,7 @@ function listEvents(q: Query, events: StoredEvent[]): EventPage {
   const inRange = timeRange(q);
   const items = events
     .filter((e) => (types === undefined || types.includes(e.event.type)) && inRange(e.ms))
-    .sort((a, b) => (order === 'asc' ? a.seq - b.seq : b.seq - a.seq));
+    .sort((a, b) => (order === 'asc' ? listOrder(a, b) : listOrder(b, a)));
   const page = queryPage(q, items, (e) => e.event.id, order);
   return { data: page.data.map((e) => e.event), next_page: page.next_page };
 }
@@ -45,9 +47,30 @@ export function eventRoutes(app: FastifyInstance, ctx: SimContext): void {
     async (req): Promise<EventPage> => listEvents(req.query as Query, ctx.engine.get(req.params.id).events),
   );
 
-  app.get<{ Params: { id: string } }>('/v1/sessions/:id/events/stream', async () => {
-    throw badRequest('The simulator does not stream; list events with GET /v1/sessions/{id}/events instead.');
-  });
+  const stream = (req: FastifyRequest, reply: FastifyReply, sessionId: string, threadId?: string) => {
+    const q = req.query as Query;
+    onlyQuery(q, ['event_deltas[]', 'event_deltas']);
+    const rec = ctx.engine.get(sessionId);
+    const deltas = deltasOf(q);
+    const t = threadId === undefined ? rec.threads[0] : thread(sessionId, threadId);
+    const last = req.headers['last-event-id'];
+    reply.hijack();
+    openStream(rec, reply.raw, {
+      thread: t,
+      deltas,
+      lastEventId: typeof last === 'string' ? last : undefined,
+      requestId: req.simRequestId,
+    });
+  };
+
+  app.get<{ Params: { id: string } }>('/v1/sessions/:id/events/stream', async (req, reply) =>
+    stream(req, reply, req.params.id),
+  );
+
+  app.get<{ Params: { id: string; tid: string } }>(
+    '/v1/sessions/:id/threads/:tid/stream',
+    async (req, reply) => stream(req, reply, req.params.id, req.params.tid),
+  );
 
   app.get<{ Params: { id: string } }>('/v1/sessions/:id/threads', async (req) => {
     const q = req.query as Query;
@@ -73,18 +96,19 @@ export function eventRoutes(app: FastifyInstance, ctx: SimContext): void {
     },
   );
 
+  app.post<{ Params: { id: string; tid: string } }>(
+    '/v1/sessions/:id/threads/:tid/archive',
+    async (req): Promise<BetaManagedAgentsSessionThread> => {
+      onlyKeys(asObject(req.body, 'archive'), [], 'archive');
+      return ctx.engine.archiveThread(ctx.engine.get(req.params.id), thread(req.params.id, req.params.tid));
+    },
+  );
+
   app.get<{ Params: { id: string; tid: string } }>(
     '/v1/sessions/:id/threads/:tid/events',
     async (req): Promise<EventPage> => {
       const t = thread(req.params.id, req.params.tid);
-      const events = ctx.engine.get(req.params.id).events;
-      // The primary thread is the session-level stream; a child sees the events that name it.
-      const own =
-        t.parent_thread_id === null
-          ? events
-          : events.filter(
-              (e) => (e.event as { session_thread_id?: string | null }).session_thread_id === t.id,
-            );
+      const own = ctx.engine.get(req.params.id).events.filter((e) => threadSees(t, e));
       return listEvents(req.query as Query, own);
     },
   );
