@@ -980,6 +980,136 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       });
     });
 
+    describe('insight reads: runFacts and skippedSteps', () => {
+      const evaluation = (iteration: number, result: string) => ({
+        outcomeId: 'out_1',
+        description: null,
+        result,
+        explanation: null,
+        iteration,
+        completedAt: null,
+      });
+      const usage = (costCents: number | null) => ({
+        inputTokens: 1,
+        outputTokens: 2,
+        cacheReadInputTokens: 0,
+        cacheCreationInputTokens: 0,
+        costCents,
+        activeSeconds: null,
+      });
+
+      it('projects the runs first seen in the window, filtered by agent (name or id) and pipeline', async () => {
+        const runs = [
+          newRun('f1', {
+            status: 'failed',
+            stopReason: 'end_turn',
+            outcomeResult: 'max_iterations_reached',
+            evaluations: [evaluation(0, 'needs_revision'), evaluation(1, 'max_iterations_reached')],
+            usage: usage(42),
+            sessionCreatedAt: T0 - 500,
+            firstSeenAt: T0,
+            finishedAt: T0 + 9_500,
+            pipeline: 'research',
+            step: 'draft',
+          }),
+          newRun('f2', { agentName: null, agentId: 'agent_x', usage: usage(null), firstSeenAt: T0 + 1 }),
+          newRun('f3', { agentName: 'writer', agentId: 'agent_w', firstSeenAt: T0 + 2, status: 'succeeded' }),
+          newRun('f_old', { firstSeenAt: T0 - 1 }),
+          newRun('f_late', { firstSeenAt: T0 + 1000 }),
+        ];
+        for (const run of runs) await store.saveRun({ run, expectedVersion: 0, history: null });
+        const facts = await store.runFacts({ since: T0, until: T0 + 1000 });
+        const byAgent = (a: { agentId: string | null }, b: { agentId: string | null }) =>
+          String(a.agentId).localeCompare(String(b.agentId));
+        expect([...facts].sort(byAgent)).toEqual(
+          [
+            {
+              agentName: 'researcher',
+              agentId: 'agent_1',
+              pipeline: 'research',
+              step: 'draft',
+              status: 'failed',
+              stopReason: 'end_turn',
+              outcomeResult: 'max_iterations_reached',
+              iterations: 2,
+              costCents: 42,
+              firstSeenAt: T0,
+              startedAt: T0 - 500,
+              finishedAt: T0 + 9_500,
+            },
+            {
+              agentName: 'writer',
+              agentId: 'agent_w',
+              pipeline: null,
+              step: null,
+              status: 'succeeded',
+              stopReason: null,
+              outcomeResult: null,
+              iterations: 0,
+              costCents: null,
+              firstSeenAt: T0 + 2,
+              startedAt: T0 + 2,
+              finishedAt: null,
+            },
+            {
+              agentName: null,
+              agentId: 'agent_x',
+              pipeline: null,
+              step: null,
+              status: 'pending',
+              stopReason: null,
+              outcomeResult: null,
+              iterations: 0,
+              costCents: null,
+              firstSeenAt: T0 + 1,
+              startedAt: T0 + 1,
+              finishedAt: null,
+            },
+          ].sort(byAgent),
+        );
+        expect((await store.runFacts({ since: T0, until: T0 + 1000, agent: 'agent_x' })).length).toBe(1);
+        expect((await store.runFacts({ since: T0, until: T0 + 1000, agent: 'writer' })).length).toBe(1);
+        const piped = await store.runFacts({ since: T0 - 10, until: T0 + 10, pipeline: 'research' });
+        expect(piped.map((f) => f.step)).toEqual(['draft']);
+        expect(await store.runFacts({ since: T0 + 5000, until: T0 + 6000 })).toEqual([]);
+      });
+
+      it('counts skipped chain steps by pipeline and step within the window', async () => {
+        const chain = (id: string, step: string, state: Launch['state'], createdAt = T0) =>
+          newLaunch(id, {
+            kind: 'chain',
+            pipeline: 'research',
+            step,
+            parentRunId: `p_${id}`,
+            state,
+            createdAt,
+          });
+        for (const l of [
+          chain('l1', 'report', 'skipped'),
+          chain('l2', 'report', 'skipped'),
+          chain('l3', 'review', 'skipped'),
+          chain('l4', 'report', 'created'),
+          chain('l5', 'report', 'skipped', T0 + 5000),
+          newLaunch('l6', {
+            kind: 'chain',
+            pipeline: 'other',
+            step: 'x',
+            parentRunId: 'p6',
+            state: 'skipped',
+          }),
+        ])
+          await store.createLaunch(l);
+        expect(await store.skippedSteps({ since: T0, until: T0 + 1000 })).toEqual([
+          { pipeline: 'other', step: 'x', count: 1 },
+          { pipeline: 'research', step: 'report', count: 2 },
+          { pipeline: 'research', step: 'review', count: 1 },
+        ]);
+        expect(await store.skippedSteps({ since: T0, until: T0 + 1000, pipeline: 'other' })).toEqual([
+          { pipeline: 'other', step: 'x', count: 1 },
+        ]);
+      });
+    });
+
     describe('meta and leases', () => {
       it('getMeta/setMeta: missing is null, set overwrites', async () => {
         expect(await store.getMeta('hb')).toBeNull();

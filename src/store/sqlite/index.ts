@@ -12,6 +12,7 @@ import type {
   EventQuery,
   IngestStats,
   InsertResult,
+  InsightQuery,
   Launch,
   LaunchPatch,
   LaunchState,
@@ -23,8 +24,10 @@ import type {
   RejectCount,
   Run,
   RunChange,
+  RunFact,
   RunHistoryEntry,
   RunQuery,
+  SkippedStepCount,
   Store,
   StoredEvent,
 } from '../types.js';
@@ -307,6 +310,14 @@ export class SqliteStore implements Store {
 
   metricCounts(): Promise<MetricCounts> {
     return this.call('metricCounts');
+  }
+
+  runFacts(query: InsightQuery): Promise<RunFact[]> {
+    return this.call('runFacts', query);
+  }
+
+  skippedSteps(query: Omit<InsightQuery, 'agent'>): Promise<SkippedStepCount[]> {
+    return this.call('skippedSteps', query);
   }
 
   getMeta(key: string): Promise<string | null> {

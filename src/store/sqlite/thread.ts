@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import * as deploymentRuns from './deployment-runs.js';
 import * as events from './events.js';
+import * as insight from './insight.js';
 import * as launches from './launches.js';
 import * as meta from './meta.js';
 import * as metrics from './metrics.js';
@@ -50,6 +51,8 @@ const methods = {
   listDeploymentRuns: deploymentRuns.listDeploymentRuns,
   prune: retention.prune,
   metricCounts: metrics.metricCounts,
+  runFacts: insight.runFacts,
+  skippedSteps: insight.skippedSteps,
   getMeta: meta.getMeta,
   setMeta: meta.setMeta,
   tryLease: meta.tryLease,
