@@ -1,14 +1,15 @@
 // How each agent and pipeline performs over a window: runs, success and outcome pass rates, stop
 // reasons, duration percentiles, cost, daily series and the most frequent failure reasons. The
 // /agents and /pipelines pages, `agenthooks stats` and GET /api/stats all read these figures here.
-// The store projects a few columns of the runs in the window (InsightStore); everything else is
+// The store counts the runs of the window by cell (InsightStore.runCells); everything else is
 // computed below, so SQLite and PostgreSQL give the same numbers by construction.
 import { AppError } from '../errors.js';
-import { RUN_STATUSES, type RunFact, type RunStatus, type Store } from '../store/types.js';
+import { DAY_MS } from '../store/insight-cells.js';
+import { RUN_STATUSES, type RunCell, type RunStatus, type Store } from '../store/types.js';
 import type { Surface } from './filters.js';
 import { parseTime } from './time.js';
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS };
 /** The window when none is given: the last 30 days. */
 export const DEFAULT_SINCE = '30d';
 /** Failure reasons listed per agent or pipeline, most frequent first. */
@@ -127,7 +128,7 @@ export function percentile(sorted: number[], p: number): number | null {
 }
 
 /** Why a failed run failed: its unmet outcome result, else its stop reason. */
-export function failureReason(f: Pick<RunFact, 'outcomeResult' | 'stopReason'>): string {
+export function failureReason(f: Pick<RunCell, 'outcomeResult' | 'stopReason'>): string {
   if (f.outcomeResult !== null && f.outcomeResult !== 'satisfied') return f.outcomeResult;
   return f.stopReason ?? 'unknown';
 }
@@ -148,23 +149,21 @@ class Tally {
   costedRuns = 0;
   readonly reasons = new Map<string, number>();
 
-  add(f: RunFact): void {
-    this.runs += 1;
-    this.byStatus[f.status] = (this.byStatus[f.status] ?? 0) + 1;
-    if (f.outcomeResult !== null) {
-      this.outcomes += 1;
-      if (f.outcomeResult === 'satisfied') this.satisfied += 1;
-      this.iterations += f.iterations;
+  add(c: RunCell): void {
+    this.runs += c.runs;
+    this.byStatus[c.status] = (this.byStatus[c.status] ?? 0) + c.runs;
+    if (c.outcomeResult !== null) {
+      this.outcomes += c.runs;
+      if (c.outcomeResult === 'satisfied') this.satisfied += c.runs;
+      this.iterations += c.iterations;
     }
-    if (f.stopReason !== null) this.stops.set(f.stopReason, (this.stops.get(f.stopReason) ?? 0) + 1);
-    if (f.finishedAt !== null) this.durations.push(Math.max(0, f.finishedAt - f.startedAt));
-    if (f.costCents !== null) {
-      this.costCents += f.costCents;
-      this.costedRuns += 1;
-    }
-    if (f.status === 'failed') {
-      const r = failureReason(f);
-      this.reasons.set(r, (this.reasons.get(r) ?? 0) + 1);
+    if (c.stopReason !== null) this.stops.set(c.stopReason, (this.stops.get(c.stopReason) ?? 0) + c.runs);
+    for (const d of c.durations) this.durations.push(Math.max(0, d));
+    this.costCents += c.costCents;
+    this.costedRuns += c.costedRuns;
+    if (c.status === 'failed') {
+      const r = failureReason(c);
+      this.reasons.set(r, (this.reasons.get(r) ?? 0) + c.runs);
     }
   }
 
@@ -211,15 +210,15 @@ class Series {
   readonly ids = new Set<string>();
   readonly steps = new Map<string, Tally>();
 
-  add(f: RunFact): void {
-    this.all.add(f);
-    const day = Math.floor(f.firstSeenAt / DAY_MS);
+  add(c: RunCell): void {
+    this.all.add(c);
+    const day = c.day / DAY_MS;
     let t = this.days.get(day);
     if (!t) {
       t = new Tally();
       this.days.set(day, t);
     }
-    t.add(f);
+    t.add(c);
   }
 
   daily(first: number, last: number): DayFigures[] {
@@ -242,9 +241,9 @@ class Series {
   }
 }
 
-function grouped(facts: RunFact[], keyOf: (f: RunFact) => string | null): Map<string | null, Series> {
+function grouped(cells: RunCell[], keyOf: (c: RunCell) => string | null): Map<string | null, Series> {
   const groups = new Map<string | null, Series>();
-  for (const f of facts) {
+  for (const f of cells) {
     const k = keyOf(f);
     let g = groups.get(k);
     if (!g) {
@@ -277,23 +276,25 @@ function ordered(groups: Map<string | null, Series>): [string | null, Series][] 
 
 /** The figures for the window, overall and per agent and per pipeline. */
 export async function collectInsight(store: Store, f: InsightFilters): Promise<Insight> {
-  const [facts, skipped] = await Promise.all([
-    store.runFacts(f),
+  const [cells, skipped] = await Promise.all([
+    store.runCells(f),
     store.skippedSteps({ since: f.since, until: f.until, pipeline: f.pipeline }),
   ]);
   const first = Math.floor(f.since / DAY_MS);
   const last = Math.floor((f.until - 1) / DAY_MS);
   const total = new Series();
-  for (const x of facts) total.add(x);
-  const agents = ordered(grouped(facts, (x) => x.agentName ?? x.agentId)).map(([name, g]) => ({
+  for (const x of cells) total.add(x);
+  const agents = ordered(grouped(cells, (x) => x.agentName ?? x.agentId)).map(([name, g]) => ({
     name,
     agentIds: [...g.ids].sort(),
     figures: g.all.figures(),
     daily: g.daily(first, last),
     failureReasons: g.all.failureReasons(),
   }));
-  const pipelineFacts = facts.filter((x) => x.pipeline !== null);
-  const pipelineGroups = grouped(pipelineFacts, (x) => x.pipeline);
+  const pipelineGroups = grouped(
+    cells.filter((x) => x.pipeline !== null),
+    (x) => x.pipeline,
+  );
   // A pipeline whose only steps in the window were skipped still gets a row.
   for (const s of skipped) if (!pipelineGroups.has(s.pipeline)) pipelineGroups.set(s.pipeline, new Series());
   const pipelines = ordered(pipelineGroups).map(([name, g]) => {

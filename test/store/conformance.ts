@@ -998,80 +998,84 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         activeSeconds: null,
       });
 
-      it('projects the runs first seen in the window, filtered by agent (name or id) and pipeline', async () => {
+      it('counts the runs first seen in the window by cell, filtered by agent (name or id) and pipeline', async () => {
+        const DAY = 86_400_000;
+        const failed = {
+          status: 'failed' as const,
+          stopReason: 'end_turn',
+          outcomeResult: 'max_iterations_reached',
+          pipeline: 'research',
+          step: 'draft',
+        };
         const runs = [
           newRun('f1', {
-            status: 'failed',
-            stopReason: 'end_turn',
-            outcomeResult: 'max_iterations_reached',
+            ...failed,
             evaluations: [evaluation(0, 'needs_revision'), evaluation(1, 'max_iterations_reached')],
             usage: usage(42),
             sessionCreatedAt: T0 - 500,
-            firstSeenAt: T0,
             finishedAt: T0 + 9_500,
-            pipeline: 'research',
-            step: 'draft',
           }),
+          newRun('f1b', {
+            ...failed,
+            evaluations: [evaluation(0, 'max_iterations_reached')],
+            usage: usage(8),
+            firstSeenAt: T0 + 5,
+            finishedAt: T0 + 1005,
+          }),
+          newRun('f1c', { ...failed, firstSeenAt: T0 + DAY, usage: usage(null) }),
           newRun('f2', { agentName: null, agentId: 'agent_x', usage: usage(null), firstSeenAt: T0 + 1 }),
           newRun('f3', { agentName: 'writer', agentId: 'agent_w', firstSeenAt: T0 + 2, status: 'succeeded' }),
           newRun('f_old', { firstSeenAt: T0 - 1 }),
-          newRun('f_late', { firstSeenAt: T0 + 1000 }),
+          newRun('f_late', { firstSeenAt: T0 + 2 * DAY }),
         ];
         for (const run of runs) await store.saveRun({ run, expectedVersion: 0, history: null });
-        const facts = await store.runFacts({ since: T0, until: T0 + 1000 });
-        const byAgent = (a: { agentId: string | null }, b: { agentId: string | null }) =>
-          String(a.agentId).localeCompare(String(b.agentId));
-        expect([...facts].sort(byAgent)).toEqual(
-          [
-            {
-              agentName: 'researcher',
-              agentId: 'agent_1',
-              pipeline: 'research',
-              step: 'draft',
-              status: 'failed',
-              stopReason: 'end_turn',
-              outcomeResult: 'max_iterations_reached',
-              iterations: 2,
-              costCents: 42,
-              firstSeenAt: T0,
-              startedAt: T0 - 500,
-              finishedAt: T0 + 9_500,
-            },
-            {
-              agentName: 'writer',
-              agentId: 'agent_w',
-              pipeline: null,
-              step: null,
-              status: 'succeeded',
-              stopReason: null,
-              outcomeResult: null,
-              iterations: 0,
-              costCents: null,
-              firstSeenAt: T0 + 2,
-              startedAt: T0 + 2,
-              finishedAt: null,
-            },
-            {
-              agentName: null,
-              agentId: 'agent_x',
-              pipeline: null,
-              step: null,
-              status: 'pending',
-              stopReason: null,
-              outcomeResult: null,
-              iterations: 0,
-              costCents: null,
-              firstSeenAt: T0 + 1,
-              startedAt: T0 + 1,
-              finishedAt: null,
-            },
-          ].sort(byAgent),
-        );
-        expect((await store.runFacts({ since: T0, until: T0 + 1000, agent: 'agent_x' })).length).toBe(1);
-        expect((await store.runFacts({ since: T0, until: T0 + 1000, agent: 'writer' })).length).toBe(1);
-        const piped = await store.runFacts({ since: T0 - 10, until: T0 + 10, pipeline: 'research' });
-        expect(piped.map((f) => f.step)).toEqual(['draft']);
-        expect(await store.runFacts({ since: T0 + 5000, until: T0 + 6000 })).toEqual([]);
+        const cells = await store.runCells({ since: T0, until: T0 + 2 * DAY });
+        const key = (c: { agentId: string | null; day: number }) => `${c.agentId}/${c.day}`;
+        const sorted = [...cells]
+          .map((c) => ({ ...c, durations: [...c.durations].sort((a, b) => a - b) }))
+          .sort((a, b) => key(a).localeCompare(key(b)));
+        const cell = {
+          agentName: 'researcher',
+          agentId: 'agent_1',
+          pipeline: 'research',
+          step: 'draft',
+          status: 'failed',
+          stopReason: 'end_turn',
+          outcomeResult: 'max_iterations_reached',
+        };
+        const plain = {
+          pipeline: null,
+          step: null,
+          day: T0,
+          stopReason: null,
+          outcomeResult: null,
+          runs: 1,
+          iterations: 0,
+          costCents: 0,
+          costedRuns: 0,
+          durations: [],
+        };
+        expect(sorted).toEqual([
+          {
+            ...cell,
+            day: T0,
+            runs: 2,
+            iterations: 3,
+            costCents: 50,
+            costedRuns: 2,
+            durations: [1000, 10_000],
+          },
+          { ...cell, day: T0 + DAY, runs: 1, iterations: 0, costCents: 0, costedRuns: 0, durations: [] },
+          { ...plain, agentName: 'writer', agentId: 'agent_w', status: 'succeeded' },
+          { ...plain, agentName: null, agentId: 'agent_x', status: 'pending' },
+        ]);
+        const runsOf = async (q: { agent?: string; pipeline?: string }) =>
+          (await store.runCells({ since: T0, until: T0 + 2 * DAY, ...q })).reduce((n, c) => n + c.runs, 0);
+        expect(await runsOf({ agent: 'agent_x' })).toBe(1);
+        expect(await runsOf({ agent: 'writer' })).toBe(1);
+        expect(await runsOf({ agent: 'agent_1' })).toBe(3);
+        expect(await runsOf({ pipeline: 'research' })).toBe(3);
+        expect(await store.runCells({ since: T0 + 5 * DAY, until: T0 + 6 * DAY })).toEqual([]);
       });
 
       it('counts skipped chain steps by pipeline and step within the window', async () => {

@@ -22,8 +22,8 @@ import type {
   PruneResult,
   RejectCount,
   Run,
+  RunCell,
   RunChange,
-  RunFact,
   RunHistoryEntry,
   RunQuery,
   SkippedStepCount,
@@ -250,9 +250,9 @@ export class PostgresStore implements Store {
     return metrics.metricCounts(this.db);
   }
 
-  async runFacts(query: InsightQuery): Promise<RunFact[]> {
+  async runCells(query: InsightQuery): Promise<RunCell[]> {
     this.open();
-    return insight.runFacts(this.db, query);
+    return insight.runCells(this.db, query);
   }
 
   async skippedSteps(query: Omit<InsightQuery, 'agent'>): Promise<SkippedStepCount[]> {

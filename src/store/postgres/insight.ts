@@ -1,26 +1,24 @@
-// The insight reads: a narrow projection of the runs in a window (camelCase aliases, so rows are
-// RunFacts as they arrive), and skipped chain steps counted by pipeline and step.
-import type { InsightQuery, RunFact, SkippedStepCount } from '../types.js';
+// The insight reads: the runs of a window counted by cell (insight-cells.ts), and skipped chain
+// steps counted by pipeline and step.
+import { type CellRow, readCell, runCellsSql } from '../insight-cells.js';
+import type { InsightQuery, RunCell, SkippedStepCount } from '../types.js';
 import { type Db, Params } from './db.js';
 
-export async function runFacts(db: Db, q: InsightQuery): Promise<RunFact[]> {
+export async function runCells(db: Db, q: InsightQuery): Promise<RunCell[]> {
   const p = new Params();
-  const terms = [`first_seen_at >= ${p.add(q.since)}`, `first_seen_at < ${p.add(q.until)}`];
-  if (q.agent !== undefined) {
-    const a = p.add(q.agent);
-    terms.push(`(agent_name = ${a} OR agent_id = ${a})`);
-  }
-  if (q.pipeline !== undefined) terms.push(`pipeline = ${p.add(q.pipeline)}`);
-  const res = await db.query<RunFact>(
-    `SELECT agent_name AS "agentName", agent_id AS "agentId", pipeline, step, status,
-       stop_reason AS "stopReason", outcome_result AS "outcomeResult",
-       jsonb_array_length(evaluations) AS iterations, (usage->>'costCents')::bigint AS "costCents",
-       first_seen_at AS "firstSeenAt", coalesce(session_created_at, first_seen_at) AS "startedAt",
-       finished_at AS "finishedAt"
-     FROM runs WHERE ${terms.join(' AND ')}`,
-    p.values,
+  const sql = runCellsSql(
+    {
+      iterations: 'jsonb_array_length(evaluations)',
+      cost: "(usage->>'costCents')::bigint",
+      joined: (expr) => `string_agg((${expr})::text, ',')`,
+      bind: (v) => p.add(v),
+      // sum() of bigint is numeric, which the driver would return as a string.
+      int: (expr) => `(${expr})::bigint`,
+    },
+    q,
   );
-  return res.rows;
+  const res = await db.query<CellRow>(sql, p.values);
+  return res.rows.map(readCell);
 }
 
 export async function skippedSteps(db: Db, q: Omit<InsightQuery, 'agent'>): Promise<SkippedStepCount[]> {

@@ -23,8 +23,8 @@ import type {
   PruneResult,
   RejectCount,
   Run,
+  RunCell,
   RunChange,
-  RunFact,
   RunHistoryEntry,
   RunQuery,
   SkippedStepCount,
@@ -312,8 +312,8 @@ export class SqliteStore implements Store {
     return this.call('metricCounts');
   }
 
-  runFacts(query: InsightQuery): Promise<RunFact[]> {
-    return this.call('runFacts', query);
+  runCells(query: InsightQuery): Promise<RunCell[]> {
+    return this.call('runCells', query);
   }
 
   skippedSteps(query: Omit<InsightQuery, 'agent'>): Promise<SkippedStepCount[]> {

@@ -51,7 +51,7 @@ const methods = {
   listDeploymentRuns: deploymentRuns.listDeploymentRuns,
   prune: retention.prune,
   metricCounts: metrics.metricCounts,
-  runFacts: insight.runFacts,
+  runCells: insight.runCells,
   skippedSteps: insight.skippedSteps,
   getMeta: meta.getMeta,
   setMeta: meta.setMeta,

@@ -1,6 +1,6 @@
-// The narrow per-run reads behind the insight figures (agents, pipelines, `stats`): a few columns of
-// every run in a time window, and the chain steps skipped in it. src/query/insight.ts aggregates
-// them, so both adapters only filter and project, and the figures mean the same on either.
+// The grouped reads behind the insight figures (agents, pipelines, `stats`): the runs of a
+// time window counted by cell, and the chain steps skipped in it. src/query/insight.ts aggregates
+// them, so both adapters only filter and count, and the figures mean the same on either.
 import type { RunStatus } from './runs.js';
 
 export interface InsightQuery {
@@ -13,22 +13,29 @@ export interface InsightQuery {
   pipeline?: string;
 }
 
-/** What the figures need of one run. */
-export interface RunFact {
+/**
+ * The runs of one cell: same agent, pipeline, step, UTC day (of first sight), status, stop reason
+ * and outcome result. Grouping in the database keeps a window of 100,000 runs to a few thousand
+ * rows; only the durations come per run, for exact percentiles.
+ */
+export interface RunCell {
   agentName: string | null;
   agentId: string | null;
   pipeline: string | null;
   step: string | null;
+  /** UTC midnight (epoch ms) of the day the runs were first seen. */
+  day: number;
   status: RunStatus;
   stopReason: string | null;
   outcomeResult: string | null;
-  /** Outcome evaluations kept with the run (one per iteration); 0 without an outcome. */
+  runs: number;
+  /** Outcome evaluations (one per iteration) summed over the cell's runs. */
   iterations: number;
-  costCents: number | null;
-  firstSeenAt: number;
-  /** The session's creation time, else when agenthooks first saw the run. */
-  startedAt: number;
-  finishedAt: number | null;
+  /** Summed over the runs that report a cost. */
+  costCents: number;
+  costedRuns: number;
+  /** Per finished run: session creation (else first sight) to finish, in ms, in no order. */
+  durations: number[];
 }
 
 /** Chain steps recorded skipped (a `when` that did not hold), by pipeline and step. */
@@ -39,7 +46,7 @@ export interface SkippedStepCount {
 }
 
 export interface InsightStore {
-  runFacts(query: InsightQuery): Promise<RunFact[]>;
+  runCells(query: InsightQuery): Promise<RunCell[]>;
   /** Launch intents in state `skipped` created in [since, until). */
   skippedSteps(query: Omit<InsightQuery, 'agent'>): Promise<SkippedStepCount[]>;
 }
