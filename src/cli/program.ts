@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   files: () => import('./files.js').then((m) => m.filesCommand),
   cancel: () => import('./cancel.js').then((m) => m.cancelCommand),
   prune: () => import('./prune.js').then((m) => m.pruneCommand),
+  stats: () => import('./stats.js').then((m) => m.statsCommand),
 };
 
 async function commandFactories(argv: string[]): Promise<CommandFactory[]> {

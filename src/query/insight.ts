@@ -122,7 +122,7 @@ const zeroStatus = (): Record<RunStatus, number> =>
   Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
 
 /** Nearest-rank percentile of ascending `sorted`. */
-export function percentile(sorted: number[], p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
 }
@@ -167,8 +167,9 @@ class Tally {
     }
   }
 
-  sortedDurations(): number[] {
-    return this.durations.sort((a, b) => a - b);
+  /** Ascending; a typed array sorts numerically without a comparator (the hot path at 100,000 runs). */
+  sortedDurations(): Float64Array {
+    return Float64Array.from(this.durations).sort();
   }
 
   figures(): Figures {
