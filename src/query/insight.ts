@@ -75,7 +75,7 @@ export interface GroupInsight {
   daily: DayFigures[];
   /** Failed runs by reason (the unmet outcome result, else the stop reason), most frequent first. */
   failureReasons: { reason: string; count: number }[];
-  /** For pipelines: each step, in order of first appearance. */
+  /** For pipelines: each step, most launched first (a funnel narrows), then by name. */
   steps?: StepFunnel[];
 }
 
@@ -300,7 +300,10 @@ export async function collectInsight(store: Store, f: InsightFilters): Promise<I
   for (const s of skipped) if (!pipelineGroups.has(s.pipeline)) pipelineGroups.set(s.pipeline, new Series());
   const pipelines = ordered(pipelineGroups).map(([name, g]) => {
     const skips = new Map(skipped.filter((s) => s.pipeline === name).map((s) => [s.step, s.count]));
-    const stepNames = [...g.steps.keys(), ...[...skips.keys()].filter((s) => !g.steps.has(s))];
+    const launched = (s: string) => g.steps.get(s)?.runs ?? 0;
+    const stepNames = [...new Set([...g.steps.keys(), ...skips.keys()])].sort(
+      (a, b) => launched(b) - launched(a) || a.localeCompare(b),
+    );
     return {
       name,
       figures: g.all.figures(),
