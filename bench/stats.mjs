@@ -49,13 +49,11 @@ const SHAPES = [
 const lit = (v) => (v === null ? 'NULL' : typeof v === 'string' ? `'${v}'` : String(v));
 const evals = (n) =>
   `'[${Array.from({ length: n }, (_, k) => `{"outcomeId":"o","result":"r","iteration":${k}}`).join(',')}]'`;
-const caseOf = (pick) =>
-  `CASE s.i % 10 ${SHAPES.map((sh, k) => `WHEN ${k} THEN ${pick(sh)}`).join(' ')} END`;
+const caseOf = (pick) => `CASE s.i % 10 ${SHAPES.map((sh, k) => `WHEN ${k} THEN ${pick(sh)}`).join(' ')} END`;
 
 /** The seeding statements, identical on both databases except for the JSON cast. */
 function seedSql(json) {
-  const seq = (n) =>
-    `WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < ${n - 1})`;
+  const seq = (n) => `WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < ${n - 1})`;
   const at = `${now} - (s.i * ${30 * DAY}) / ${RUNS}`;
   const pipeline = `CASE s.i % 5 WHEN 0 THEN 'research' WHEN 1 THEN 'triage' WHEN 2 THEN 'digest' ELSE NULL END`;
   const step = `CASE WHEN s.i % 5 > 2 THEN NULL WHEN (s.i / 5) % 3 = 0 THEN 'collect' WHEN (s.i / 5) % 3 = 1 THEN 'draft' ELSE 'review' END`;
@@ -125,7 +123,9 @@ async function measure(label, store) {
   console.log(
     `\n${label} (load average ${load.toFixed(1)} on ${cpus().length} cores; cpu = this process's CPU time, all threads)`,
   );
-  console.log(`${`query (median of ${REPEAT})`.padEnd(w)}    runs  median ms   max ms   cpu ms   < ${GOAL_MS} ms`);
+  console.log(
+    `${`query (median of ${REPEAT})`.padEnd(w)}    runs  median ms   max ms   cpu ms   < ${GOAL_MS} ms`,
+  );
   let failed = 0;
   for (const r of rows) {
     const ok = r.median < GOAL_MS;
@@ -151,7 +151,9 @@ async function sqlite() {
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.exec('ANALYZE');
   db.close();
-  console.log(`sqlite: seeded ${RUNS} runs and ${EVENTS} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `sqlite: seeded ${RUNS} runs and ${EVENTS} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const store = await openStore(loc, { create: false, logger: silentLogger });
   try {
     return await measure('sqlite', store);
@@ -204,7 +206,9 @@ async function postgres() {
     for (const sql of seedSql('::jsonb')) await client.query(sql);
     await client.query('VACUUM ANALYZE');
     await client.end();
-    console.log(`\npostgres: seeded ${RUNS} runs and ${EVENTS} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `\npostgres: seeded ${RUNS} runs and ${EVENTS} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     const store = await openStore(loc, { create: false, logger: silentLogger });
     try {
       return await measure('postgres', store);

@@ -69,7 +69,7 @@ function dataTable(caption: string, head: string[], rows: string[][]): SafeHtml 
 }
 
 function legend(items: { cls: string; label: string }[]): SafeHtml {
-  return html`<div class="legend" aria-hidden="true">${items.map((i) => html`<span><i class="${i.cls}"></i>${i.label}</span>`)}</div>`;
+  return html`<div class="legend" aria-hidden="true">${items.map((i) => html`<span><i class="swatch ${i.cls}"></i>${i.label}</span>`)}</div>`;
 }
 
 function figure(label: string, svg: SafeHtml, extra: SafeHtml, table: SafeHtml, key: string): SafeHtml {
