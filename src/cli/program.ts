@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   prune: () => import('./prune.js').then((m) => m.pruneCommand),
   respond: () => import('./respond.js').then((m) => m.respondCommand),
   send: () => import('./send.js').then((m) => m.sendCommand),
+  stats: () => import('./stats.js').then((m) => m.statsCommand),
 };
 
 async function commandFactories(argv: string[]): Promise<CommandFactory[]> {

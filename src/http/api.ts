@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import { eventPayload, listEventsPage, summarizeEvent } from '../query/events.js';
 import { PARAMS, parseEventFilters, parseRunFilters } from '../query/filters.js';
+import { collectInsight, parseInsightFilters } from '../query/insight.js';
 import { summarizeNotification } from '../query/notifications.js';
 import { runDetail } from '../query/run-detail.js';
 import { listRunsPage } from '../query/runs.js';
@@ -104,11 +105,19 @@ export function registerApi(server: FastifyInstance, deps: DashboardDeps): Promi
       return { data: rows.map(summarizeNotification) };
     });
 
-    api.get('/api/stats', async () =>
-      collectStats(store, clock.now(), {
-        reconcilerMetaKey: deps.reconcilerMetaKey ?? DEFAULT_RECONCILER_META_KEY,
-      }),
-    );
+    // The health numbers, plus `insight`: per-agent and per-pipeline figures over ?since= (30 days
+    // unless given), narrowed by ?agent= and ?pipeline= (what `agenthooks stats --json` prints).
+    api.get('/api/stats', async (req) => {
+      const now = clock.now();
+      const filters = parseInsightFilters(req.query as Query, now, PARAMS);
+      const [stats, insight] = await Promise.all([
+        collectStats(store, now, {
+          reconcilerMetaKey: deps.reconcilerMetaKey ?? DEFAULT_RECONCILER_META_KEY,
+        }),
+        collectInsight(store, filters),
+      ]);
+      return { ...stats, insight };
+    });
 
     // Server-Sent Events: `hello` once, then `tick` whenever the store's marker moves. Browsers
     // re-read what they show on a tick; the stream itself carries no data worth protecting.

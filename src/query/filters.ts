@@ -139,9 +139,11 @@ export interface RunFilters extends ListFilters {
   status: RunStatus[];
   agent?: string;
   search?: string;
+  /** Runs of one pipeline (the links from the pipelines pages). */
+  pipeline?: string;
 }
 
-const RUN_PARAMS = ['status', 'agent', 'since', 'until', 'search', 'limit', 'cursor'] as const;
+const RUN_PARAMS = ['status', 'agent', 'since', 'until', 'search', 'pipeline', 'limit', 'cursor'] as const;
 
 export function parseRunFilters(
   input: Input<(typeof RUN_PARAMS)[number]>,
@@ -159,6 +161,7 @@ export function parseRunFilters(
     status,
     agent: raw.agent,
     search: raw.search?.slice(0, SEARCH_MAX),
+    pipeline: raw.pipeline,
     ...listFilters(raw, now, surface),
   };
 }
@@ -171,6 +174,7 @@ export function runQuery(f: RunFilters): Omit<RunQuery, 'before' | 'offset' | 'l
   if (f.since !== undefined) q.since = f.since;
   if (f.until !== undefined) q.until = f.until;
   if (f.search !== undefined) q.search = f.search;
+  if (f.pipeline !== undefined) q.pipeline = f.pipeline;
   return q;
 }
 

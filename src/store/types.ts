@@ -4,6 +4,7 @@
 // can ask for just that. Times are epoch milliseconds (numbers) everywhere; adapters convert.
 import type { DeploymentRunStore } from './types/deployment-runs.js';
 import type { EventStore, RejectStore } from './types/events.js';
+import type { InsightStore } from './types/insight.js';
 import type { LaunchStore } from './types/launches.js';
 import type { LeaseStore, MetaStore } from './types/meta.js';
 import type { MetricsStore } from './types/metrics.js';
@@ -13,6 +14,7 @@ import type { RunStore } from './types/runs.js';
 
 export * from './types/deployment-runs.js';
 export * from './types/events.js';
+export * from './types/insight.js';
 export * from './types/launches.js';
 export * from './types/meta.js';
 export * from './types/metrics.js';
@@ -40,5 +42,6 @@ export interface Store
     DeploymentRunStore,
     RetentionStore,
     MetricsStore,
+    InsightStore,
     MetaStore,
     LeaseStore {}

@@ -6,6 +6,7 @@ import { AppError, isAppError } from '../errors.js';
 import { accessVia, safeNext } from '../http/access.js';
 import { listEventsPage } from '../query/events.js';
 import { PARAMS, parseEventFilters, parseRunFilters } from '../query/filters.js';
+import { collectInsight, DEFAULT_SINCE, parseInsightFilters } from '../query/insight.js';
 import { runDetail } from '../query/run-detail.js';
 import { countRunsByStatus, listRunsPage } from '../query/runs.js';
 import { collectStats } from '../query/stats.js';
@@ -15,6 +16,7 @@ import type { Section } from './layout.js';
 import { loadAssets, type PageOptions, sendPage } from './page.js';
 import { eventBody, eventsBody } from './pages/events.js';
 import { healthBody } from './pages/health.js';
+import { type InsightKind, insightDetailBody, insightListBody } from './pages/insight.js';
 import { loginBody } from './pages/login.js';
 import { outcomesHealthSection, runFilesSection } from './pages/outcomes.js';
 import { runBody } from './pages/run.js';
@@ -113,6 +115,30 @@ export function registerPages(server: FastifyInstance, deps: DashboardDeps): Pro
         body: eventBody(event, clock.now()),
       });
     });
+
+    // Agents and pipelines: the list, then one page each (`?since=` as in `agenthooks stats`).
+    for (const kind of ['agents', 'pipelines'] as InsightKind[]) {
+      const title = kind === 'agents' ? 'Agents' : 'Pipelines';
+      pages.get(`/${kind}`, section(kind), async (req, reply) => {
+        const q = req.query as Record<string, unknown>;
+        const filters = parseInsightFilters({ since: q.since }, clock.now(), PARAMS);
+        const since = typeof q.since === 'string' && q.since !== '' ? q.since : DEFAULT_SINCE;
+        const insight = await collectInsight(store, filters);
+        return show(req, reply, { title, body: insightListBody(kind, insight, since) });
+      });
+      pages.get(`/${kind}/:name`, section(kind), async (req, reply) => {
+        const { name } = req.params as { name: string };
+        const q = req.query as Record<string, unknown>;
+        const by = kind === 'agents' ? { agent: name } : { pipeline: name };
+        const filters = parseInsightFilters({ since: q.since, ...by }, clock.now(), PARAMS);
+        const since = typeof q.since === 'string' && q.since !== '' ? q.since : DEFAULT_SINCE;
+        const insight = await collectInsight(store, filters);
+        return show(req, reply, {
+          title: `${title}: ${name}`,
+          body: insightDetailBody(kind, name, insight, since),
+        });
+      });
+    }
 
     pages.get('/health-view', section('health'), async (req, reply) => {
       const stats = await collectStats(store, clock.now(), {

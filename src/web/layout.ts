@@ -1,7 +1,7 @@
 // The page shell shared by every dashboard page: head, navigation, live indicator, footer.
 import { html, type SafeHtml } from './html.js';
 
-export type Section = 'runs' | 'events' | 'health' | 'login';
+export type Section = 'runs' | 'events' | 'agents' | 'pipelines' | 'health' | 'login';
 
 export interface ShellOptions {
   title: string;
@@ -38,7 +38,7 @@ export function shell(o: ShellOptions): SafeHtml {
     ${
       o.section === 'login'
         ? ''
-        : html`<nav class="nav">${nav('runs', '/', 'Runs')}${nav('events', '/events', 'Events')}${nav('health', '/health-view', 'Health')}</nav>
+        : html`<nav class="nav">${nav('runs', '/', 'Runs')}${nav('events', '/events', 'Events')}${nav('agents', '/agents', 'Agents')}${nav('pipelines', '/pipelines', 'Pipelines')}${nav('health', '/health-view', 'Health')}</nav>
     <div class="topbar-end">
       ${o.live ? html`<span class="live" data-live-indicator data-state="connecting" title="Live updates"><i></i><span class="live-text">Connecting</span></span>` : ''}
       ${o.loggedIn ? html`<form method="post" action="/logout" class="inline"><button class="link-button" type="submit">Log out</button></form>` : ''}

@@ -980,6 +980,140 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       });
     });
 
+    describe('insight reads: runFacts and skippedSteps', () => {
+      const evaluation = (iteration: number, result: string) => ({
+        outcomeId: 'out_1',
+        description: null,
+        result,
+        explanation: null,
+        iteration,
+        completedAt: null,
+      });
+      const usage = (costCents: number | null) => ({
+        inputTokens: 1,
+        outputTokens: 2,
+        cacheReadInputTokens: 0,
+        cacheCreationInputTokens: 0,
+        costCents,
+        activeSeconds: null,
+      });
+
+      it('counts the runs first seen in the window by cell, filtered by agent (name or id) and pipeline', async () => {
+        const DAY = 86_400_000;
+        const failed = {
+          status: 'failed' as const,
+          stopReason: 'end_turn',
+          outcomeResult: 'max_iterations_reached',
+          pipeline: 'research',
+          step: 'draft',
+        };
+        const runs = [
+          newRun('f1', {
+            ...failed,
+            evaluations: [evaluation(0, 'needs_revision'), evaluation(1, 'max_iterations_reached')],
+            usage: usage(42),
+            sessionCreatedAt: T0 - 500,
+            finishedAt: T0 + 9_500,
+          }),
+          newRun('f1b', {
+            ...failed,
+            evaluations: [evaluation(0, 'max_iterations_reached')],
+            usage: usage(8),
+            firstSeenAt: T0 + 5,
+            finishedAt: T0 + 1005,
+          }),
+          newRun('f1c', { ...failed, firstSeenAt: T0 + DAY, usage: usage(null) }),
+          newRun('f2', { agentName: null, agentId: 'agent_x', usage: usage(null), firstSeenAt: T0 + 1 }),
+          newRun('f3', { agentName: 'writer', agentId: 'agent_w', firstSeenAt: T0 + 2, status: 'succeeded' }),
+          newRun('f_old', { firstSeenAt: T0 - 1 }),
+          newRun('f_late', { firstSeenAt: T0 + 2 * DAY }),
+        ];
+        for (const run of runs) await store.saveRun({ run, expectedVersion: 0, history: null });
+        const cells = await store.runCells({ since: T0, until: T0 + 2 * DAY });
+        const key = (c: { agentId: string | null; day: number }) => `${c.agentId}/${c.day}`;
+        const sorted = [...cells]
+          .map((c) => ({ ...c, durations: [...c.durations].sort((a, b) => a - b) }))
+          .sort((a, b) => key(a).localeCompare(key(b)));
+        const cell = {
+          agentName: 'researcher',
+          agentId: 'agent_1',
+          pipeline: 'research',
+          step: 'draft',
+          status: 'failed',
+          stopReason: 'end_turn',
+          outcomeResult: 'max_iterations_reached',
+        };
+        const plain = {
+          pipeline: null,
+          step: null,
+          day: T0,
+          stopReason: null,
+          outcomeResult: null,
+          runs: 1,
+          iterations: 0,
+          costCents: 0,
+          costedRuns: 0,
+          durations: [],
+        };
+        expect(sorted).toEqual([
+          {
+            ...cell,
+            day: T0,
+            runs: 2,
+            iterations: 3,
+            costCents: 50,
+            costedRuns: 2,
+            durations: [1000, 10_000],
+          },
+          { ...cell, day: T0 + DAY, runs: 1, iterations: 0, costCents: 0, costedRuns: 0, durations: [] },
+          { ...plain, agentName: 'writer', agentId: 'agent_w', status: 'succeeded' },
+          { ...plain, agentName: null, agentId: 'agent_x', status: 'pending' },
+        ]);
+        const runsOf = async (q: { agent?: string; pipeline?: string }) =>
+          (await store.runCells({ since: T0, until: T0 + 2 * DAY, ...q })).reduce((n, c) => n + c.runs, 0);
+        expect(await runsOf({ agent: 'agent_x' })).toBe(1);
+        expect(await runsOf({ agent: 'writer' })).toBe(1);
+        expect(await runsOf({ agent: 'agent_1' })).toBe(3);
+        expect(await runsOf({ pipeline: 'research' })).toBe(3);
+        expect(await store.runCells({ since: T0 + 5 * DAY, until: T0 + 6 * DAY })).toEqual([]);
+      });
+
+      it('counts skipped chain steps by pipeline and step within the window', async () => {
+        const chain = (id: string, step: string, state: Launch['state'], createdAt = T0) =>
+          newLaunch(id, {
+            kind: 'chain',
+            pipeline: 'research',
+            step,
+            parentRunId: `p_${id}`,
+            state,
+            createdAt,
+          });
+        for (const l of [
+          chain('l1', 'report', 'skipped'),
+          chain('l2', 'report', 'skipped'),
+          chain('l3', 'review', 'skipped'),
+          chain('l4', 'report', 'created'),
+          chain('l5', 'report', 'skipped', T0 + 5000),
+          newLaunch('l6', {
+            kind: 'chain',
+            pipeline: 'other',
+            step: 'x',
+            parentRunId: 'p6',
+            state: 'skipped',
+          }),
+        ])
+          await store.createLaunch(l);
+        expect(await store.skippedSteps({ since: T0, until: T0 + 1000 })).toEqual([
+          { pipeline: 'other', step: 'x', count: 1 },
+          { pipeline: 'research', step: 'report', count: 2 },
+          { pipeline: 'research', step: 'review', count: 1 },
+        ]);
+        expect(await store.skippedSteps({ since: T0, until: T0 + 1000, pipeline: 'other' })).toEqual([
+          { pipeline: 'other', step: 'x', count: 1 },
+        ]);
+      });
+    });
+
     describe('meta and leases', () => {
       it('getMeta/setMeta: missing is null, set overwrites', async () => {
         expect(await store.getMeta('hb')).toBeNull();

@@ -11,6 +11,7 @@ import type {
   EventQuery,
   IngestStats,
   InsertResult,
+  InsightQuery,
   Launch,
   LaunchPatch,
   LaunchState,
@@ -21,9 +22,11 @@ import type {
   PruneResult,
   RejectCount,
   Run,
+  RunCell,
   RunChange,
   RunHistoryEntry,
   RunQuery,
+  SkippedStepCount,
   Store,
   StoredEvent,
 } from '../types.js';
@@ -31,6 +34,7 @@ import { createDb, createPool, type Db } from './db.js';
 import * as deploymentRuns from './deployment-runs.js';
 import { toAppError } from './errors.js';
 import * as events from './events.js';
+import * as insight from './insight.js';
 import * as launches from './launches.js';
 import * as meta from './meta.js';
 import * as metrics from './metrics.js';
@@ -244,6 +248,16 @@ export class PostgresStore implements Store {
   async metricCounts(): Promise<MetricCounts> {
     this.open();
     return metrics.metricCounts(this.db);
+  }
+
+  async runCells(query: InsightQuery): Promise<RunCell[]> {
+    this.open();
+    return insight.runCells(this.db, query);
+  }
+
+  async skippedSteps(query: Omit<InsightQuery, 'agent'>): Promise<SkippedStepCount[]> {
+    this.open();
+    return insight.skippedSteps(this.db, query);
   }
 
   async getMeta(key: string): Promise<string | null> {

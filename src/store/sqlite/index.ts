@@ -12,6 +12,7 @@ import type {
   EventQuery,
   IngestStats,
   InsertResult,
+  InsightQuery,
   Launch,
   LaunchPatch,
   LaunchState,
@@ -22,9 +23,11 @@ import type {
   PruneResult,
   RejectCount,
   Run,
+  RunCell,
   RunChange,
   RunHistoryEntry,
   RunQuery,
+  SkippedStepCount,
   Store,
   StoredEvent,
 } from '../types.js';
@@ -276,6 +279,14 @@ export class SqliteStore implements Store {
 
   metricCounts(): Promise<MetricCounts> {
     return this.call('metricCounts');
+  }
+
+  runCells(query: InsightQuery): Promise<RunCell[]> {
+    return this.call('runCells', query);
+  }
+
+  skippedSteps(query: Omit<InsightQuery, 'agent'>): Promise<SkippedStepCount[]> {
+    return this.call('skippedSteps', query);
   }
 
   getMeta(key: string): Promise<string | null> {

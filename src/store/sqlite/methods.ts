@@ -2,6 +2,7 @@
 // (thread.ts) answers every one of them, and the read-only connection (reader.ts) the reads.
 import * as deploymentRuns from './deployment-runs.js';
 import * as events from './events.js';
+import * as insight from './insight.js';
 import * as launches from './launches.js';
 import * as meta from './meta.js';
 import * as metrics from './metrics.js';
@@ -43,6 +44,8 @@ export const methods: MethodTable = {
   listDeploymentRuns: deploymentRuns.listDeploymentRuns,
   prune: retention.prune,
   metricCounts: metrics.metricCounts,
+  runCells: insight.runCells,
+  skippedSteps: insight.skippedSteps,
   getMeta: meta.getMeta,
   setMeta: meta.setMeta,
   tryLease: meta.tryLease,

@@ -27,6 +27,8 @@ const READS: ReadonlySet<string> = new Set([
   'getOutbox',
   'listDeploymentRuns',
   'metricCounts',
+  'runCells',
+  'skippedSteps',
   'getMeta',
 ] satisfies StoreMethod[]);
 

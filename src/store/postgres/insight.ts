@@ -1,0 +1,35 @@
+// The insight reads: the runs of a window counted by cell (insight-cells.ts), and skipped chain
+// steps counted by pipeline and step.
+import { type CellRow, readCell, runCellsSql } from '../insight-cells.js';
+import type { InsightQuery, RunCell, SkippedStepCount } from '../types.js';
+import { type Db, Params } from './db.js';
+
+export async function runCells(db: Db, q: InsightQuery): Promise<RunCell[]> {
+  const p = new Params();
+  const sql = runCellsSql(
+    {
+      iterations: 'jsonb_array_length(evaluations)',
+      cost: "(usage->>'costCents')::bigint",
+      joined: (expr) => `string_agg((${expr})::text, ',')`,
+      bind: (v) => p.add(v),
+      // sum() of bigint is numeric, which the driver would return as a string.
+      int: (expr) => `(${expr})::bigint`,
+    },
+    q,
+  );
+  const res = await db.query<CellRow>(sql, p.values);
+  return res.rows.map(readCell);
+}
+
+export async function skippedSteps(db: Db, q: Omit<InsightQuery, 'agent'>): Promise<SkippedStepCount[]> {
+  const p = new Params();
+  const byPipeline = q.pipeline === undefined ? '' : ` AND pipeline = ${p.add(q.pipeline)}`;
+  const res = await db.query<SkippedStepCount>(
+    `SELECT pipeline, step, count(*)::int AS count FROM launches
+     WHERE state = 'skipped' AND created_at >= ${p.add(q.since)} AND created_at < ${p.add(q.until)}
+       AND pipeline IS NOT NULL AND step IS NOT NULL${byPipeline}
+     GROUP BY pipeline, step ORDER BY pipeline, step`,
+    p.values,
+  );
+  return res.rows;
+}

@@ -1,0 +1,35 @@
+// The insight reads (thread side): the runs of a window counted by cell (insight-cells.ts), and
+// skipped chain steps counted by pipeline and step.
+import { type CellRow, readCell, runCellsSql } from '../insight-cells.js';
+import type { InsightQuery, RunCell, SkippedStepCount } from '../types.js';
+import { type Db, stmt } from './statements.js';
+
+export function runCells(db: Db, q: InsightQuery): RunCell[] {
+  const params: unknown[] = [];
+  const sql = runCellsSql(
+    {
+      iterations: 'json_array_length(evaluations)',
+      cost: "json_extract(usage, '$.costCents')",
+      joined: (expr) => `group_concat(${expr})`,
+      bind: (v) => {
+        params.push(v);
+        return '?';
+      },
+      int: (expr) => expr,
+    },
+    q,
+  );
+  return (stmt(db, sql).all(...params) as CellRow[]).map(readCell);
+}
+
+export function skippedSteps(db: Db, q: Omit<InsightQuery, 'agent'>): SkippedStepCount[] {
+  const byPipeline = q.pipeline === undefined ? '' : ' AND pipeline = ?';
+  const params: unknown[] = [q.since, q.until];
+  if (q.pipeline !== undefined) params.push(q.pipeline);
+  return stmt(
+    db,
+    `SELECT pipeline, step, count(*) AS count FROM launches
+     WHERE state = 'skipped' AND created_at >= ? AND created_at < ? AND pipeline IS NOT NULL AND step IS NOT NULL${byPipeline}
+     GROUP BY pipeline, step ORDER BY pipeline, step`,
+  ).all(...params) as SkippedStepCount[];
+}
