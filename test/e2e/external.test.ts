@@ -125,7 +125,8 @@ describe('an outcome whose idle webhook arrives before its grading', () => {
     });
     const w = await waitForRun(d, r.run.id, { timeoutMs: 30_000, storeIntervalMs: 50 });
     expect(w.run).toMatchObject({ status: 'succeeded', outcomeResult: 'satisfied' });
-    expect(w.run?.evaluations.map((x) => x.result)).toEqual(['satisfied']);
+    // Every graded iteration is kept with the run, in order.
+    expect(w.run?.evaluations.map((x) => x.result)).toEqual(['needs_revision', 'satisfied']);
     const history = await env.store.runHistory(r.run.id);
     const firstFinal = history.findIndex((h) => h.status === 'succeeded' || h.status === 'failed');
     expect(history[firstFinal]?.outcomeResult).toBe('satisfied');
