@@ -76,7 +76,11 @@ describe('sessions launched elsewhere', () => {
     const e = env;
     const run = await until(() => e.store.getRun(id), 'the deployment run session to become a run');
     expect(run.launchedBy).toBe('external');
-    const events = await e.store.listEvents({ type: 'deployment_run.succeeded' });
+    // The run can exist from deployment_run.started before the succeeded delivery arrives.
+    const events = await until(async () => {
+      const listed = await e.store.listEvents({ type: 'deployment_run.succeeded' });
+      return listed.length > 0 ? listed : null;
+    }, 'the deployment_run.succeeded delivery');
     expect(events.length).toBe(1);
     await until(
       async () => ((await e.store.getEvent(events[0]!.id))?.state === 'done' ? true : null),
