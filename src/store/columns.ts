@@ -119,6 +119,13 @@ export const LAUNCH_COLUMNS: Table<Launch> = {
 };
 
 /** The fields updateLaunch may change, in the order their SET terms are written. */
+/** The WHERE clause of a deployment-run listing: failed ones, ones that made a session, or all. */
+export function deploymentRunsWhere(failed: boolean | undefined): string {
+  if (failed === true) return 'WHERE error_type IS NOT NULL';
+  if (failed === false) return 'WHERE session_id IS NOT NULL';
+  return '';
+}
+
 export const LAUNCH_PATCH_FIELDS = [
   'state',
   'sessionId',

@@ -64,6 +64,9 @@ export async function startServe(
     reconcileInterval?: string;
     runs?: import('../../src/runtime.js').RuntimeSettings;
     worker?: boolean;
+    /** AGENTHOOKS_TOKEN for the dashboard and /api. */
+    token?: string;
+    configFile?: import('../../src/config-file.js').ConfigFile;
   } = {},
 ): Promise<Serving> {
   const { appOver } = await import('../support/app.js');
@@ -77,7 +80,11 @@ export async function startServe(
       reconcileInterval: o.reconcileInterval ?? '60s',
       worker: o.worker !== false,
     },
-    { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: env.sim.url },
+    {
+      ANTHROPIC_API_KEY: API_KEY,
+      ANTHROPIC_BASE_URL: env.sim.url,
+      ...(o.token ? { AGENTHOOKS_TOKEN: o.token } : {}),
+    },
     env.dir,
   );
   const app = appOver({
@@ -85,6 +92,7 @@ export async function startServe(
     store: env.store,
     platform: o.worker === false ? null : env.platform,
     settings: { worker: { idleMs: 20 }, ...o.runs },
+    configFile: o.configFile,
     heartbeatMs: 1000,
   });
   const url = (await app.listen())!;

@@ -5,7 +5,7 @@ import { onTestFinished } from 'vitest';
 import type { NotifyRetryOptions } from '../../src/notify/backoff.js';
 import type { NotifyTarget } from '../../src/notify/targets.js';
 import { NO_CONFIG } from '../support/app.js';
-import { API_KEY, type Env, type Serving, setup as setupEnv } from './helpers.js';
+import { API_KEY, type Env, type Serving, setup as setupEnv, startServe } from './helpers.js';
 
 export { API_KEY, type Env, type Serving } from './helpers.js';
 
@@ -31,38 +31,17 @@ export async function startServeWithNotify(
   notify: NotifySettings | undefined,
   o: { token?: string } = {},
 ): Promise<Serving> {
-  const { appOver } = await import('../support/app.js');
-  const { resolveServeConfig } = await import('../../src/http/serve-config.js');
-  const config = resolveServeConfig(
-    {
-      host: '127.0.0.1',
-      port: '0',
-      database: env.dbFile,
-      signingKey: [env.sim.signingKey],
-      reconcileInterval: '60s',
-    },
-    {
-      ANTHROPIC_API_KEY: API_KEY,
-      ANTHROPIC_BASE_URL: env.sim.url,
-      ...(o.token ? { AGENTHOOKS_TOKEN: o.token } : {}),
-    },
-    env.dir,
-  );
-  const app = appOver({
-    config,
-    store: env.store,
-    platform: env.platform,
-    settings: { worker: { idleMs: 20 }, notify: { retry: notify?.retry, idleMs: notify?.idleMs } },
+  const serving = await startServe(env, {
+    token: o.token,
+    runs: { notify: { retry: notify?.retry, idleMs: notify?.idleMs } },
     // The runtime resolves each target's secret: give every target the one the test chose.
     configFile: {
       ...NO_CONFIG,
       notify: notify?.targets.map((t) => ({ ...t, secret: notify.secrets.get(t.name) ?? t.secret })),
     },
-    heartbeatMs: 1000,
   });
-  const url = (await app.listen())!;
-  onTestFinished(() => app.close());
-  return { url, app, close: () => app.close() };
+  onTestFinished(() => serving.close());
+  return serving;
 }
 
 /** Polls `fn` every 50 ms until it returns something truthy; fails after `ms`. */

@@ -1,5 +1,5 @@
 // Deployment runs: deployment_run.* events the worker resolved, shared by every replica.
-import { DEPLOYMENT_RUN_COLUMNS, type Row, rowCodec } from '../columns.js';
+import { DEPLOYMENT_RUN_COLUMNS, deploymentRunsWhere, type Row, rowCodec } from '../columns.js';
 import type { DeploymentRunRecord } from '../types.js';
 import { postgresCodec } from './codec.js';
 import type { Db } from './db.js';
@@ -20,12 +20,7 @@ export async function listDeploymentRuns(
   db: Db,
   q: { failed?: boolean; limit?: number },
 ): Promise<DeploymentRunRecord[]> {
-  const where =
-    q.failed === true
-      ? 'WHERE error_type IS NOT NULL'
-      : q.failed === false
-        ? 'WHERE session_id IS NOT NULL'
-        : '';
+  const where = deploymentRunsWhere(q.failed);
   const res = await db.query<Row>(
     `SELECT * FROM deployment_runs ${where} ORDER BY seen_at DESC, id DESC LIMIT $1`,
     [q.limit ?? 100],

@@ -1,5 +1,5 @@
 // Deployment runs: deployment_run.* events the worker resolved (thread side).
-import { DEPLOYMENT_RUN_COLUMNS, type Row, rowCodec } from '../columns.js';
+import { DEPLOYMENT_RUN_COLUMNS, deploymentRunsWhere, type Row, rowCodec } from '../columns.js';
 import type { DeploymentRunRecord } from '../types.js';
 import { sqliteCodec } from './codec.js';
 import { type Db, stmt } from './statements.js';
@@ -17,12 +17,7 @@ export function saveDeploymentRun(db: Db, d: DeploymentRunRecord): void {
 }
 
 export function listDeploymentRuns(db: Db, q: { failed?: boolean; limit?: number }): DeploymentRunRecord[] {
-  const where =
-    q.failed === true
-      ? 'WHERE error_type IS NOT NULL'
-      : q.failed === false
-        ? 'WHERE session_id IS NOT NULL'
-        : '';
+  const where = deploymentRunsWhere(q.failed);
   const rows = stmt(db, `SELECT * FROM deployment_runs ${where} ORDER BY seen_at DESC, id DESC LIMIT ?`).all(
     q.limit ?? 100,
   ) as Row[];
