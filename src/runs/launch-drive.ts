@@ -18,7 +18,7 @@ import { type CrashHook, noCrash } from '../test-hooks.js';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
 import { randomId } from './ids.js';
 import { linkRun } from './launch-link.js';
-import { decodeRequest, LAUNCH_TAG, sessionRequest } from './launch-spec.js';
+import { decodeRequest, LAUNCH_TAG, type LaunchSpec, sessionRequest } from './launch-spec.js';
 import { ensureAgent, ensureEnvironment, type ResourceCache } from './resources.js';
 
 export interface DriveDeps {
@@ -180,7 +180,11 @@ async function driveOnce(deps: DriveDeps, launch: Launch, mode: DriveMode): Prom
     let request: CreateSessionRequest;
     if (stored.kind === 'resolved') request = stored.request;
     else {
-      ({ agent, environment } = await failOnRefusal(deps, current, () => resolveResources(deps, current)));
+      const { spec } = stored;
+      const owner = current.id;
+      ({ agent, environment } = await failOnRefusal(deps, current, () =>
+        resolveResources(deps, spec, owner),
+      ));
       request = sessionRequest(stored.spec, agent, environment);
       // Recorded before the create call: recovery lists sessions by this agent.
       if (current.agentId !== agent.id || current.environmentId !== environment.id) {
@@ -201,13 +205,12 @@ async function driveOnce(deps: DriveDeps, launch: Launch, mode: DriveMode): Prom
   return { outcome, ...linked, agent, environment };
 }
 
+/** The spec's agent and environment by name and definition, ensured under locks owned by `owner`. */
 async function resolveResources(
   deps: DriveDeps,
-  launch: Launch,
+  spec: LaunchSpec,
+  owner: string,
 ): Promise<{ agent: EnsuredResource; environment: EnsuredResource }> {
-  const stored = decodeRequest(launch.request);
-  if (stored.kind !== 'spec') throw new Error('resolveResources needs a spec');
-  const { spec } = stored;
   const cached = async (key: string, make: () => Promise<EnsuredResource>) => {
     const hit = deps.resources?.get(key, deps.clock.now());
     if (hit) return hit;
@@ -216,11 +219,11 @@ async function resolveResources(
     return value;
   };
   const agent = await cached(`agent:${spec.agent.name}:${JSON.stringify(spec.agent.definition)}`, () =>
-    ensureAgent(deps, launch.id, spec.agent.name, spec.agent.definition),
+    ensureAgent(deps, owner, spec.agent.name, spec.agent.definition),
   );
   const environment = await cached(
     `environment:${spec.environment.name}:${JSON.stringify(spec.environment.definition)}`,
-    () => ensureEnvironment(deps, launch.id, spec.environment.name, spec.environment.definition),
+    () => ensureEnvironment(deps, owner, spec.environment.name, spec.environment.definition),
   );
   return { agent, environment };
 }

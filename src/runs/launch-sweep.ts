@@ -16,7 +16,7 @@ export interface LaunchSweepOptions extends LeaseOptions {
 
 export class LaunchSweeper extends LoopService {
   protected readonly loop: Loop;
-  readonly totals = { sweeps: 0, created: 0, recovered: 0, errors: 0 };
+  readonly totals = { sweeps: 0, created: 0, recovered: 0 };
 
   constructor(
     private readonly deps: DriveDeps,
@@ -45,7 +45,6 @@ export class LaunchSweeper extends LoopService {
       if (r.outcome === 'created') this.totals.created += 1;
       if (r.outcome === 'recovered') this.totals.recovered += 1;
     }
-    this.totals.errors += intents.length - results.length;
     if (results.length > 0)
       this.deps.logger.info(
         { created: this.totals.created, recovered: this.totals.recovered },
