@@ -7,6 +7,7 @@ import { platformCallOrNull } from './errors.js';
 import { downloadFile, listFiles } from './files.js';
 import { ensureAgent, ensureEnvironment } from './resources.js';
 import { createSdkClient } from './sdk.js';
+import { type ListSessionEventsOptions, listSessionEvents } from './session-events.js';
 import {
   createSession,
   interruptSession,
@@ -28,6 +29,7 @@ import type {
   PendingToolUse,
   Platform,
   PlatformFile,
+  SessionEvent,
   SessionInputEvent,
   SessionSnapshot,
   SessionSummary,
@@ -133,5 +135,9 @@ class SdkPlatform implements Platform {
 
   downloadFile(id: string): Promise<Buffer> {
     return downloadFile(this.client, id);
+  }
+
+  listSessionEvents(sessionId: string, options?: ListSessionEventsOptions): AsyncIterable<SessionEvent> {
+    return listSessionEvents(this.client, sessionId, options);
   }
 }

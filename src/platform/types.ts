@@ -3,6 +3,7 @@
 // against the real API and against the simulator (only baseURL differs). What agenthooks sends is
 // typed as a narrowing of the SDK's own params, so tsc checks every request body.
 import type {
+  BetaManagedAgentsSessionEvent,
   BetaManagedAgentsTextBlock,
   BetaManagedAgentsTextRubricParams,
   BetaManagedAgentsUserDefineOutcomeEventParams,
@@ -13,6 +14,11 @@ import type {
   BetaManagedAgentsAgentParams,
   SessionCreateParams,
 } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
+import type { ListSessionEventsOptions } from './session-events.js';
+
+export type { ListSessionEventsOptions } from './session-events.js';
+/** A session event exactly as the SDK types it (transcripts show and export these unchanged). */
+export type SessionEvent = BetaManagedAgentsSessionEvent;
 
 export interface OutcomeEvaluationSnapshot {
   outcomeId: string;
@@ -187,4 +193,6 @@ export interface Platform {
   downloadFile(id: string): Promise<Buffer>;
   /** Sends `user.interrupt` (alone, as the API requires before archive or delete). */
   interruptSession(sessionId: string): Promise<void>;
+  /** Every event of the session in processed_at order, paged lazily (session-events.ts). */
+  listSessionEvents(sessionId: string, options?: ListSessionEventsOptions): AsyncIterable<SessionEvent>;
 }
