@@ -78,6 +78,13 @@ export interface DelivererOptions {
 
 export type WebhookData = BetaWebhookEvent['data'];
 
+/** An event's data beyond its subject's id and the organization and workspace, which emit fills in. */
+export type WebhookDetail = WebhookData extends infer D
+  ? D extends { workspace_id: string }
+    ? Omit<D, 'id' | 'organization_id' | 'workspace_id'>
+    : never
+  : never;
+
 /** Sends one signed body; the shared primitive of the deliverer and `simulator send`. */
 export async function postSigned(
   url: string,
@@ -147,14 +154,14 @@ export class Deliverer {
   }
 
   /** Builds the thin event and queues it for every subscribed endpoint. */
-  emit(type: string, subjectId: string, extra: { session_thread_id?: string } = {}): BetaWebhookEvent {
-    const data = {
-      type,
+  emit(detail: WebhookDetail, subjectId: string): BetaWebhookEvent {
+    const { type } = detail;
+    const data: WebhookData = {
+      ...detail,
       id: subjectId,
       organization_id: this.o.organizationId,
       workspace_id: this.o.workspaceId,
-      ...(extra.session_thread_id ? { session_thread_id: extra.session_thread_id } : {}),
-    } as WebhookData;
+    };
     const event: BetaWebhookEvent = {
       type: 'event',
       id: this.o.ids.next('whe', subjectId),

@@ -52,7 +52,7 @@ export class Deployments {
     };
     this.d.state.deploymentRuns.set(run.id, run);
     this.d.state.remember(run.id);
-    this.d.deliverer.emit('deployment_run.started', run.id);
+    this.d.deliverer.emit({ type: 'deployment_run.started' }, run.id);
     try {
       const session = this.d.engine.create(
         {
@@ -67,11 +67,11 @@ export class Deployments {
         dep.id,
       );
       run.session_id = session.id;
-      this.d.deliverer.emit('deployment_run.succeeded', run.id);
+      this.d.deliverer.emit({ type: 'deployment_run.succeeded' }, run.id);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       run.error = this.errorOf(dep, err.message);
-      this.d.deliverer.emit('deployment_run.failed', run.id);
+      this.d.deliverer.emit({ type: 'deployment_run.failed' }, run.id);
       if (trigger.type === 'schedule') this.pause(rec, { type: 'error', error: pausedError(run.error) });
     }
     if (dep.schedule) dep.schedule.last_run_at = iso(now);
@@ -100,7 +100,7 @@ export class Deployments {
     dep.paused_reason = reason;
     this.unschedule(rec);
     this.touch(dep);
-    this.d.deliverer.emit('deployment.paused', dep.id);
+    this.d.deliverer.emit({ type: 'deployment.paused' }, dep.id);
   }
 
   unpause(rec: DeploymentRecord): void {
@@ -110,7 +110,7 @@ export class Deployments {
     dep.paused_reason = null;
     this.touch(dep);
     this.schedule(rec);
-    this.d.deliverer.emit('deployment.unpaused', dep.id);
+    this.d.deliverer.emit({ type: 'deployment.unpaused' }, dep.id);
   }
 
   /** (Re)plans the cron fires from now on the simulator's clock. */

@@ -9,7 +9,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { Clock } from '../clock.js';
-import type { Deliverer } from './deliverer.js';
+import type { Deliverer, WebhookDetail } from './deliverer.js';
 import type { IdSource } from './ids.js';
 import { tokenFor, unitFor } from './rng.js';
 import { explanationFor, TERMINAL_RESULTS } from './scenarios.js';
@@ -73,7 +73,7 @@ export class Emission {
       id: this.eventId(rec),
       processed_at: this.nowIso(),
     } as BetaManagedAgentsSessionEvent);
-    this.webhook(signal.webhook, rec);
+    this.webhook({ type: signal.webhook }, rec);
   }
 
   idle(rec: SessionRecord, stop_reason: StopReason, stop_details: StopDetails = null): void {
@@ -85,7 +85,7 @@ export class Emission {
       stop_details,
       processed_at: this.nowIso(),
     });
-    this.webhook('session.status_idled', rec);
+    this.webhook({ type: 'session.status_idled' }, rec);
   }
 
   sessionError(rec: SessionRecord, retry: 'retrying' | 'exhausted' | 'terminal'): void {
@@ -274,7 +274,7 @@ export class Emission {
     ev.iteration = o.iteration;
     ev.completed_at = TERMINAL_RESULTS.has(result) ? this.nowIso() : null;
     this.touch(rec);
-    this.webhook('session.outcome_evaluation_ended', rec);
+    this.webhook({ type: 'session.outcome_evaluation_ended' }, rec);
   }
 
   // ---- the log itself -----------------------------------------------------------------------
@@ -307,8 +307,8 @@ export class Emission {
     rec.session.stats.duration_seconds = round3((now - rec.createdMs) / 1000);
   }
 
-  webhook(type: string, rec: SessionRecord, threadId?: string): void {
-    this.d.deliverer.emit(type, rec.session.id, threadId ? { session_thread_id: threadId } : {});
+  webhook(detail: WebhookDetail, rec: SessionRecord): void {
+    this.d.deliverer.emit(detail, rec.session.id);
   }
 
   eventId(rec: SessionRecord): string {

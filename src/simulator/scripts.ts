@@ -119,7 +119,7 @@ const spendBudget = step((p) => {
 });
 const stopAtBudget = step((p) => {
   p.rec.budgetReached = true;
-  p.emit.webhook('session.budget_reached', p.rec);
+  p.emit.webhook({ type: 'session.budget_reached' }, p.rec);
   p.stop({ type: 'budget_reached' });
 });
 

@@ -199,7 +199,7 @@ export class SessionEngine {
       if (a.mcp_servers !== undefined) s.agent.mcp_servers = resolveMcpServers(a.mcp_servers);
     }
     this.emit.touch(rec);
-    this.emit.webhook('session.updated', rec);
+    this.emit.webhook({ type: 'session.updated' }, rec);
     if (resume) this.turns.start(rec, '');
     return s;
   }
@@ -238,7 +238,7 @@ export class SessionEngine {
     });
     for (const [fid, f] of this.d.state.files)
       if (f.meta.scope?.id === rec.session.id) this.d.state.files.delete(fid);
-    this.emit.webhook('session.deleted', rec);
+    this.emit.webhook({ type: 'session.deleted' }, rec);
     return { id: rec.session.id, type: 'session_deleted' };
   }
 
@@ -255,7 +255,7 @@ export class SessionEngine {
   /** A change made through a sub-resource: updated_at moves and session.updated is sent. */
   changed(rec: SessionRecord): void {
     this.emit.touch(rec);
-    this.emit.webhook('session.updated', rec);
+    this.emit.webhook({ type: 'session.updated' }, rec);
   }
 
   /** Vault ids must name vaults that exist and are not archived. */

@@ -49,7 +49,7 @@ export class ThreadEmission {
       workflow_run_id: null,
       processed_at: this.emit.nowIso(),
     });
-    this.emit.webhook('session.thread_created', rec, t.id);
+    this.emit.webhook({ type: 'session.thread_created', session_thread_id: t.id }, rec);
     this.emit.append(rec, {
       type: 'session.thread_status_running',
       id: this.emit.eventId(rec),
@@ -122,7 +122,7 @@ export class ThreadEmission {
       stop_details: null,
       processed_at: this.emit.nowIso(),
     });
-    this.emit.webhook('session.thread_idled', rec, t.id);
+    this.emit.webhook({ type: 'session.thread_idled', session_thread_id: t.id }, rec);
   }
 
   /** A child thread ends: its own terminated status, cross-posted, and the webhook. */
@@ -138,6 +138,6 @@ export class ThreadEmission {
       session_thread_id: t.id,
       processed_at: now,
     });
-    this.emit.webhook('session.thread_terminated', rec, t.id);
+    this.emit.webhook({ type: 'session.thread_terminated', session_thread_id: t.id }, rec);
   }
 }

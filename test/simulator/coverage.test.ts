@@ -1,13 +1,15 @@
 // Coverage of the managed-agents surface: every resource method of the installed SDK is either
 // called here, through the unchanged SDK against the simulator, and works, or is named in the
 // "Not simulated" section of docs/simulator.md. A new SDK method or a broken route fails this test.
+// Every answer the walk receives is then checked against the response type the SDK declares.
 import { readFileSync } from 'node:fs';
 import type Anthropic from '@anthropic-ai/sdk';
 import { toFile } from '@anthropic-ai/sdk';
 import type { BetaManagedAgentsStreamSessionEvents } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import { client, type Receiver, receiver, task, waitFor } from './helpers.js';
+import { type Receiver, receiver, task, waitFor } from './helpers.js';
+import { type Checked, checkResponses, distinct, ResponseRecorder } from './sdk-types.js';
 
 const RESOURCES = [
   'agents',
@@ -45,11 +47,12 @@ function documentedGaps(): string[] {
 let sim: RunningSimulator;
 let c: Anthropic;
 let rx: Receiver;
+const recorder = new ResponseRecorder();
 
 beforeAll(async () => {
   rx = await receiver();
   sim = await startSimulator({ seed: 17, timeScale: 0.005, webhooks: [rx.url] });
-  c = client(sim.url);
+  c = recorder.client(sim.url);
 });
 afterAll(async () => {
   await sim.close();
@@ -79,7 +82,7 @@ describe('SDK coverage against the simulator', () => {
         return undefined;
       }
     };
-    const b = c.beta;
+    const b = recorder.beta(c);
 
     const agent = await call('agents.create', () =>
       b.agents.create({
@@ -289,6 +292,52 @@ describe('SDK coverage against the simulator', () => {
     console.log(`simulator SDK coverage: ${worked.size} of ${inScope.length} methods work`);
     expect(worked.size).toBeGreaterThanOrEqual(70);
   });
+
+  // Runs on what the walk above recorded (tests in a file run in order).
+  it('answers every call of the walk with the response type the SDK declares', () => {
+    // Webhook payloads are answers too: every delivery of the walk goes through the SDK's parser.
+    for (const d of rx.received) recorder.beta(c).webhooks.parseUnverified(d.body);
+    const responses = distinct(recorder.records);
+    expect(responses.length).toBeGreaterThan(100);
+    const first = (method: string) => responses.find((r) => r.method === method)?.body ?? {};
+    const agent = first('agents.create') as Record<string, unknown>;
+    const model = agent.model as Record<string, unknown>;
+    const idle = responses.find(
+      (r) =>
+        r.method === 'sessions.events.stream' && (r.body as { type?: string }).type === 'session.status_idle',
+    );
+    // Deliberately wrong answers, checked in the same program: each must be reported.
+    const wrong: Checked[] = [
+      {
+        label: 'effort as a string',
+        method: 'agents.create',
+        body: { ...agent, model: { ...model, effort: 'high' } },
+      },
+      { label: 'missing created_at', method: 'agents.create', body: { ...agent, created_at: undefined } },
+      { label: 'extra field', method: 'agents.create', body: { ...agent, echoed: true } },
+      { label: 'version as a string', method: 'agents.create', body: { ...agent, version: '1' } },
+      {
+        label: 'unknown stop reason',
+        method: 'sessions.events.stream',
+        body: { ...(idle?.body as object), stop_reason: { type: 'bored' } },
+      },
+      {
+        label: 'extra page field',
+        method: 'agents.list',
+        body: { ...(first('agents.list') as object), has_more: false },
+      },
+    ];
+    const checked = responses.map((r, i) => ({ ...r, label: `${r.method} #${i}` }));
+    const { types, problems } = checkResponses([...checked, ...wrong]);
+    const methods = Object.keys(types).length;
+    console.log(
+      `simulator responses checked against SDK types: ${responses.length} distinct answers of ${methods} methods`,
+    );
+    expect(problems.filter((p) => !wrong.some((w) => w.label === p.label))).toEqual([]);
+    expect([...new Set(problems.map((p) => p.label))].sort()).toEqual(wrong.map((w) => w.label).sort());
+    // Every method the walk calls has a JSON answer, except files.download (bytes).
+    expect(methods).toBeGreaterThanOrEqual(73);
+  }, 60_000);
 
   it('answers the error codes the SDK exposes as errorCode', async () => {
     const env = await c.beta.environments.create({ name: 'codes' });

@@ -61,8 +61,8 @@ export function adminRoutes(app: FastifyInstance, ctx: SimContext): void {
     };
     ctx.state.deploymentRuns.set(run.id, run);
     ctx.state.remember(run.id);
-    ctx.deliverer.emit('deployment_run.started', run.id);
-    ctx.deliverer.emit(hasSession ? 'deployment_run.succeeded' : 'deployment_run.failed', run.id);
+    ctx.deliverer.emit({ type: 'deployment_run.started' }, run.id);
+    ctx.deliverer.emit({ type: hasSession ? 'deployment_run.succeeded' : 'deployment_run.failed' }, run.id);
     return run;
   });
 }

@@ -78,7 +78,7 @@ export function agentRoutes(app: FastifyInstance, ctx: SimContext): void {
     };
     ctx.state.agents.set(agent.id, [agent]);
     ctx.state.remember(agent.id);
-    ctx.deliverer.emit('agent.created', agent.id);
+    ctx.deliverer.emit({ type: 'agent.created' }, agent.id);
     return agent;
   });
 
@@ -137,7 +137,7 @@ export function agentRoutes(app: FastifyInstance, ctx: SimContext): void {
     next.version = current.version + 1;
     next.updated_at = iso(now);
     versions.push(next);
-    ctx.deliverer.emit('agent.updated', next.id);
+    ctx.deliverer.emit({ type: 'agent.updated' }, next.id);
     return next;
   });
 
@@ -161,7 +161,7 @@ export function agentRoutes(app: FastifyInstance, ctx: SimContext): void {
       const now = iso(Math.max(ctx.clock.now(), Date.parse(current.updated_at) + 1));
       for (const v of versions) v.archived_at = now;
       current.updated_at = now;
-      ctx.deliverer.emit('agent.archived', current.id);
+      ctx.deliverer.emit({ type: 'agent.archived' }, current.id);
     }
     return current;
   });

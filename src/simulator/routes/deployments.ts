@@ -193,7 +193,7 @@ export function deploymentRoutes(app: FastifyInstance, ctx: SimContext): void {
     ctx.state.deployments.set(dep.id, rec);
     ctx.state.remember(dep.id);
     ctx.deployments.schedule(rec);
-    ctx.deliverer.emit('deployment.created', dep.id);
+    ctx.deliverer.emit({ type: 'deployment.created' }, dep.id);
     return dep;
   });
 
@@ -226,7 +226,7 @@ export function deploymentRoutes(app: FastifyInstance, ctx: SimContext): void {
       ctx.deployments.schedule(rec);
     }
     ctx.deployments.touch(dep);
-    ctx.deliverer.emit('deployment.updated', dep.id);
+    ctx.deliverer.emit({ type: 'deployment.updated' }, dep.id);
     return dep;
   });
 
@@ -257,7 +257,7 @@ export function deploymentRoutes(app: FastifyInstance, ctx: SimContext): void {
     const rec = find(req.params.id);
     const dep = rec.deployment;
     ctx.deployments.unschedule(rec);
-    archiveOnce(ctx, dep, 'deployment.archived');
+    archiveOnce(ctx, dep, { type: 'deployment.archived' });
     return dep;
   });
 

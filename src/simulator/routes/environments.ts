@@ -106,7 +106,7 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
       throw badRequest('API organizations support only scope "organization".');
     ctx.state.environments.set(env.id, env);
     ctx.state.remember(env.id);
-    ctx.deliverer.emit('environment.created', env.id);
+    ctx.deliverer.emit({ type: 'environment.created' }, env.id);
     return env;
   });
 
@@ -145,7 +145,7 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
     // A no-op update emits nothing (reference 5, environment.updated).
     if (JSON.stringify(env) !== before) {
       bump(env);
-      ctx.deliverer.emit('environment.updated', env.id);
+      ctx.deliverer.emit({ type: 'environment.updated' }, env.id);
     }
     return env;
   });
@@ -161,7 +161,7 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
     async (req): Promise<BetaEnvironment> => {
       onlyKeys(asObject(req.body, 'archive'), [], 'archive');
       const env = find(req.params.id);
-      archiveOnce(ctx, env, 'environment.archived');
+      archiveOnce(ctx, env, { type: 'environment.archived' });
       return env;
     },
   );
@@ -171,7 +171,7 @@ export function environmentRoutes(app: FastifyInstance, ctx: SimContext): void {
     async (req): Promise<BetaEnvironmentDeleteResponse> => {
       const env = find(req.params.id);
       ctx.state.environments.delete(env.id);
-      ctx.deliverer.emit('environment.deleted', env.id);
+      ctx.deliverer.emit({ type: 'environment.deleted' }, env.id);
       return { id: env.id, type: 'environment_deleted' };
     },
   );

@@ -1,6 +1,7 @@
 // What the archivable resources share: updated_at that always moves forward, archiving once (with
 // its webhook), and lists that leave archived objects out unless include_archived is set.
 import type { SimContext } from '../context.js';
+import type { WebhookDetail } from '../deliverer.js';
 import { forwardPage } from '../paging.js';
 import { iso } from '../state.js';
 import { type Query, queryBool, timeRange } from '../validate.js';
@@ -18,7 +19,7 @@ export function later(ctx: SimContext, prev: string): string {
 }
 
 /** Archives once: a second archive answers the object unchanged and sends nothing. */
-export function archiveOnce(ctx: SimContext, obj: Stamped, webhook: string): void {
+export function archiveOnce(ctx: SimContext, obj: Stamped, webhook: WebhookDetail): void {
   if (obj.archived_at !== null) return;
   obj.updated_at = later(ctx, obj.updated_at);
   obj.archived_at = obj.updated_at;
@@ -46,7 +47,7 @@ export function keep<T extends { id: string }>(
   ctx: SimContext,
   map: Map<string, T>,
   obj: T,
-  webhook: string,
+  webhook: WebhookDetail,
 ): T {
   map.set(obj.id, obj);
   ctx.state.remember(obj.id);

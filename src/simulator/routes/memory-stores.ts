@@ -45,7 +45,7 @@ export function memoryStoreRoutes(app: FastifyInstance, ctx: SimContext): void {
       metadata: newMetadata(body.metadata, 'memory store'),
       ...fresh(ctx),
     };
-    return keep(ctx, ctx.state.memoryStores, store, 'memory_store.created');
+    return keep(ctx, ctx.state.memoryStores, store, { type: 'memory_store.created' });
   });
 
   app.get<{ Params: { id: string } }>('/v1/memory_stores/:id', async (req): Promise<Store> => {
@@ -74,7 +74,7 @@ export function memoryStoreRoutes(app: FastifyInstance, ctx: SimContext): void {
   app.post<{ Params: { id: string } }>('/v1/memory_stores/:id/archive', async (req): Promise<Store> => {
     onlyKeys(asObject(req.body, 'archive'), [], 'archive');
     const store = findStore(ctx, req.params.id);
-    archiveOnce(ctx, store, 'memory_store.archived');
+    archiveOnce(ctx, store, { type: 'memory_store.archived' });
     return store;
   });
 
@@ -87,7 +87,7 @@ export function memoryStoreRoutes(app: FastifyInstance, ctx: SimContext): void {
         if (m.memory_store_id === store.id) ctx.state.memories.delete(id);
       for (const [id, v] of ctx.state.memoryVersions)
         if (v.memory_store_id === store.id) ctx.state.memoryVersions.delete(id);
-      ctx.deliverer.emit('memory_store.deleted', store.id);
+      ctx.deliverer.emit({ type: 'memory_store.deleted' }, store.id);
       return { id: store.id, type: 'memory_store_deleted' };
     },
   );

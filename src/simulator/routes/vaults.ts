@@ -42,7 +42,8 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
     if (!c || c.vault_id !== vaultId) throw notFound('Credential', id);
     return c;
   };
-  const archiveCredential = (c: Credential) => archiveOnce(ctx, c, 'vault_credential.archived');
+  const archiveCredential = (c: Credential) =>
+    archiveOnce(ctx, c, { type: 'vault_credential.archived', vault_id: c.vault_id });
   app.post('/v1/vaults', async (req): Promise<Vault> => {
     const body = asObject(req.body, 'vault');
     onlyKeys(body, ['display_name', 'metadata'], 'vault');
@@ -53,7 +54,7 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
       metadata: newMetadata(body.metadata, 'vault'),
       ...fresh(ctx),
     };
-    return keep(ctx, ctx.state.vaults, v, 'vault.created');
+    return keep(ctx, ctx.state.vaults, v, { type: 'vault.created' });
   });
 
   app.get<{ Params: { id: string } }>('/v1/vaults/:id', async (req): Promise<Vault> => vault(req.params.id));
@@ -80,7 +81,7 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
     const v = vault(req.params.id);
     if (v.archived_at === null)
       for (const c of ctx.state.credentials.values()) if (c.vault_id === v.id) archiveCredential(c);
-    archiveOnce(ctx, v, 'vault.archived');
+    archiveOnce(ctx, v, { type: 'vault.archived' });
     return v;
   });
 
@@ -90,7 +91,7 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
       const v = vault(req.params.id);
       ctx.state.vaults.delete(v.id);
       for (const [id, c] of ctx.state.credentials) if (c.vault_id === v.id) ctx.state.credentials.delete(id);
-      ctx.deliverer.emit('vault.deleted', v.id);
+      ctx.deliverer.emit({ type: 'vault.deleted' }, v.id);
       return { id: v.id, type: 'vault_deleted' };
     },
   );
@@ -109,7 +110,7 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
       metadata: newMetadata(body.metadata, 'credential'),
       ...fresh(ctx),
     };
-    return keep(ctx, ctx.state.credentials, c, 'vault_credential.created');
+    return keep(ctx, ctx.state.credentials, c, { type: 'vault_credential.created', vault_id: v.id });
   });
 
   app.get<CredParams>(
@@ -153,7 +154,7 @@ export function vaultRoutes(app: FastifyInstance, ctx: SimContext): void {
     async (req): Promise<BetaManagedAgentsDeletedCredential> => {
       const c = credential(req.params.id, req.params.cid);
       ctx.state.credentials.delete(c.id);
-      ctx.deliverer.emit('vault_credential.deleted', c.id);
+      ctx.deliverer.emit({ type: 'vault_credential.deleted', vault_id: c.vault_id }, c.id);
       return { id: c.id, type: 'vault_credential_deleted' };
     },
   );
