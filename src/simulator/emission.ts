@@ -72,7 +72,7 @@ export class Emission {
       type: signal.event,
       id: this.eventId(rec),
       processed_at: this.nowIso(),
-    } as BetaManagedAgentsSessionEvent);
+    });
     this.webhook({ type: signal.webhook }, rec);
   }
 
@@ -173,7 +173,7 @@ export class Emission {
       input: { command: 'rm -rf ./build' },
       evaluated_permission: 'ask',
       processed_at: this.nowIso(),
-    } as BetaManagedAgentsSessionEvent);
+    });
   }
 
   usage(rec: SessionRecord): void {
@@ -196,7 +196,7 @@ export class Emission {
       },
       ...(rec.session.budget ? { budget: rec.session.budget } : {}),
       processed_at: this.nowIso(),
-    } as BetaManagedAgentsSessionEvent);
+    });
   }
 
   /** The turn's deliverable: the last agent.message, as a session-scoped file. */

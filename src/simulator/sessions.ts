@@ -2,7 +2,6 @@
 // routes call it. What a session then does is split by noun: intake takes the events a client sends,
 // turns play them, scripts say what each scenario plays, and emission writes the events and webhooks.
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
-import type { BetaManagedAgentsSessionEvent } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import type {
   BetaManagedAgentsBudgetLimit,
   BetaManagedAgentsSession,
@@ -23,6 +22,7 @@ import {
   resolveTools,
   sessionMultiagent,
 } from './resolve.js';
+import type { SentEvent } from './sent-events.js';
 import { resourceOf } from './session-resources.js';
 import { iso, isRunning, type SessionRecord, type SimState } from './state.js';
 import { closeStreams } from './streams.js';
@@ -243,7 +243,7 @@ export class SessionEngine {
   }
 
   /** events.send: validates all first (nothing is applied from a rejected batch), then applies. */
-  send(rec: SessionRecord, body: Json): BetaManagedAgentsSessionEvent[] {
+  send(rec: SessionRecord, body: Json): SentEvent[] {
     onlyKeys(body, ['events'], 'events.send');
     if (!Array.isArray(body.events) || body.events.length === 0)
       throw badRequest('"events" must be a non-empty array.');

@@ -38,8 +38,10 @@ function listEvents(q: Query, events: StoredEvent[]): EventPage {
 export function eventRoutes(app: FastifyInstance, ctx: SimContext): void {
   app.post<{ Params: { id: string } }>('/v1/sessions/:id/events', async (req) => {
     const rec = ctx.engine.get(req.params.id);
-    const data = ctx.engine.send(rec, asObject(req.body, 'events.send'));
-    return { data } as BetaManagedAgentsSendSessionEvents;
+    const answer: BetaManagedAgentsSendSessionEvents = {
+      data: ctx.engine.send(rec, asObject(req.body, 'events.send')),
+    };
+    return answer;
   });
 
   app.get<{ Params: { id: string } }>(
