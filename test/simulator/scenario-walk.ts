@@ -28,11 +28,25 @@ function settled(b: Beta, id: string): Promise<BetaManagedAgentsSession> {
   }, `session ${id} to settle`);
 }
 
-/** Lists every event of the session (and of its threads) in one page each. */
+/**
+ * Lists every event of the session and of its threads in one page each, and streams each child
+ * thread from its first event on (a reconnect with Last-Event-ID replays the rest).
+ */
 async function listAll(b: Beta, s: BetaManagedAgentsSession): Promise<void> {
   await b.sessions.events.list(s.id, { limit: 1000 });
   const threads = await b.sessions.threads.list(s.id);
-  for (const t of threads.data) await b.sessions.threads.events.list(t.id, { session_id: s.id, limit: 1000 });
+  for (const t of threads.data) {
+    const listed = await b.sessions.threads.events.list(t.id, { session_id: s.id, limit: 1000 });
+    const [first, ...rest] = listed.data;
+    if (t.parent_thread_id === null || !first || rest.length === 0) continue;
+    const stream = await b.sessions.threads.events.stream(
+      t.id,
+      { session_id: s.id },
+      { headers: { 'last-event-id': first.id } },
+    );
+    let seen = 0;
+    for await (const _ of stream) if (++seen === rest.length) break;
+  }
 }
 
 export async function playEveryScenario(b: Beta): Promise<void> {
