@@ -96,6 +96,7 @@ export function readSent(e: unknown, i: number): Sent {
         ...thread(),
       };
     default:
+      // The one sendable type left: user.tool_result.
       return {
         type: 'user.tool_result',
         tool_use_id: requireString(obj, 'tool_use_id', where),

@@ -297,8 +297,9 @@ function agentSnapshot(state: SimState, value: unknown): BetaManagedAgentsSessio
     if (typeof obj.id !== 'string') throw badRequest('agent: "id" is required.');
     id = obj.id;
     if (obj.version !== undefined) {
-      if (!Number.isInteger(obj.version)) throw badRequest('agent: "version" must be an integer.');
-      version = obj.version as number;
+      if (typeof obj.version !== 'number' || !Number.isInteger(obj.version))
+        throw badRequest('agent: "version" must be an integer.');
+      version = obj.version;
     }
     if (obj.type === 'agent_with_overrides') overrides = obj;
   }
