@@ -45,6 +45,13 @@ function documentedGaps(): string[] {
   return [...section.matchAll(/`([a-zA-Z.]+(?:\.\*)?)`/g)].map((m) => m[1]);
 }
 
+const gaps = documentedGaps();
+
+/** Whether the docs list the method as not simulated. */
+function documented(m: string): boolean {
+  return gaps.some((g) => g === m || (g.endsWith('.*') && m.startsWith(g.slice(0, -1))));
+}
+
 let sim: RunningSimulator;
 let c: Anthropic;
 let rx: Receiver;
@@ -282,9 +289,6 @@ describe('SDK coverage against the simulator', () => {
     );
 
     const methods = sdkMethods(c);
-    const gaps = documentedGaps();
-    const documented = (m: string) =>
-      gaps.some((g) => g === m || (g.endsWith('.*') && m.startsWith(g.slice(0, -1))));
     const missing = methods.filter((m) => !worked.has(m) && !documented(m));
     expect(failed).toEqual([]);
     expect(missing).toEqual([]);
@@ -349,8 +353,8 @@ describe('SDK coverage against the simulator', () => {
     );
     expect(problems.filter((p) => !wrong.some((w) => w.label === p.label))).toEqual([]);
     expect([...new Set(problems.map((p) => p.label))].sort()).toEqual(wrong.map((w) => w.label).sort());
-    // Every method the walk calls has a JSON answer, except files.download (bytes).
-    expect(methods).toBeGreaterThanOrEqual(73);
+    // Every method of the 75 had answers checked, except files.download (it answers bytes).
+    expect(sdkMethods(c).filter((m) => !documented(m) && types[m] === undefined)).toEqual(['files.download']);
   }, 120_000);
 
   it('answers the error codes the SDK exposes as errorCode', async () => {
