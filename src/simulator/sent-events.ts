@@ -28,7 +28,7 @@ type Block =
   | BetaManagedAgentsSearchResultBlock;
 
 /** The event types a client may send, with the fields each takes. */
-export const EVENT_KEYS: Record<string, readonly string[]> = {
+const EVENT_KEYS: Record<string, readonly string[]> = {
   'user.message': ['type', 'content'],
   'user.define_outcome': ['type', 'description', 'rubric', 'max_iterations'],
   'user.interrupt': ['type', 'session_thread_id'],
