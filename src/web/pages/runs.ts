@@ -97,7 +97,7 @@ export function runsBody(v: RunsView): SafeHtml {
 </div>
 <section class="card">
   <form class="filters" method="get" action="/" role="search">
-    <div class="chips">
+    <div class="chips" id="runs-chips" data-live-region>
       <a class="chip${selected.size === 0 ? ' on' : ''}" href="${withParams('/', current, { status: null })}" data-status-chip="all">All${total !== null ? html`<span class="n">${count(total)}</span>` : ''}</a>
       ${RUN_STATUSES.map(chip)}
     </div>
