@@ -131,6 +131,11 @@ describe.skipIf(!available)('run page and runs page in headless Chromium', () =>
     expect(note).toContain('user.interrupt ended this run');
     expect(note).toContain('no follow-up step starts');
     expect(await page.locator('#run-waiting').count()).toBe(0);
+    // Its end_turn is not told as a normal finish anywhere on the page.
+    expect(squash(await page.locator('.fact', { hasText: 'Outcome' }).locator('.v').textContent())).toBe(
+      'interrupted',
+    );
+    expect(squash(await page.locator('#run-outcome').textContent())).not.toContain('ended with');
   });
 
   it('updates the status counts without a reload when runs change', async () => {

@@ -16,14 +16,14 @@ export function loginBody(opts: LoginView): SafeHtml {
   <h1>No sign-in needed</h1>
   <p>You opened this page on the machine agenthooks runs on. Requests from this machine get in without a token, and none is configured.</p>
   <p><a class="btn primary" href="${opts.next}">Open the dashboard</a></p>
-  <p>To open the dashboard from another machine or through a proxy, restart <code>agenthooks serve</code> with <code>AGENTHOOKS_TOKEN</code> set and sign in here with it.</p>
+  <p>To open the dashboard from another machine or through a proxy, restart <code>npx agenthooks serve</code> with <code>AGENTHOOKS_TOKEN</code> set and sign in here with it.</p>
 </div></div>`;
   }
   if (!opts.tokenConfigured) {
     return html`<div class="login card"><div class="card-body">
   <h1>Token required</h1>
   <p>This dashboard is being reached through the network or a proxy, and the server has no access token configured, so it refuses to show anything.</p>
-  <p>Restart <code>agenthooks serve</code> with <code>AGENTHOOKS_TOKEN</code> set, then log in here with that token; or open the dashboard on the machine itself (http://127.0.0.1).</p>
+  <p>Restart <code>npx agenthooks serve</code> with <code>AGENTHOOKS_TOKEN</code> set, then log in here with that token; or open the dashboard on the machine itself (http://127.0.0.1).</p>
 </div></div>`;
   }
   return html`<div class="login card"><div class="card-body">

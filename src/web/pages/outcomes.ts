@@ -23,7 +23,7 @@ export async function outcomesHealthSection(store: Store, now: number): Promise<
         ? html`<div class="table-wrap"><table><thead><tr><th>Notification</th><th>Target</th><th>Run</th><th>Error</th></tr></thead><tbody>${notes.map(
             (x) =>
               html`<tr><td class="mono">${x.id}<div class="muted">${ago(x.createdAt, now)}</div></td><td>${x.target}</td><td>${x.runId ? html`<a class="mono" href="${runHref(x.runId)}">${x.runId}</a>` : '–'}</td><td class="muted long">${truncate(x.lastError ?? '', 140)}</td></tr>`,
-          )}</tbody></table></div><div class="card-body muted">Fix the receiver, then <code>agenthooks notifications retry ID</code>.</div>`
+          )}</tbody></table></div><div class="card-body muted">Fix the receiver, then <code>npx agenthooks notifications retry ID</code>.</div>`
         : html`<div class="empty">No failed notifications.</div>`
     }</section>
   <section class="card"><div class="card-title"><h2>Failed deployment runs</h2><span class="hint">scheduled runs that created no session · ${count(counts.deploymentRuns.succeeded)} succeeded</span></div>
@@ -41,7 +41,7 @@ export async function outcomesHealthSection(store: Store, now: number): Promise<
 /** The run's output files, read from the Files API at page load (no platform: a hint instead). */
 export async function runFilesSection(files: RunFiles | null, run: Run): Promise<SafeHtml> {
   const runId = run.id;
-  const title = html`<div class="card-title"><h2>Output files</h2><span class="hint">/mnt/session/outputs/ · download: <code>agenthooks files ${runId} --out DIR</code></span></div>`;
+  const title = html`<div class="card-title"><h2>Output files</h2><span class="hint">/mnt/session/outputs/ · download: <code>npx agenthooks files ${runId} --out DIR</code></span></div>`;
   if (!files)
     return html`<section class="card" id="run-files">${title}<div class="empty">Start serve with ANTHROPIC_API_KEY to list output files.</div></section>`;
   try {

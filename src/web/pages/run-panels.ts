@@ -58,5 +58,5 @@ export function runStatePanel(run: Run, pending: PendingToolUse[] | null): SafeH
     pending && pending.length > 0
       ? html`Waiting for confirmation of ${pending.length === 1 ? 'a tool call' : `${pending.length} tool calls`}; the run has not ended.<ul class="pending">${pending.map(toolLine)}</ul>`
       : html`Waiting for a tool confirmation (<code>requires_action</code>); the run has not ended.`;
-  return html`<div class="alert warn" id="run-waiting">${what}<div class="answer">Answer it with <code class="command">npx agenthooks respond ${run.id} --allow</code> or <code class="command">npx agenthooks respond ${run.id} --deny --message "why"</code></div></div>`;
+  return html`<div class="alert warn" id="run-waiting">${what}<div class="answer">Answer it with <code class="command">npx agenthooks respond ${run.id} <span class="nowrap">--allow</span></code> or <code class="command">npx agenthooks respond ${run.id} <span class="nowrap">--deny</span> <span class="nowrap">--message "why"</span></code></div></div>`;
 }

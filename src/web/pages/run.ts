@@ -21,8 +21,9 @@ function fact(k: string, v: SafeHtml | string, title?: string): SafeHtml {
 
 function evaluations(run: Run): SafeHtml {
   if (run.evaluations.length === 0) {
-    // A blocked run is waiting, not ended: the waiting panel says for what.
-    const ended = run.stopReason && run.status !== 'blocked';
+    // A blocked run is waiting, not ended: the waiting panel says for what. A cancelled one ends
+    // with end_turn too, which would read as a normal finish: its panel says what ended it.
+    const ended = run.stopReason && run.status !== 'blocked' && run.status !== 'cancelled';
     return html`<p class="muted">No outcome was defined for this run${ended ? html`; it ended with <code>${run.stopReason}</code>` : ''}.</p>`;
   }
   // One numbered list, counted from 1 like `runs show` and the history notes.
