@@ -639,7 +639,6 @@ async function main() {
     ['run-cancelled.png', `/runs/${encodeURIComponent(cancelled.id)}`, 'light', false],
     ['run-blocked.png', `/runs/${encodeURIComponent(blocked.run.id)}`, 'light', false],
     ['run-blocked-phone.png', `/runs/${encodeURIComponent(blocked.run.id)}`, 'light', true, { width: 360 }],
-    ['runs-phone.png', '/', 'light', false, { width: 360 }],
   ];
   const only = process.argv[2];
   try {
