@@ -396,10 +396,161 @@ async function seed(store) {
   return { runs, research, report };
 }
 
+/** Stores `run` through the states in `steps` (each a partial run plus its history fields), as the
+ * worker would: one compare-and-set and one history entry per step, the last step being `run`. */
+async function saveThrough(store, run, steps) {
+  for (const [version, step] of steps.entries()) {
+    const { at, source, note = null, ...state } = step;
+    const next = { ...run, ...state };
+    await store.saveRun({
+      run: { ...next, version },
+      expectedVersion: version,
+      history: {
+        at,
+        source,
+        status: next.status,
+        sessionStatus: next.sessionStatus,
+        stopReason: next.stopReason,
+        outcomeResult: next.outcomeResult,
+        turn: 1,
+        snapshotKey: null,
+        note,
+      },
+    });
+  }
+}
+
+/** A run that `npx agenthooks cancel` ended: a user.interrupt, then idle with end_turn. */
+async function seedCancelledRun(store) {
+  const start = NOW - 18 * 60_000;
+  const run = baseRun({
+    id: id('sesn_'),
+    agentId: 'agent_01coder',
+    agentName: 'coder',
+    task: 'Rewrite the billing export in Rust and benchmark it against the current one',
+    status: 'cancelled',
+    sessionStatus: 'idle',
+    stopReason: 'end_turn',
+    usage: usage(0.4),
+    sessionCreatedAt: start,
+    sessionUpdatedAt: start + 6 * 60_000,
+    firstSeenAt: start + 300,
+    finishedAt: start + 6 * 60_000,
+    lastCheckedAt: start + 6 * 60_000,
+    metadata: { agenthooks_launch: id('lch_', 12), team: 'platform' },
+  });
+  await saveThrough(store, run, [
+    {
+      at: start + 300,
+      source: 'launch',
+      status: 'pending',
+      sessionStatus: null,
+      stopReason: null,
+      finishedAt: null,
+    },
+    {
+      at: start + 1200,
+      source: id('whe_', 26),
+      status: 'running',
+      sessionStatus: 'running',
+      stopReason: null,
+      finishedAt: null,
+    },
+    { at: start + 6 * 60_000 + 400, source: id('whe_', 26) },
+  ]);
+  return run;
+}
+
+/** A run waiting for a tool confirmation: blocked, not ended, with the command that answers it. */
+async function seedBlockedRun(store) {
+  const start = NOW - 7 * 60_000;
+  const run = baseRun({
+    id: id('sesn_'),
+    agentId: 'agent_01coder',
+    agentName: 'coder',
+    task: 'Clean up the staging bucket: delete build artefacts older than 30 days',
+    status: 'blocked',
+    sessionStatus: 'idle',
+    stopReason: 'requires_action',
+    usage: usage(0.2),
+    sessionCreatedAt: start,
+    sessionUpdatedAt: start + 3 * 60_000,
+    firstSeenAt: start + 300,
+    lastCheckedAt: start + 3 * 60_000,
+    metadata: { agenthooks_launch: id('lch_', 12), team: 'platform' },
+  });
+  await saveThrough(store, run, [
+    { at: start + 300, source: 'launch', status: 'pending', sessionStatus: null, stopReason: null },
+    {
+      at: start + 1100,
+      source: id('whe_', 26),
+      status: 'running',
+      sessionStatus: 'running',
+      stopReason: null,
+    },
+    { at: start + 3 * 60_000 + 400, source: id('whe_', 26) },
+  ]);
+  const pending = [
+    {
+      eventId: id('sevt_'),
+      name: 'bash',
+      input: {
+        command:
+          "aws s3 rm s3://acme-staging-artifacts/builds/ --recursive --exclude '*' --include '2026-10-*'",
+      },
+    },
+  ];
+  return { run, pending };
+}
+
+/** The report step's `translate` follow-up, skipped because its condition did not hold. */
+async function seedSkippedStep(store, report) {
+  await store.createLaunch({
+    id: 'lch_translate01',
+    kind: 'chain',
+    pipeline: 'research-report',
+    step: 'translate',
+    parentRunId: report.id,
+    agentName: 'writer',
+    agentId: null,
+    environmentId: null,
+    task: 'Translate the report into German.',
+    request: '{}',
+    state: 'skipped',
+    sessionId: null,
+    error: 'when: failed did not hold (report ended succeeded)',
+    createdAt: report.finishedAt + 500,
+    updatedAt: report.finishedAt + 500,
+  });
+}
+
+/** What the run pages ask the platform, answered from the seed: the blocked run's pending tool
+ * call and the research run's output file. Nothing else is called (the worker is off). */
+function screenshotPlatform(blocked, research) {
+  return {
+    baseURL: 'http://127.0.0.1:0',
+    pendingToolUses: async (sessionId) => (sessionId === blocked.run.id ? blocked.pending : []),
+    listFiles: async (scopeId) =>
+      scopeId === research.id
+        ? [
+            {
+              id: 'file_01Q3rootCauses',
+              filename: 'q3-root-causes.md',
+              mimeType: 'text/markdown',
+              sizeBytes: 18_734,
+              createdAt: new Date(NOW - 16 * 60_000).toISOString(),
+              downloadable: true,
+            },
+          ]
+        : [],
+  };
+}
+
 /** The real `serve` app (createApp) on the seeded store, on an ephemeral loopback port. */
-async function startServer(store, clock, dir) {
+async function startServer(store, clock, dir, platform) {
   const { silentLogger } = await import(dist('logger.js'));
   const { createApp } = await import(dist('app.js'));
+  const { createRuntime } = await import(dist('runtime.js'));
   const { resolveServeConfig } = await import(dist('http/serve-config.js'));
   const { generateSecret } = await import(dist('webhooks/sign.js'));
   // A token is configured so that /login shows the form; loopback requests still get in without it.
@@ -409,11 +560,21 @@ async function startServer(store, clock, dir) {
       port: '0',
       signingKey: [generateSecret()],
       database: path.join(dir, 'agenthooks.db'),
+      // The platform here only answers the run pages; no worker runs against it.
+      worker: false,
     },
-    { AGENTHOOKS_TOKEN: 'screenshots-token' },
+    { AGENTHOOKS_TOKEN: 'screenshots-token-for-the-login-page' },
     dir,
   );
-  const app = createApp({ config, store, platform: null, clock, logger: silentLogger });
+  const runtime = createRuntime({
+    settings: { reconcileIntervalMs: config.reconcileIntervalMs },
+    store,
+    platform,
+    clock,
+    logger: silentLogger,
+    configFile: { path: null, agents: {}, environments: {}, pipelines: {} },
+  });
+  const app = createApp({ config, runtime });
   const url = await app.listen();
   return { url, close: () => app.close() };
 }
@@ -436,7 +597,11 @@ async function main() {
   });
   const clock = { now: () => NOW };
   const { research, report } = await seed(store);
-  const server = await startServer(store, clock, tmp);
+  // Seeded after the rest, so the pictures above keep their data.
+  const cancelled = await seedCancelledRun(store);
+  const blocked = await seedBlockedRun(store);
+  await seedSkippedStep(store, report);
+  const server = await startServer(store, clock, tmp, screenshotPlatform(blocked, research));
   const { chromium } = await import('playwright-core');
   // Playwright takes the fresh profile directory (--user-data-dir) as launchPersistentContext's
   // first argument and refuses it among the flags.
@@ -464,21 +629,34 @@ async function main() {
     ['events.png', '/events', 'light', false],
     ['health.png', '/health-view', 'light', true],
     ['login.png', '/login', 'light', false],
+    [
+      'run-evaluations.png',
+      `/runs/${encodeURIComponent(research.id)}`,
+      'light',
+      false,
+      { selector: '#run-outcome' },
+    ],
+    ['run-cancelled.png', `/runs/${encodeURIComponent(cancelled.id)}`, 'light', false],
+    ['run-blocked.png', `/runs/${encodeURIComponent(blocked.run.id)}`, 'light', false],
+    ['run-blocked-phone.png', `/runs/${encodeURIComponent(blocked.run.id)}`, 'light', true, { width: 360 }],
   ];
   const only = process.argv[2];
   try {
-    for (const [file, route, scheme, full] of shots) {
+    for (const [file, route, scheme, full, opts = {}] of shots) {
       if (only && !file.includes(only)) continue;
       const page = await browser.newPage();
+      // Phone shots: 360 px wide.
+      if (opts.width) await page.setViewportSize({ width: opts.width, height: 780 });
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto(`${server.url}${route}`, { waitUntil: 'load' });
       // Live pages: wait until the stream said hello, so the indicator reads "Live".
       if (await page.locator('[data-live-indicator]').count()) {
         await page.waitForSelector('[data-live-indicator][data-state="live"]', { timeout: 10_000 });
       }
-      await page.screenshot({
+      const target = opts.selector ? page.locator(opts.selector) : page;
+      await target.screenshot({
         path: path.join(outDir, file),
-        fullPage: full,
+        ...(opts.selector ? {} : { fullPage: full }),
         animations: 'disabled',
         caret: 'hide',
       });

@@ -143,7 +143,10 @@ export function serveCommand(ctx: CliContext): Command {
       collect,
     )
     .option('--insecure-skip-verify', 'accept unsigned webhooks (local experiments only; prints a warning)')
-    .option('--worker-only', 'run only the worker (and /health, /ready, dashboard): no webhook routes')
+    .option(
+      '--worker-only',
+      'no webhook routes (POST /webhooks is 404): the worker, reconciler, launch and chain sweeps and notifier, with /health, /ready, the dashboard and /api still served; needs ANTHROPIC_API_KEY, no signing key',
+    )
     .option('--no-worker', 'receive and store only: no worker, no reconciler')
     .option('--reconcile-interval <duration>', 'how often the reconciler sweeps the sessions API', '60s')
     .option('--body-limit <size>', 'largest webhook body accepted (413 above)', '256kb')

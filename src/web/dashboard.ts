@@ -21,6 +21,7 @@ import { loginBody } from './pages/login.js';
 import { outcomesHealthSection, runFilesSection } from './pages/outcomes.js';
 import { runBody } from './pages/run.js';
 import { runsBody } from './pages/runs.js';
+import { pendingToolsOf } from './pending-tools.js';
 import { runFilesOf } from './run-files.js';
 
 /** Route options naming the navigation section a page (and its error page) belongs to. */
@@ -87,11 +88,12 @@ export function registerPages(server: FastifyInstance, deps: DashboardDeps): Pro
       const { id } = req.params as { id: string };
       const detail = await runDetail(store, id);
       if (!detail) throw new AppError('run_not_found', `No run ${id} is stored.`);
+      const pending = (await pendingToolsOf(deps)?.of(detail.run)) ?? null;
       return show(req, reply, {
         title: detail.run.title ?? detail.run.id,
         live: true,
         // Output files come from the Files API (only with a platform), read at most once a minute.
-        body: html`${runBody(detail, clock.now())}${await runFilesSection(runFilesOf(deps), detail.run)}`,
+        body: html`${runBody(detail, clock.now(), pending)}${await runFilesSection(runFilesOf(deps), detail.run)}`,
       });
     });
 

@@ -61,6 +61,8 @@ export function runDuration(run: Run, now: number): number | null {
 /** One line summary of the outcome: the evaluation result, else the stop reason. */
 export function outcomeLabel(run: Run): string {
   if (run.outcomeResult) return run.outcomeResult.replace(/_/g, ' ');
+  // An interrupt ends the turn with end_turn too; saying "end turn" would read as a normal finish.
+  if (run.status === 'cancelled') return 'interrupted';
   if (run.stopReason) return run.stopReason.replace(/_/g, ' ');
   if (run.error) return 'error';
   return '';

@@ -1,7 +1,7 @@
 // The dashboard's open routes: the stylesheet and script, and the login form that trades the token
 // for the session cookie. They stay outside the access rule: the login page needs the stylesheet.
 // /login and /logout pass the same Host and same-origin checks as the guarded routes.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAppError } from '../errors.js';
 import {
   accessPolicy,
@@ -9,6 +9,8 @@ import {
   checkSameOrigin,
   clearSessionCookieHeader,
   clientAddress,
+  hasForwardingHeader,
+  isLoopbackAddress,
   isSecure,
   parseCookies,
   SESSION_COOKIE,
@@ -69,12 +71,17 @@ export function registerLogin(server: FastifyInstance, deps: DashboardDeps): Pro
       });
     });
 
+    // Straight from this machine the access rule needs no token, so the page must not ask for one
+    // as if the request came through the network.
+    const direct = (req: FastifyRequest): boolean =>
+      isLoopbackAddress(req.socket.remoteAddress) && !hasForwardingHeader(req.headers);
+
     app.get('/login', guarded, async (req, reply) => {
       const next = safeNext((req.query as Record<string, unknown>).next);
-      return sendPage(reply, assets, deps.token ? 200 : 403, {
+      return sendPage(reply, assets, deps.token || direct(req) ? 200 : 403, {
         title: 'Sign in',
         section: 'login',
-        body: loginBody({ next, tokenConfigured: !!deps.token }),
+        body: loginBody({ next, tokenConfigured: !!deps.token, direct: direct(req) }),
       });
     });
 
@@ -82,10 +89,10 @@ export function registerLogin(server: FastifyInstance, deps: DashboardDeps): Pro
       const form = (req.body ?? {}) as Record<string, unknown>;
       const next = safeNext(form.next);
       if (!deps.token) {
-        return sendPage(reply, assets, 403, {
+        return sendPage(reply, assets, direct(req) ? 200 : 403, {
           title: 'Sign in',
           section: 'login',
-          body: loginBody({ next, tokenConfigured: false }),
+          body: loginBody({ next, tokenConfigured: false, direct: direct(req) }),
         });
       }
       const client = clientAddress(req, policy);

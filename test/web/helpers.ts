@@ -10,6 +10,7 @@ import type { App } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { resolveServeConfig } from '../../src/http/serve-config.js';
 import { silentLogger } from '../../src/logger.js';
+import type { Platform } from '../../src/platform/types.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Run, RunHistoryEntry } from '../../src/store/types.js';
 import { type Reply, send as sendRaw } from '../http/helpers.js';
@@ -26,7 +27,15 @@ export interface WebServer {
 }
 
 export async function startWebServer(
-  opts: { token?: string; host?: string; clock?: Clock; allowedHost?: string[]; trustProxy?: string[] } = {},
+  opts: {
+    token?: string;
+    host?: string;
+    clock?: Clock;
+    allowedHost?: string[];
+    trustProxy?: string[];
+    /** For the pages that ask the platform (pending tool calls, output files); the worker stays off. */
+    platform?: Platform;
+  } = {},
 ): Promise<WebServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-web-'));
   const env: Record<string, string> = opts.token ? { AGENTHOOKS_TOKEN: opts.token } : {};
@@ -37,12 +46,13 @@ export async function startWebServer(
       signingKey: [SIGNING_KEY],
       allowedHost: opts.allowedHost,
       trustProxy: opts.trustProxy,
+      ...(opts.platform ? { worker: false } : {}),
     },
     env,
     dir,
   );
   const store = await openSqliteStore(config.database.url, { create: true, logger: silentLogger });
-  const app = appOver({ config, store, platform: null, clock: opts.clock });
+  const app = appOver({ config, store, platform: opts.platform ?? null, clock: opts.clock });
   const listened = (await app.listen()) as string;
   const port = Number(new URL(listened).port);
   return {

@@ -49,22 +49,22 @@ export function healthBody(st: Stats): SafeHtml {
   <section class="card"><div class="card-title"><h2>Rejected requests</h2><span class="hint">last hour · ${count(rejectsTotal)} total</span></div>
     ${
       st.rejects.length
-        ? html`<table><thead><tr><th>Code</th><th class="num">Count</th><th>Usual cause</th></tr></thead><tbody>${st.rejects.map(
+        ? html`<div class="table-wrap"><table><thead><tr><th>Code</th><th class="num">Count</th><th>Usual cause</th></tr></thead><tbody>${st.rejects.map(
             (r) =>
-              html`<tr><td><code>${r.code}</code><div class="meter"><span style="width:${((r.count / maxReject) * 100).toFixed(1)}%"></span></div></td><td class="num">${count(r.count)}</td><td class="muted">${rejectHint(r.code)}</td></tr>`,
-          )}</tbody></table>`
+              html`<tr><td><code>${r.code}</code><div class="meter"><span style="width:${((r.count / maxReject) * 100).toFixed(1)}%"></span></div></td><td class="num">${count(r.count)}</td><td class="muted long">${rejectHint(r.code)}</td></tr>`,
+          )}</tbody></table></div>`
         : html`<div class="empty">No rejected requests in the last hour.</div>`
     }</section>
   <section class="card"><div class="card-title"><h2>Runs by status</h2></div>
-    <table><tbody>${RUN_STATUSES.map((s) => html`<tr><td>${statusBadge(s)}</td><td class="num"><a href="${withParams('/', {}, { status: s })}">${count(st.runs[s] ?? 0)}</a></td></tr>`)}</tbody></table></section>
+    <div class="table-wrap"><table><tbody>${RUN_STATUSES.map((s) => html`<tr><td>${statusBadge(s)}</td><td class="num"><a href="${withParams('/', {}, { status: s })}">${count(st.runs[s] ?? 0)}</a></td></tr>`)}</tbody></table></div></section>
 </div>
 <section class="card"><div class="card-title"><h2>Recent processing failures</h2><span class="hint">events the worker gave up on</span></div>
   ${
     st.recentFailures.length
-      ? html`<table><thead><tr><th>Received</th><th>Event</th><th>Subject</th><th class="num">Attempts</th><th>Error</th></tr></thead><tbody>${st.recentFailures.map(
+      ? html`<div class="table-wrap"><table><thead><tr><th>Received</th><th>Event</th><th>Subject</th><th class="num">Attempts</th><th>Error</th></tr></thead><tbody>${st.recentFailures.map(
           (e) =>
-            html`<tr><td class="nowrap muted">${ago(e.receivedAt, st.now)}</td><td><a class="mono" href="${eventHref(e.id)}">${e.type}</a></td><td>${e.subjectId ? html`<a class="mono" href="${runHref(e.subjectId)}">${e.subjectId}</a>` : '–'}</td><td class="num">${e.attempts}</td><td class="muted">${truncate(e.lastError ?? '', 140)}</td></tr>`,
-        )}</tbody></table>`
+            html`<tr><td class="nowrap muted">${ago(e.receivedAt, st.now)}</td><td><a class="mono" href="${eventHref(e.id)}">${e.type}</a></td><td>${e.subjectId ? html`<a class="mono" href="${runHref(e.subjectId)}">${e.subjectId}</a>` : '–'}</td><td class="num">${e.attempts}</td><td class="muted long">${truncate(e.lastError ?? '', 140)}</td></tr>`,
+        )}</tbody></table></div>`
       : html`<div class="empty">No failed events. ${st.heartbeat.at !== null ? `Serve heartbeat ${ago(st.heartbeat.at, st.now)}.` : ''}</div>`
   }
 </section>

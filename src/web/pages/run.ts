@@ -1,5 +1,6 @@
 // One run (`/runs/:id`): task, rendered output, outcome evaluations, usage and cost, chain lineage,
 // and the timeline of its events and state changes.
+import type { PendingToolUse } from '../../platform/types.js';
 import { type RunDetail, TIMELINE_LIMIT } from '../../query/run-detail.js';
 import { runStart } from '../../query/runs.js';
 import { iterationNumber } from '../../runs/state.js';
@@ -8,7 +9,7 @@ import { ago, cost, count, duration, outcomeLabel, runDuration, shortTime, trunc
 import { html, type SafeHtml } from '../html.js';
 import { eventHref } from '../links.js';
 import { renderMarkdown } from '../markdown.js';
-import { lineageGraph } from '../svg.js';
+import { chainCard, runStatePanel } from './run-panels.js';
 import { statusBadge } from './runs.js';
 
 /** Outputs beyond this are cut on the page (the API returns them whole). */
@@ -20,8 +21,9 @@ function fact(k: string, v: SafeHtml | string, title?: string): SafeHtml {
 
 function evaluations(run: Run): SafeHtml {
   if (run.evaluations.length === 0) {
-    // A blocked run is waiting, not ended: the waiting panel says for what.
-    const ended = run.stopReason && run.status !== 'blocked';
+    // A blocked run is waiting, not ended: the waiting panel says for what. A cancelled one ends
+    // with end_turn too, which would read as a normal finish: its panel says what ended it.
+    const ended = run.stopReason && run.status !== 'blocked' && run.status !== 'cancelled';
     return html`<p class="muted">No outcome was defined for this run${ended ? html`; it ended with <code>${run.stopReason}</code>` : ''}.</p>`;
   }
   // One numbered list, counted from 1 like `runs show` and the history notes.
@@ -32,12 +34,6 @@ function evaluations(run: Run): SafeHtml {
       ${e.explanation ? html`<div class="explanation">${e.explanation}</div>` : ''}
     </li>`,
   )}</ol>`;
-}
-
-/** A blocked run waits for an answer to its pending tool calls; say which command gives it. */
-function waiting(run: Run): SafeHtml {
-  if (run.status !== 'blocked') return html``;
-  return html`<div class="alert warn" id="run-waiting">Waiting for a tool confirmation (<code>requires_action</code>); the run has not ended. Answer it with <code>npx agenthooks respond ${run.id} --allow</code> or <code>npx agenthooks respond ${run.id} --deny --message "why"</code>.</div>`;
 }
 
 function usage(run: Run): SafeHtml {
@@ -96,12 +92,12 @@ function timeline(d: RunDetail): SafeHtml {
   )}</ol>`;
 }
 
-export function runBody(d: RunDetail, now: number): SafeHtml {
+/** `pending`: the blocked run's tool calls as the platform lists them; null when not asked. */
+export function runBody(d: RunDetail, now: number, pending: PendingToolUse[] | null = null): SafeHtml {
   const { run } = d;
   const title = run.title ?? (run.task ? truncate(run.task, 120) : run.id);
   const output = run.output ?? '';
   const shown = output.length > OUTPUT_DISPLAY_LIMIT ? output.slice(0, OUTPUT_DISPLAY_LIMIT) : output;
-  const chained = d.parent !== null || d.children.length > 0;
   return html`<div id="run-region" data-live-region>
 <div class="crumbs"><a href="/">Runs</a> / <span class="mono">${run.id}</span></div>
 <div class="run-head">
@@ -115,19 +111,14 @@ export function runBody(d: RunDetail, now: number): SafeHtml {
   ${fact('Started', ago(runStart(run), now), shortTime(runStart(run)))}
   ${fact('Finished', run.finishedAt ? ago(run.finishedAt, now) : '–', run.finishedAt ? shortTime(run.finishedAt) : undefined)}
 </div>
-${run.error ? html`<div class="alert error">${run.error}</div>` : ''}${waiting(run)}
+${run.error ? html`<div class="alert error">${run.error}</div>` : ''}${runStatePanel(run, pending)}
 <div class="grid two">
   <div>
     <section class="card"><div class="card-title"><h2>Task</h2>${run.pipeline ? html`<span class="tag">${run.pipeline}${run.step ? ` / ${run.step}` : ''}</span>` : ''}</div>
       <div class="card-body"><p class="task">${run.task ?? 'No task recorded (the session was started outside agenthooks, or not fetched yet).'}</p></div></section>
     <section class="card"><div class="card-title"><h2>Output</h2>${output ? html`<span class="hint">${count(output.length)} characters</span>` : ''}</div>
       <div class="card-body prose" id="run-output">${output ? renderMarkdown(shown) : html`<p class="muted">${run.status === 'running' || run.status === 'pending' ? 'The run is still going; the output appears when it finishes.' : 'No output.'}</p>`}${shown.length < output.length ? html`<p class="muted">Output cut at ${count(OUTPUT_DISPLAY_LIMIT)} characters; GET /api/runs/${run.id} has all of it.</p>` : ''}</div></section>
-    ${
-      chained
-        ? html`<section class="card"><div class="card-title"><h2>Chain</h2><span class="hint">${d.parent ? html`parent <a class="mono" href="/runs/${encodeURIComponent(d.parent.id)}">${d.parent.id}</a>` : 'root'}${d.children.length ? ` · ${d.children.length} follow-up${d.children.length === 1 ? '' : 's'}` : ''}</span></div>
-      <div class="card-body lineage-wrap">${lineageGraph(d.parent ? [...d.ancestors, d.parent] : [], run, d.children)}</div></section>`
-        : ''
-    }
+    ${chainCard(d)}
   </div>
   <div>
     <section class="card" id="run-outcome"><div class="card-title"><h2>Outcome evaluations</h2></div><div class="card-body">${evaluations(run)}</div></section>

@@ -91,13 +91,13 @@ export function runsBody(v: RunsView): SafeHtml {
   const filtered = Object.keys(current).length > 0;
   const empty = filtered
     ? html`<div class="empty"><strong>No runs match these filters</strong><a href="/">Clear all filters</a></div>`
-    : html`<div class="empty"><strong>No runs yet</strong>Start one with <code>agenthooks launch "your task"</code>, or run the offline demo with <code>npm start</code>.</div>`;
+    : html`<div class="empty"><strong>No runs yet</strong>Start one with <code>npx agenthooks launch "your task"</code>, or run the offline demo with <code>npm start</code>.</div>`;
   return html`<div class="page-head">
   <div><h1>Runs</h1><div class="sub">Agent sessions seen by this receiver, newest first.</div></div>
 </div>
 <section class="card">
   <form class="filters" method="get" action="/" role="search">
-    <div class="chips">
+    <div class="chips" id="runs-chips" data-live-region>
       <a class="chip${selected.size === 0 ? ' on' : ''}" href="${withParams('/', current, { status: null })}" data-status-chip="all">All${total !== null ? html`<span class="n">${count(total)}</span>` : ''}</a>
       ${RUN_STATUSES.map(chip)}
     </div>

@@ -1,0 +1,57 @@
+// The dashboard's layout measured in headless Chromium at 360, 768, 1280 and 1920 px: on the runs
+// page, every kind of run page, the events pages and the health page, with real-length ids and long
+// unbroken strings, no page scrolls sideways, no card reaches outside the viewport, nothing spills
+// out of a card (tables and graphs scroll inside their own wrappers), and no two cards touch.
+import { existsSync } from 'node:fs';
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, fakePlatform, IDS, launchChromium, layoutProblems, seedDashboard } from './fixture.js';
+import { startWebServer, type WebServer } from './helpers.js';
+
+const available = existsSync(CHROMIUM) || process.env.AGENTHOOKS_REQUIRE_BROWSER === '1';
+const WIDTHS = [360, 768, 1280, 1920];
+
+const PAGES: [string, string][] = [
+  ['runs', '/'],
+  ['plain run', `/runs/${IDS.plain}`],
+  ['chain root', `/runs/${IDS.root}`],
+  ['chain child', `/runs/${IDS.child}`],
+  ['cancelled run', `/runs/${IDS.cancelled}`],
+  ['outcome run', `/runs/${IDS.outcome}`],
+  ['blocked run', `/runs/${IDS.blocked}`],
+  ['events', '/events'],
+  ['health', '/health-view'],
+];
+
+describe.skipIf(!available)('dashboard layout at four widths', () => {
+  let web: WebServer;
+  let chromium: { browser: BrowserContext; close(): Promise<void> };
+
+  beforeAll(async () => {
+    web = await startWebServer({ platform: fakePlatform() });
+    await seedDashboard(web.store, Date.now());
+    chromium = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await web?.close();
+  });
+
+  for (const width of WIDTHS) {
+    it(`has no sideways scroll, spilling or touching cards at ${width} px`, async () => {
+      const page = await chromium.browser.newPage();
+      await page.setViewportSize({ width, height: 900 });
+      const found: string[] = [];
+      const event = (await web.store.listEvents({ limit: 1 }))[0]?.id ?? '';
+      for (const [label, route] of [...PAGES, ['one event', `/events/${event}`] as [string, string]]) {
+        const res = await page.goto(`${web.url}${route}`, { waitUntil: 'load' });
+        expect(res?.status(), `${label} ${route}`).toBe(200);
+        expect(await page.locator('.card').count(), label).toBeGreaterThan(0);
+        for (const p of await layoutProblems(page)) found.push(`${label} @${width}: ${p}`);
+      }
+      await page.close();
+      expect(found).toEqual([]);
+    });
+  }
+});
