@@ -175,14 +175,14 @@ export function transcriptEntry(event: SessionEvent | Loose): TranscriptEntry {
       return entry(e, 'thread', 'agent', {
         text: blocksText(e.content),
         markdown: true,
-        detail: `to ${str(e.to_agent_name) ?? str(e.to_session_thread_id) ?? 'a thread'}`,
+        detail: `message to ${str(e.to_agent_name) ?? str(e.to_session_thread_id) ?? 'a thread'}`,
         thread: threadOf(e, 'to_agent_name', 'to_session_thread_id'),
       });
     case 'agent.thread_message_received':
-      return entry(e, 'thread', str(e.from_agent_name) ?? 'agent', {
+      return entry(e, 'thread', 'agent', {
         text: blocksText(e.content),
         markdown: true,
-        detail: `from ${str(e.from_agent_name) ?? str(e.from_session_thread_id) ?? 'a thread'}`,
+        detail: `message from ${str(e.from_agent_name) ?? str(e.from_session_thread_id) ?? 'a thread'}`,
         thread: threadOf(e, 'from_agent_name', 'from_session_thread_id'),
       });
     case 'agent.thread_context_compacted':
