@@ -146,8 +146,16 @@ async function showTranscript(ctx: CliContext, run: string, flags: TranscriptFla
   });
 }
 
+const OPTIONS: ReadonlyArray<[flags: string, help: string]> = [
+  ['--database <url>', DATABASE_HELP],
+  ['--json', 'print the events as one JSON array'],
+  ['--ndjson', 'print one event (JSON) per line'],
+  ['--api-key <key>', 'platform API key (default ANTHROPIC_API_KEY)'],
+  ['--base-url <url>', 'platform URL (default ANTHROPIC_BASE_URL, else the real API)'],
+];
+
 export function transcriptCommand(ctx: CliContext): Command {
-  return new Command('transcript')
+  const cmd = new Command('transcript')
     .description(
       "Show every event of a run's session in order: user and agent messages, tool calls with their input, " +
         'tool results, thread events (multiagent), outcome evaluations with grade and feedback, errors, and the ' +
@@ -155,12 +163,9 @@ export function transcriptCommand(ctx: CliContext): Command {
         "events exactly as the SDK types them. A final run's events are stored on first read, so later reads " +
         'need no API call (and no API key).',
     )
-    .argument('<run>', 'run id (the session id, sesn_...)')
-    .option('--database <url>', DATABASE_HELP)
-    .option('--json', 'print the events as one JSON array')
-    .option('--ndjson', 'print one event (JSON) per line')
-    .option('--api-key <key>', 'platform API key (default ANTHROPIC_API_KEY)')
-    .option('--base-url <url>', 'platform URL (default ANTHROPIC_BASE_URL, else the real API)')
+    .argument('<run>', 'run id (the session id, sesn_...)');
+  for (const [flags, help] of OPTIONS) cmd.option(flags, help);
+  return cmd
     .addHelpText(
       'after',
       '\nExamples:\n  npx agenthooks transcript sesn_011CZk...\n  npx agenthooks transcript sesn_011CZk... --ndjson | jq -c .type',
