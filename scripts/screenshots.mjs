@@ -603,8 +603,7 @@ async function main() {
         // The sticky top bar would cover the element where the screenshot scrolls to it.
         await page.addStyleTag({ content: '.topbar { position: static !important; }' });
         await page.locator(full).screenshot(options);
-      }
-      else await page.screenshot({ ...options, fullPage: full });
+      } else await page.screenshot({ ...options, fullPage: full });
       await page.close();
       process.stdout.write(`wrote docs/screenshots/${file}\n`);
     }
