@@ -23,6 +23,7 @@ import { runBody } from './pages/run.js';
 import { runsBody } from './pages/runs.js';
 import { pendingToolsOf } from './pending-tools.js';
 import { runFilesOf } from './run-files.js';
+import { runTranscriptSection, runTranscriptsOf } from './transcript.js';
 
 /** Route options naming the navigation section a page (and its error page) belongs to. */
 const section = (name: Section) => ({ config: { section: name } });
@@ -93,7 +94,7 @@ export function registerPages(server: FastifyInstance, deps: DashboardDeps): Pro
         title: detail.run.title ?? detail.run.id,
         live: true,
         // Output files come from the Files API (only with a platform), read at most once a minute.
-        body: html`${runBody(detail, clock.now(), pending)}${await runFilesSection(runFilesOf(deps), detail.run)}`,
+        body: html`${runBody(detail, clock.now(), pending)}${await runFilesSection(runFilesOf(deps), detail.run)}${await runTranscriptSection(runTranscriptsOf(deps), detail.run)}`,
       });
     });
 
