@@ -45,18 +45,17 @@ export function createApp(options: AppOptions): App {
   const startedAt = clock.now();
 
   // Throws invalid_signing_key for a malformed key: better at start than on the first delivery.
-  // --worker-only verifies nothing and needs no key.
+  // --worker-only and --no-webhooks verify nothing and need no key.
+  const receives = config.webhooks && !config.workerOnly;
   const verifier =
-    config.insecureSkipVerify || config.workerOnly
-      ? null
-      : createVerifier({ keys: config.signingKeys, clock });
+    config.insecureSkipVerify || !receives ? null : createVerifier({ keys: config.signingKeys, clock });
   const receiver = runtime.receiver({
     verifier,
     bodyLimit: config.bodyLimit,
     rejectFlushMs: options.rejectFlushMs,
   });
   const { committer, rejects } = receiver;
-  const webhook: WebhookHandler | null = config.workerOnly
+  const webhook: WebhookHandler | null = !receives
     ? null
     : createWebhookHandler({
         core: receiver.core,
@@ -86,7 +85,16 @@ export function createApp(options: AppOptions): App {
     return workerService?.state?.() ?? 'not started';
   };
 
-  const server = createHttpServer({ logger, webhook });
+  const server = createHttpServer({
+    logger,
+    webhook,
+    ...(config.webhooks
+      ? {}
+      : {
+          webhooksOff:
+            'webhooks are off: this serve runs with --no-webhooks and follows sessions through their event streams; to receive webhooks, start serve without --no-webhooks and with a signing key',
+        }),
+  });
   registerHealth(server, { store, clock, startedAt, workerState });
   // The JSON API, /metrics and the dashboard pages, all behind the one access rule of access.ts;
   // the login form and the page assets stay open.

@@ -6,7 +6,7 @@ import { createApp } from '../app.js';
 import { parseDuration, resolveLogLevel } from '../config.js';
 import { loadConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
-import { resolveServeConfig, type ServeFlags } from '../http/serve-config.js';
+import { resolveServeConfig, type ServeConfig, type ServeFlags } from '../http/serve-config.js';
 import { WEBHOOK_PATHS } from '../http/webhook.js';
 import { createLogger } from '../logger.js';
 import { createPlatform } from '../platform/index.js';
@@ -55,6 +55,14 @@ const INSECURE_WARNING = [
   '!!! in production pass --signing-key whsec_... or set ANTHROPIC_WEBHOOK_SIGNING_KEY.',
   '',
 ].join('\n');
+
+/** The mode line of --no-webhooks: what replaces the webhooks, so nobody goes looking for a tunnel. */
+function noWebhooksLine(config: ServeConfig): string {
+  const every = `reconciling every ${config.reconcileIntervalMs / 1000}s`;
+  if (config.maxStreams === 0)
+    return `mode: no webhooks (--no-webhooks): polling every running session (--max-streams 0), ${every}`;
+  return `mode: no webhooks (--no-webhooks): following running sessions through their event streams (up to ${config.maxStreams}), polling the rest, ${every}`;
+}
 
 async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<number> {
   const config = resolveServeConfig(flags, ctx.env, ctx.cwd);
@@ -106,6 +114,7 @@ async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<
       if (url) {
         print(ctx.stdout, `listening on ${url}`);
         if (config.workerOnly) print(ctx.stdout, '  worker only: not receiving webhooks');
+        else if (!config.webhooks) print(ctx.stdout, `  ${noWebhooksLine(config)}`);
         else print(ctx.stdout, `  webhooks: POST ${url}${WEBHOOK_PATHS[0]} (alias ${WEBHOOK_PATHS[1]})`);
         print(ctx.stdout, `  health:   ${url}/health  ready: ${url}/ready`);
         print(ctx.stdout, `  dashboard: ${url}/`);
@@ -129,7 +138,8 @@ export function serveCommand(ctx: CliContext): Command {
   return new Command('serve')
     .description(
       'Receive signed webhooks (POST /webhooks), store every event exactly once, answer only after ' +
-        'the commit; run the worker, reconciler and dashboard over the same store.',
+        'the commit; run the worker, reconciler and dashboard over the same store. With ' +
+        '--no-webhooks (no public URL, e.g. a laptop) the worker follows sessions through their event streams instead.',
     )
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one; default PORT, else 8787)')
@@ -145,7 +155,10 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--insecure-skip-verify', 'accept unsigned webhooks (local experiments only; prints a warning)')
     .option('--worker-only', 'run only the worker (and /health, /ready, dashboard): no webhook routes')
     .option('--no-worker', 'receive and store only: no worker, no reconciler')
-    .option('--reconcile-interval <duration>', 'how often the reconciler sweeps the sessions API', '60s')
+    .option(
+      '--reconcile-interval <duration>',
+      'how often the reconciler sweeps the sessions API (default 60s; 10s with --no-webhooks)',
+    )
     .option('--body-limit <size>', 'largest webhook body accepted (413 above)', '256kb')
     .option(
       '--body-timeout <duration>',
@@ -176,6 +189,15 @@ export function serveCommand(ctx: CliContext): Command {
       '--reconcile-max-reads <n>',
       'API reads one reconcile sweep may spend (keep under the read limit per minute)',
       '600',
+    )
+    .option(
+      '--no-webhooks',
+      'for a machine with no public URL (a laptop): no webhook route and no signing key; the worker follows running sessions through their event streams and polls the rest (webhooks are the production setup)',
+    )
+    .option(
+      '--max-streams <n>',
+      'with --no-webhooks: event streams followed at once; sessions beyond are polled (0 polls all)',
+      '100',
     )
     .option('--config <file>', 'agenthooks.yaml with agents, environments and pipelines')
     .option(
