@@ -25,6 +25,7 @@ import { LaunchSweeper } from './runs/launch-sweep.js';
 import { Reconciler } from './runs/reconciler.js';
 import type { FinalEffects, RefreshDeps, RunFinalHook } from './runs/refresh.js';
 import { ResourceCache } from './runs/resources.js';
+import { createSessionHub, type SessionHub } from './runs/session-hub.js';
 import { RunWorker, type WorkerOptions } from './runs/worker.js';
 import type { Store } from './store/types.js';
 import { type CrashHook, noCrash } from './test-hooks.js';
@@ -117,6 +118,8 @@ export interface Runtime {
   notifier(): Promise<NotifyService | null>;
   /** A stored event needs work: the worker looks now instead of at its next poll. */
   wake(): void;
+  /** One upstream event stream per session, shared by pages, followers and the worker; null without a platform. */
+  readonly hub: SessionHub | null;
 }
 
 /** Builds the one composition. Nothing starts until a caller starts the services. */
@@ -206,6 +209,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     wake() {
       worker?.wake();
     },
+    hub: platform ? createSessionHub({ platform, logger, clock }) : null,
   };
 
   function buildServices(): RunServices {

@@ -6,7 +6,8 @@ import type {
   BetaManagedAgentsSession,
   SessionListParams,
 } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
-import { platformCall, platformCallOrNull } from './errors.js';
+import { platformCall, platformCallOrNull, platformDetails } from './errors.js';
+import { listSessionEventPages, listSessionEvents } from './session-events.js';
 import {
   buildSnapshot,
   isUserEvent,
@@ -58,39 +59,44 @@ export async function sessionSnapshot(
   return snap;
 }
 
-/** Newest-first snapshot events down to the newest user event. */
+/** Newest-first snapshot events down to the page holding the newest user event. */
 function scanEvents(
   client: Anthropic,
   id: string,
   pageSize: number,
 ): Promise<{ events: BetaManagedAgentsSessionEvent[]; complete: boolean } | null> {
-  return platformCallOrNull(`list events of session ${id}`, async () => {
+  return nullIfMissing(async () => {
     const events: BetaManagedAgentsSessionEvent[] = [];
-    let page = await client.beta.sessions.events.list(id, {
-      types: [...SNAPSHOT_EVENT_TYPES],
+    const pages = listSessionEventPages(client, id, {
+      types: SNAPSHOT_EVENT_TYPES,
       order: 'desc',
-      limit: pageSize,
+      pageSize,
+      maxPages: MAX_EVENT_PAGES,
     });
-    for (let n = 0; n < MAX_EVENT_PAGES; n++) {
-      let sawUser = false;
-      for (const e of page.data) {
-        events.push(e);
-        if (isUserEvent(e)) sawUser = true;
-      }
-      if (!page.hasNextPage()) return { events, complete: true };
-      if (sawUser) return { events, complete: false };
-      page = await page.getNextPage();
+    for await (const page of pages) {
+      events.push(...page.events);
+      if (!page.hasMore) return { events, complete: true };
+      // The rest of the page was read with it; older pages only matter for the task (firstTask).
+      if (page.events.some(isUserEvent)) return { events, complete: false };
     }
     return { events, complete: false };
   });
 }
 
 async function firstTask(client: Anthropic, id: string): Promise<string | null> {
-  const page = await platformCall(`list events of session ${id}`, () =>
-    client.beta.sessions.events.list(id, { types: [...USER_EVENT_TYPES], order: 'asc', limit: 1 }),
-  );
-  const first = page.data.find(isUserEvent);
-  return first ? userEventText(first) : null;
+  const events = listSessionEvents(client, id, { types: USER_EVENT_TYPES, pageSize: 1, maxPages: 1 });
+  for await (const e of events) if (isUserEvent(e)) return userEventText(e);
+  return null;
+}
+
+/** As platformCallOrNull for the fetcher's calls (already platform_error): a 404 answers null. */
+async function nullIfMissing<T>(fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (platformDetails(err)?.status === 404) return null;
+    throw err;
+  }
 }
 
 export function listSessions(client: Anthropic, options: ListSessionsOptions): Promise<ListSessionsResult> {
@@ -143,39 +149,38 @@ export async function interruptSession(client: Anthropic, sessionId: string): Pr
 /** Pages of tool-use events read to name the pending calls; older ones are named null. */
 const PENDING_SCAN_PAGES = 5;
 
-export function pendingToolUses(client: Anthropic, sessionId: string): Promise<PendingToolUse[]> {
-  return platformCall(`list events of session ${sessionId}`, async () => {
-    const idle = await client.beta.sessions.events.list(sessionId, {
-      types: ['session.status_idle'],
-      order: 'desc',
-      limit: 1,
-    });
-    const last = idle.data[0];
-    if (last?.type !== 'session.status_idle' || last.stop_reason?.type !== 'requires_action') return [];
-    const found = new Map<string, { name: string; input: Record<string, unknown> }>();
-    const ids = last.stop_reason.event_ids;
-    let page = await client.beta.sessions.events.list(sessionId, {
-      types: ['agent.tool_use', 'agent.mcp_tool_use', 'agent.custom_tool_use'],
-      order: 'desc',
-      limit: 100,
-    });
-    for (let n = 0; n < PENDING_SCAN_PAGES; n++) {
-      for (const e of page.data) {
-        if (
-          (e.type === 'agent.tool_use' ||
-            e.type === 'agent.mcp_tool_use' ||
-            e.type === 'agent.custom_tool_use') &&
-          ids.includes(e.id)
-        )
-          found.set(e.id, { name: e.name, input: e.input });
-      }
-      if (found.size === ids.length || !page.hasNextPage()) break;
-      page = await page.getNextPage();
-    }
-    return ids.map((id) => ({
-      eventId: id,
-      name: found.get(id)?.name ?? null,
-      input: found.get(id)?.input ?? null,
-    }));
+export async function pendingToolUses(client: Anthropic, sessionId: string): Promise<PendingToolUse[]> {
+  let last: BetaManagedAgentsSessionEvent | undefined;
+  const idles = listSessionEvents(client, sessionId, {
+    types: ['session.status_idle'],
+    order: 'desc',
+    pageSize: 1,
+    maxPages: 1,
   });
+  for await (const e of idles) last ??= e;
+  if (last?.type !== 'session.status_idle' || last.stop_reason?.type !== 'requires_action') return [];
+  const found = new Map<string, { name: string; input: Record<string, unknown> }>();
+  const ids = last.stop_reason.event_ids;
+  const toolUses = listSessionEvents(client, sessionId, {
+    types: ['agent.tool_use', 'agent.mcp_tool_use', 'agent.custom_tool_use'],
+    order: 'desc',
+    pageSize: 100,
+    maxPages: PENDING_SCAN_PAGES,
+  });
+  for await (const e of toolUses) {
+    if (
+      (e.type === 'agent.tool_use' ||
+        e.type === 'agent.mcp_tool_use' ||
+        e.type === 'agent.custom_tool_use') &&
+      ids.includes(e.id)
+    )
+      found.set(e.id, { name: e.name, input: e.input });
+    // Stopping here spares the pages the loop would otherwise still request.
+    if (found.size === ids.length) break;
+  }
+  return ids.map((id) => ({
+    eventId: id,
+    name: found.get(id)?.name ?? null,
+    input: found.get(id)?.input ?? null,
+  }));
 }
