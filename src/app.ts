@@ -78,6 +78,8 @@ export function createApp(options: AppOptions): App {
     workerService = runs.list[0];
     live.worker = runs.worker.stats;
     live.reconciler = runs.reconciler.totals;
+    // --no-webhooks: nothing announces a change, so the running sessions are followed instead.
+    if (!config.webhooks) services.push(runtime.streamWatcher(config.maxStreams).service);
   }
   const workerState = (): string => {
     if (!config.worker) return 'disabled (--no-worker)';

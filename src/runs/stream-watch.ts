@@ -13,18 +13,7 @@ import type { Platform, SessionEvent } from '../platform/types.js';
 import type { Run, RunStatus, Store } from '../store/types.js';
 import { backoffDelay } from './backoff.js';
 import { type FinalEffects, refreshSession } from './refresh.js';
-
-/** The session hub's subscribe (src/runs/session-hub.ts): one upstream stream per session. */
-export interface SessionHub {
-  subscribe(
-    sessionId: string,
-    onEvent: (e: SessionEvent) => void,
-    options?: {
-      afterId?: string | null;
-      onEnd?: (reason: 'terminated' | 'error' | 'closed') => void;
-    },
-  ): () => void;
-}
+import type { SessionHub, SessionHubEnd } from './session-hub.js';
 
 /** Stream events after which the session object may read differently: each one means a refresh. */
 export function changesRun(type: string): boolean {
@@ -81,8 +70,6 @@ interface Watched {
   timer: NodeJS.Timeout | null;
 }
 
-/** Last stream event seen per session, so a session followed again resumes after it. */
-const REMEMBERED_MAX = 10_000;
 /** A stream that failed is not tried again for this long; the session is polled meanwhile. */
 const ERROR_PAUSE_MS = 30_000;
 
@@ -90,7 +77,6 @@ export class StreamWatcher extends LoopService {
   protected readonly loop: Loop;
   private readonly o: Required<StreamWatchOptions>;
   private readonly watched = new Map<string, Watched>();
-  private readonly lastEventIds = new Map<string, string>();
   /** Refreshes started by stream events, awaited by stop() so none outlives the store. */
   private readonly inflight = new Set<Promise<void>>();
   private nextScanAt = 0;
@@ -209,7 +195,7 @@ export class StreamWatcher extends LoopService {
   private follow(w: Watched): void {
     this.stats.streamed += 1;
     let ended = false;
-    const onEnd = (reason: 'terminated' | 'error' | 'closed') => {
+    const onEnd = (reason: SessionHubEnd) => {
       ended = true;
       if (this.stopped || this.watched.get(w.id) !== w) return;
       // The session ended (its last status event is already on its way to a refresh) or the stream
@@ -224,11 +210,12 @@ export class StreamWatcher extends LoopService {
     try {
       unsubscribe = this.deps.hub.subscribe(
         w.id,
+        // From the session's first event: a status change from before the stream opened still
+        // reaches the run (the catch-up costs one refresh, as its events arrive together).
         (e: SessionEvent) => {
-          this.remember(w.id, e.id);
           if (changesRun(e.type)) this.soon(w, e.id);
         },
-        { afterId: this.lastEventIds.get(w.id) ?? null, onEnd },
+        { afterId: null, onEnd },
       );
     } catch (err) {
       this.deps.logger.warn({ err, session: w.id }, 'could not follow a session; polling it');
@@ -240,15 +227,6 @@ export class StreamWatcher extends LoopService {
     if (ended) unsubscribe();
     // Without a stream event nothing would refresh a streamed run, so no poll is due.
     if (w.unsubscribe && w.failures === 0) w.dueAt = null;
-  }
-
-  private remember(id: string, eventId: string): void {
-    this.lastEventIds.delete(id);
-    this.lastEventIds.set(id, eventId);
-    if (this.lastEventIds.size > REMEMBERED_MAX) {
-      const oldest = this.lastEventIds.keys().next().value;
-      if (oldest !== undefined) this.lastEventIds.delete(oldest);
-    }
   }
 
   /** A stream event: refresh after the few ms in which a catching-up stream delivers its backlog. */

@@ -6,7 +6,8 @@ import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/logger.js';
 import type { SessionEvent } from '../../src/platform/types.js';
 import { refreshSession } from '../../src/runs/refresh.js';
-import { changesRun, type SessionHub, StreamWatcher } from '../../src/runs/stream-watch.js';
+import type { SessionHub } from '../../src/runs/session-hub.js';
+import { changesRun, StreamWatcher } from '../../src/runs/stream-watch.js';
 import { type Env, setup } from '../e2e/helpers.js';
 
 let env: Env | null = null;
@@ -25,7 +26,7 @@ interface Sub {
 }
 
 /** Records subscriptions; the test plays events into them. */
-function scriptedHub(): SessionHub & { subs: Sub[]; open(): Sub[] } {
+function scriptedHub(): Pick<SessionHub, 'subscribe'> & { subs: Sub[]; open(): Sub[] } {
   const subs: Sub[] = [];
   return {
     subs,
@@ -86,7 +87,7 @@ async function runningSessions(e: Env, n: number): Promise<string[]> {
   return ids;
 }
 
-function watcher(e: Env, hub: SessionHub, maxStreams: number): StreamWatcher {
+function watcher(e: Env, hub: Pick<SessionHub, 'subscribe'>, maxStreams: number): StreamWatcher {
   return new StreamWatcher(
     { store: e.store, platform: e.platform, hub, clock: systemClock, logger: silentLogger },
     { maxStreams, scanIntervalMs: 0, pollMinMs: 60_000, pollMaxMs: 60_000, coalesceMs: 1 },
