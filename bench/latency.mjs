@@ -2,7 +2,8 @@
 // (events.received_at) to the run's final history row (run_history.at, written by the worker after
 // it fetched the session), both epoch ms in the store. The simulator runs in this process at time
 // scale 0.1 with no faults; serve runs as a child process (its own event loop, as in production);
-// 60 sessions are started through the SDK at 10 per second.
+// 60 runs are launched at 10 per second by this process, as `agenthooks launch` does (intent and run
+// in the store, then the session), so serve knows of them in every mode.
 //
 // With --no-webhooks it measures, in the same run, what serve --no-webhooks costs against webhooks:
 // from the platform's idle event (its processed_at, read back through the SDK) to the run's final
@@ -17,7 +18,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
+import { systemClock } from '../dist/clock.js';
 import { silentLogger } from '../dist/logger.js';
+import { createPlatform } from '../dist/platform/client.js';
+import { createRuntime } from '../dist/runtime.js';
 import { startSimulator } from '../dist/simulator/index.js';
 import { openStore } from '../dist/store/open.js';
 import { startChild } from './servers.mjs';
@@ -53,24 +57,29 @@ async function measure(serveArgs, { webhooks }) {
   if (webhooks) sim.addWebhook(`${serve.url}/webhooks`);
   try {
     const sdk = new Anthropic({ apiKey: API_KEY, baseURL: sim.url, maxRetries: 2, webhookKey: null });
-    const agent = await sdk.beta.agents.create({ name: 'bench', model: 'claude-sonnet-4-6' });
-    const env = await sdk.beta.environments.create({ name: 'bench', config: { type: 'cloud' } });
-    const ids = [];
-    process.stderr.write(`serve ${serveArgs.join(' ')}: starting ${SESSIONS} sessions at ${RATE}/s\n`);
-    for (let i = 0; i < SESSIONS; i++) {
-      const s = await sdk.beta.sessions.create({
-        agent: agent.id,
-        environment_id: env.id,
-        initial_events: [{ type: 'user.message', content: [{ type: 'text', text: `Latency ${i}` }] }],
-      });
-      ids.push(s.id);
-      await new Promise((r) => setTimeout(r, 1000 / RATE));
-    }
     const store = await openStore(
       { kind: 'sqlite', url: db, display: db, source: 'flag' },
       { create: false, logger: silentLogger },
     );
     try {
+      const runtime = createRuntime({
+        store,
+        platform: createPlatform({ apiKey: API_KEY, baseURL: sim.url, logger: silentLogger }),
+        clock: systemClock,
+        logger: silentLogger,
+        configFile: { path: null, agents: {}, environments: {}, pipelines: {} },
+      });
+      const ids = [];
+      process.stderr.write(`serve ${serveArgs.join(' ')}: launching ${SESSIONS} runs at ${RATE}/s\n`);
+      for (let i = 0; i < SESSIONS; i++) {
+        const { run } = await runtime.launch({
+          task: `Latency ${i}`,
+          agent: 'bench',
+          model: 'claude-sonnet-4-6',
+        });
+        ids.push(run.id);
+        await new Promise((r) => setTimeout(r, 1000 / RATE));
+      }
       const deadline = Date.now() + 120_000;
       let finals = 0;
       while (Date.now() < deadline) {

@@ -30,7 +30,7 @@ const WATCHED: RunStatus[] = ['running', 'pending', 'blocked'];
 export interface StreamWatchOptions {
   /** --max-streams: sessions followed through a stream at once; 0 polls every session. */
   maxStreams: number;
-  /** How often the store's non-final runs are read for sessions to watch (default 1 s). */
+  /** How often the store's non-final runs are read for sessions to watch (default 500 ms). */
   scanIntervalMs?: number;
   /** Non-final runs looked at per scan, newest first (default 5000); older ones are the reconciler's. */
   scanLimit?: number;
@@ -92,7 +92,7 @@ export class StreamWatcher extends LoopService {
     super();
     this.o = {
       maxStreams: options.maxStreams,
-      scanIntervalMs: options.scanIntervalMs ?? 1000,
+      scanIntervalMs: options.scanIntervalMs ?? 500,
       scanLimit: options.scanLimit ?? 5000,
       pollMinMs: options.pollMinMs ?? 1000,
       pollMaxMs: options.pollMaxMs ?? 10_000,
