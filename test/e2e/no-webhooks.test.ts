@@ -1,6 +1,10 @@
 // serve --no-webhooks in-process against the simulator, with no webhook ever sent: sessions are
 // followed through the session hub's streams (at most --max-streams at once) and polled beyond,
 // and runs end as the platform says, chains continue and notifications go out as with webhooks.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { systemClock } from '../../src/clock.js';
@@ -177,5 +181,36 @@ notify:
     await until(async () => receiver.accepted().size === 2, 'two run.finished notifications');
     const finished = receiver.deliveries.map((d) => JSON.parse(d.body) as { data?: { id?: string } });
     expect(finished.map((f) => f.data?.id).sort()).toEqual(runs.map((r) => r.id).sort());
+  });
+
+  it('demo --no-webhooks: the three demo runs end as expected with no webhook sent', {
+    timeout: 120_000,
+  }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-demo-nowebhooks-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        'node',
+        [
+          path.resolve('dist/cli/bin.js'),
+          'demo',
+          '--exit',
+          '--no-webhooks',
+          '--port',
+          '0',
+          '--time-scale',
+          '0.1',
+        ],
+        { cwd: dir, env: { PATH: process.env.PATH ?? '' }, timeout: 100_000 },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('(offline Managed Agents API; no webhooks)');
+    expect(r.stdout).toContain('--no-webhooks: following the runs through their event streams');
+    expect(r.stdout).toMatch(/plain success\s+succeeded/);
+    expect(r.stdout).toMatch(/outcome, revised once\s+succeeded\s+satisfied/);
+    expect(r.stdout).toMatch(/failure\s+failed/);
   });
 });
