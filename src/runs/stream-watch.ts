@@ -32,7 +32,7 @@ export interface StreamWatchOptions {
   maxStreams: number;
   /** How often the store's non-final runs are read for sessions to watch (default 500 ms). */
   scanIntervalMs?: number;
-  /** Non-final runs looked at per scan, newest first (default 5000); older ones are the reconciler's. */
+  /** Non-final runs looked at per scan (default 5000); beyond, the reconciler's sweep covers them. */
   scanLimit?: number;
   /** A polled session's first delay, and its delay after a poll that changed its run (default 1 s). */
   pollMinMs?: number;
@@ -151,7 +151,8 @@ export class StreamWatcher extends LoopService {
   }
 
   private async scan(): Promise<void> {
-    const runs = await this.deps.store.listRuns({ status: WATCHED, limit: this.o.scanLimit });
+    // The reconciler's work list: exactly the non-final runs, read through their partial index.
+    const runs = await this.deps.store.runsToReconcile(this.o.scanLimit);
     const seen = new Set<string>();
     for (const run of runs) {
       seen.add(run.id);
