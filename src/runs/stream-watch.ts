@@ -179,15 +179,28 @@ export class StreamWatcher extends LoopService {
     };
   }
 
-  /** Free stream slots go to polled sessions: running ones before those waiting on a person. */
+  /**
+   * Free stream slots go to polled sessions: running ones before those waiting on a person, and a
+   * running session takes the slot of a blocked one (polled from then on) when none is free.
+   */
   private fillSlots(): void {
-    let free = this.o.maxStreams - this.streams();
-    if (free <= 0 || this.stopped) return;
+    if (this.stopped) return;
     const now = this.deps.clock.now();
-    const candidates = [...this.watched.values()].filter((w) => !w.unsubscribe && w.noStreamUntil <= now);
-    candidates.sort((a, b) => Number(a.status === 'blocked') - Number(b.status === 'blocked'));
-    for (const w of candidates) {
-      if (free <= 0) break;
+    const all = [...this.watched.values()];
+    const waiting = all.filter((w) => !w.unsubscribe && w.noStreamUntil <= now);
+    waiting.sort((a, b) => Number(a.status === 'blocked') - Number(b.status === 'blocked'));
+    const blockedStreams = all.filter((w) => w.unsubscribe && w.status === 'blocked');
+    let free = this.o.maxStreams - this.streams();
+    for (const w of waiting) {
+      if (free <= 0) {
+        const yielding = w.status === 'blocked' ? undefined : blockedStreams.pop();
+        if (!yielding) break;
+        // A status event of its own may be waiting to refresh it: then it is polled at once.
+        const eventWaiting = yielding.timer !== null;
+        this.release(yielding);
+        yielding.dueAt = eventWaiting ? now : now + this.o.pollMinMs;
+        free += 1;
+      }
       this.follow(w);
       free -= 1;
     }

@@ -6,6 +6,7 @@ import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/logger.js';
 import type { SessionEvent } from '../../src/platform/types.js';
 import { refreshSession } from '../../src/runs/refresh.js';
+import { updateRun } from '../../src/runs/save.js';
 import type { SessionHub } from '../../src/runs/session-hub.js';
 import { changesRun, StreamWatcher } from '../../src/runs/stream-watch.js';
 import { type Env, setup } from '../e2e/helpers.js';
@@ -168,6 +169,28 @@ describe('stream watcher', () => {
     // The other session takes the slot; the failed one is polled and not streamed again at once.
     const second = hub.open().find((s) => s !== first)!;
     expect(second.sessionId).not.toBe(first.sessionId);
+    expect(w.streams()).toBe(1);
+    expect(w.polled()).toBe(1);
+    await w.stop();
+  });
+
+  it('a running session takes the stream of a blocked one when no slot is free', async () => {
+    env = await setup({ timeScale: 1, durationMs: 120_000 });
+    const e = env;
+    const [waiting] = await runningSessions(e, 1);
+    // As if it waited on a tool confirmation: blocked runs hold a stream only while none is needed.
+    await updateRun(e.store, waiting!, (held) => ({
+      run: { ...held!, status: 'blocked' },
+      changed: true,
+      history: null,
+    }));
+    const hub = scriptedHub();
+    const w = watcher(e, hub, 1);
+    await w.round();
+    expect(hub.open().map((s) => s.sessionId)).toEqual([waiting]);
+    const [running] = await runningSessions(e, 1);
+    await w.round();
+    expect(hub.open().map((s) => s.sessionId)).toEqual([running]);
     expect(w.streams()).toBe(1);
     expect(w.polled()).toBe(1);
     await w.stop();
