@@ -12,6 +12,7 @@ import { type WaitResult, waitForRun } from '../runs/wait.js';
 import type { Run } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
 import { DATABASE_HELP, type RuntimeFlags, withRuntime } from './runtime.js';
+import { eventLines, followUntilSettled } from './transcript-follow.js';
 import { waitingLines } from './waiting.js';
 
 interface LaunchFlags extends RuntimeFlags {
@@ -24,6 +25,7 @@ interface LaunchFlags extends RuntimeFlags {
   outcomeFile?: string;
   maxIterations?: string;
   wait?: boolean;
+  follow?: boolean;
   timeout?: string;
   json?: boolean;
 }
@@ -56,6 +58,7 @@ export function launchCommand(ctx: CliContext): Command {
     .option('--outcome-file <path>', 'read the rubric from a file')
     .option('--max-iterations <n>', 'outcome revision limit, 1-20 (default 3)')
     .option('--wait', 'follow the run until it ends; print its output; exit 0/1/3/4/130')
+    .option('--follow', "with --wait: print the session's events as they happen (implies --wait)")
     .option('--timeout <duration>', 'with --wait: give up after this long (e.g. 10m), exit 4')
     .option('--json', 'print the run as JSON')
     .option('--config <file>', 'agenthooks.yaml to read (default ./agenthooks.yaml when present)')
@@ -102,8 +105,8 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
       );
   }
   const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
-  if (timeoutMs !== undefined && !flags.wait)
-    throw new AppError('usage', '--timeout only applies with --wait.');
+  const wait = flags.wait === true || flags.follow === true;
+  if (timeoutMs !== undefined && !wait) throw new AppError('usage', '--timeout only applies with --wait.');
   // Everything the platform would reject is refused here, before a key or a network is needed.
   validateLaunch({ task, metadata, outcome, maxIterations });
   return withRuntime(ctx, flags, 'launch creates a session', async (runtime) => {
@@ -117,7 +120,7 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
       outcome,
       maxIterations,
     });
-    if (!flags.wait) {
+    if (!wait) {
       if (flags.json) print(ctx.stdout, JSON.stringify(launched.run, null, 2));
       else print(ctx.stdout, launched.run.id);
       return EXIT.ok;
@@ -126,6 +129,15 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
       ctx.stderr,
       `launched ${launched.run.id} (agent ${launched.launch.agentName ?? '?'}, ${launched.launch.id})`,
     );
+    if (flags.follow) {
+      // The events are the progress, and the agent's messages among them already show the output.
+      const result = await followUntilSettled(ctx, runtime, launched.run.id, {
+        timeoutMs,
+        // With --json, stdout is the run's JSON alone.
+        onEvent: (e) => print(flags.json ? ctx.stderr : ctx.stdout, eventLines(e)),
+      });
+      return report(ctx, runtime.refreshDeps().platform, result, flags.json === true, false);
+    }
     const progress = progressPrinter(ctx, ctx.clock.now());
     const result = await waitForRun(
       { ...runtime.refreshDeps(), platform: runtime.platform },
@@ -137,15 +149,17 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
   });
 }
 
-async function report(
+/** Prints how a wait ended and answers its exit code (launch --wait, transcript --follow). */
+export async function report(
   ctx: CliContext,
   platform: Platform,
   result: WaitResult,
   json: boolean,
+  showOutput = true,
 ): Promise<number> {
   const run = result.run;
   if (json && run) print(ctx.stdout, JSON.stringify(run, null, 2));
-  else if (run?.output) print(ctx.stdout, run.output);
+  else if (showOutput && run?.output) print(ctx.stdout, run.output);
   switch (result.end) {
     case 'final':
       if (run?.status === 'succeeded') return EXIT.ok;
