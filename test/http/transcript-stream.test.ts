@@ -3,8 +3,8 @@
 // through serve) share ONE upstream stream to the platform, and each gets every event once, in the
 // listing's order. Resuming with Last-Event-ID or ?after= starts after that event.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
 import { followRunEvents } from '../../src/cli/transcript-follow.js';
+import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/logger.js';
 import type { SessionEvent } from '../../src/platform/types.js';
 import { createRuntime } from '../../src/runtime.js';
