@@ -118,7 +118,7 @@ describe.skipIf(!available && !required)('live transcript on the run page', () =
     for (const page of pages) expect(await shownIds(page)).toEqual(listed);
     expect(cliIds).toEqual(listed);
     // The agent's markdown arrives rendered, never as raw tags.
-    expect(await pages[0].locator('#transcript-events').innerText()).toContain('Simulated answer');
+    expect(await pages[0].locator('#transcript-events').textContent()).toContain('Simulated answer');
 
     // Once the run is final the region refresh drops the marker and the pages let go of the stream.
     await waitFor(async () => {
