@@ -135,6 +135,11 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
         timeoutMs,
         // With --json, stdout is the run's JSON alone.
         onEvent: (e) => print(flags.json ? ctx.stderr : ctx.stdout, eventLines(e)),
+        onSource: (via, url) =>
+          print(
+            ctx.stderr,
+            via === 'serve' ? `following through serve at ${url}` : 'following the platform stream',
+          ),
       });
       return report(ctx, runtime.refreshDeps().platform, result, flags.json === true, false);
     }
