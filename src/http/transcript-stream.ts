@@ -10,9 +10,7 @@ import type { SessionEvent } from '../platform/types.js';
 import type { SessionHub } from '../runs/session-hub.js';
 import type { Store } from '../store/types.js';
 import { renderTranscriptEvent } from '../web/transcript.js';
-
-/** How often an idle stream gets a comment line, so proxies do not time it out. */
-const KEEPALIVE_MS = 15_000;
+import { KEEPALIVE_MS, openEventStream } from './event-stream.js';
 
 export interface TranscriptStreamDeps {
   store: Store;
@@ -53,14 +51,7 @@ export function registerTranscriptStream(
         typeof header === 'string' && header ? header : typeof q.after === 'string' ? q.after : null;
       const html = q.html === '1' || q.html === 'true';
 
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
+      const res = openEventStream(reply);
       res.write('retry: 2000\n\n');
       open.add(res);
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
