@@ -6,14 +6,15 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { parseDuration } from '../config.js';
 import { AppError } from '../errors.js';
-import type { Platform } from '../platform/types.js';
 import { validateLaunch } from '../runs/launch.js';
-import { type WaitResult, waitForRun } from '../runs/wait.js';
+import { waitForRun } from '../runs/wait.js';
 import type { Run } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { styleFor } from './format.js';
 import { DATABASE_HELP, type RuntimeFlags, withRuntime } from './runtime.js';
-import { eventLines, followUntilSettled } from './transcript-follow.js';
-import { waitingLines } from './waiting.js';
+import { formatTranscriptEvent } from './transcript.js';
+import { followUntilSettled } from './transcript-follow.js';
+import { report } from './wait-report.js';
 
 interface LaunchFlags extends RuntimeFlags {
   agent?: string;
@@ -131,10 +132,12 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
     );
     if (flags.follow) {
       // The events are the progress, and the agent's messages among them already show the output.
+      // With --json, stdout is the run's JSON alone.
+      const out = flags.json ? ctx.stderr : ctx.stdout;
+      const style = styleFor(out, ctx.env);
       const result = await followUntilSettled(ctx, runtime, launched.run.id, {
         timeoutMs,
-        // With --json, stdout is the run's JSON alone.
-        onEvent: (e) => print(flags.json ? ctx.stderr : ctx.stdout, eventLines(e)),
+        onEvent: (e) => out.write(formatTranscriptEvent(e, style)),
         onSource: (via, url) =>
           print(
             ctx.stderr,
@@ -152,48 +155,6 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
     progress.done();
     return report(ctx, runtime.refreshDeps().platform, result, flags.json === true);
   });
-}
-
-/** Prints how a wait ended and answers its exit code (launch --wait, transcript --follow). */
-export async function report(
-  ctx: CliContext,
-  platform: Platform,
-  result: WaitResult,
-  json: boolean,
-  showOutput = true,
-): Promise<number> {
-  const run = result.run;
-  if (json && run) print(ctx.stdout, JSON.stringify(run, null, 2));
-  else if (showOutput && run?.output) print(ctx.stdout, run.output);
-  switch (result.end) {
-    case 'final':
-      if (run?.status === 'succeeded') return EXIT.ok;
-      if (run?.status === 'cancelled')
-        print(ctx.stderr, `run ${run.id} was cancelled (a user.interrupt ended it).`);
-      else print(ctx.stderr, `run ${run?.id} failed: ${run?.error ?? run?.stopReason ?? 'unknown reason'}`);
-      return EXIT.failed;
-    case 'blocked': {
-      const id = run?.id ?? '?';
-      const pending = await platform.pendingToolUses(id).catch(() => null);
-      for (const line of waitingLines(id, pending)) print(ctx.stderr, line);
-      return EXIT.blocked;
-    }
-    case 'deleted':
-      print(ctx.stderr, `run ${run?.id}: the session was deleted before it finished.`);
-      return EXIT.failed;
-    case 'timeout':
-      print(
-        ctx.stderr,
-        `timed out waiting for ${run?.id} (status ${run?.status ?? 'unknown'}); the session keeps running: npx agenthooks runs show ${run?.id}`,
-      );
-      return EXIT.timeout;
-    case 'interrupted':
-      print(
-        ctx.stderr,
-        `stopped waiting; the session ${run?.id} keeps running: npx agenthooks runs show ${run?.id}`,
-      );
-      return EXIT.interrupted;
-  }
 }
 
 /** Status, elapsed time and outcome iteration on stderr: one rewritten line on a TTY, else a line per change. */

@@ -5,14 +5,18 @@
 // from the platform with followSessionEvents. The follow ends when the run settles (the same wait
 // as `launch --wait`), after the events that settled it have been shown.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseDuration, resolveLogLevel, resolvePlatform } from '../config.js';
+import { loadConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
+import { createLogger } from '../logger.js';
 import type { SessionEvent } from '../platform/types.js';
-import { transcriptEntry } from '../query/transcript.js';
 import { freshHeartbeat } from '../runs/heartbeat.js';
 import { type WaitResult, waitForRun } from '../runs/wait.js';
-import type { Runtime } from '../runtime.js';
-import type { CliContext } from './context.js';
-import { safeText } from './safe-text.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import { type CliContext, print } from './context.js';
+import { platformFor } from './runtime.js';
+import { withStore } from './store.js';
+import { report } from './wait-report.js';
 
 /** Events after which the session waits (or never runs again): what a settled run shows last. */
 const SETTLING = new Set(['session.status_idle', 'session.status_terminated', 'session.deleted']);
@@ -214,21 +218,58 @@ export async function followUntilSettled(
   }
 }
 
-/** One event as a terminal line or block: time, who, and what (untrusted text made safe). */
-export function eventLines(event: SessionEvent): string {
-  const e = transcriptEntry(event);
-  const when = e.time ? e.time.slice(11, 19) : '--:--:--';
-  const what =
-    e.kind === 'tool_use'
-      ? `calls ${e.tool?.name ?? '?'}`
-      : e.kind === 'tool_result'
-        ? `result${e.result?.isError ? ' (error)' : ''}`
-        : e.kind === 'idle'
-          ? `idle${e.stopReason ? ` (${e.stopReason})` : ''}`
-          : e.kind === 'outcome'
-            ? `${e.outcome?.grade ?? e.text ?? 'evaluating'}`
-            : e.kind === 'error'
-              ? `error: ${e.error ?? ''}`
-              : (e.text ?? e.type);
-  return safeText(`${when} ${e.who} ${what}${e.detail ? ` · ${e.detail}` : ''}`);
+export interface TranscriptFollowFlags {
+  database?: string;
+  config?: string;
+  json?: boolean;
+  ndjson?: boolean;
+  timeout?: string;
+  apiKey?: string;
+  baseUrl?: string;
+}
+
+/**
+ * `transcript RUN --follow`: every event of the session from the first (or NDJSON with --ndjson),
+ * then each as it happens, until the run settles; exit codes as `launch --wait`. Needs no API key
+ * while a serve works on the store (its stream is read), else follows the platform itself.
+ */
+export async function followTranscript(
+  ctx: CliContext,
+  runId: string,
+  flags: TranscriptFollowFlags,
+  format: (event: SessionEvent) => string,
+): Promise<number> {
+  if (flags.json)
+    throw new AppError(
+      'usage',
+      '--follow prints events as they happen: use --ndjson (one JSON event per line) instead of --json.',
+    );
+  const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
+  return withStore(ctx, flags.database, { create: false }, async (store) => {
+    if (!(await store.getRun(runId)))
+      throw new AppError(
+        'run_not_found',
+        `No run ${runId} is stored. List runs with \`npx agenthooks runs\` (a session started elsewhere appears once serve has seen it).`,
+      );
+    const platform = resolvePlatform(flags, ctx.env).apiKey
+      ? platformFor(ctx, flags, 'transcript --follow reads the session stream').platform
+      : null;
+    const runtime = createRuntime({
+      store,
+      platform,
+      clock: ctx.clock,
+      logger: createLogger({ level: resolveLogLevel(ctx.env, 'warn'), destination: ctx.stderr }),
+      configFile: loadConfigFile(flags.config, ctx.cwd),
+    });
+    const result = await followUntilSettled(ctx, runtime, runId, {
+      timeoutMs,
+      onEvent: (e) => ctx.stdout.write(flags.ndjson ? `${JSON.stringify(e)}\n` : format(e)),
+      onSource: (via, url) =>
+        print(
+          ctx.stderr,
+          via === 'serve' ? `following through serve at ${url}` : 'following the platform stream',
+        ),
+    });
+    return report(ctx, platform, result, false, false);
+  });
 }

@@ -58,7 +58,7 @@ describe('launch --wait --follow without serve (the platform stream, dropped mid
     const lines = r.stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d /.test(l));
     const types = await listed(env, sessionOf(r.stderr));
     expect(lines).toHaveLength(types.length);
-    expect(lines.at(-1)).toMatch(/idle \(end_turn\)/);
+    expect(lines.at(-1)).toMatch(/idle: end_turn/);
     expect(r.stdout).toContain('Simulated');
   });
 
@@ -69,14 +69,33 @@ describe('launch --wait --follow without serve (the platform stream, dropped mid
       env.dir,
     );
     expect(blocked.code, blocked.stderr).toBe(3);
-    expect(blocked.stdout).toMatch(/idle \(requires_action\)/);
+    expect(blocked.stdout).toMatch(/idle: requires_action/);
     const refused = await run(
       ['launch', 'no', '--wait', '--follow', '--metadata', 'sim_scenario=refusal'],
       vars,
       env.dir,
     );
     expect(refused.code, refused.stderr).toBe(1);
-    expect(refused.stdout).toMatch(/idle \(refusal\)/);
+    expect(refused.stdout).toMatch(/idle: refusal/);
+  });
+
+  it('transcript RUN --follow --ndjson gives every event once, as the SDK types them', async () => {
+    const launched = await run(
+      ['launch', 'follow later', '--metadata', 'sim_scenario=success'],
+      vars,
+      env.dir,
+    );
+    expect(launched.code, launched.stderr).toBe(0);
+    const id = launched.stdout.trim();
+    const r = await run(['transcript', id, '--follow', '--ndjson'], vars, env.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const ids = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { id: string }).id);
+    const all: string[] = [];
+    for await (const e of env.platform.listSessionEvents(id)) all.push(e.id);
+    expect(ids).toEqual(all);
   });
 });
 
@@ -102,5 +121,16 @@ describe('launch --wait --follow with serve running', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'succeeded' });
     const types = await listed(env, sessionOf(r.stderr));
     expect(r.stderr.split('\n').filter((l) => /^\d\d:\d\d:\d\d /.test(l))).toHaveLength(types.length);
+  });
+
+  it('transcript RUN --follow needs no API key while serve runs', async () => {
+    const launched = await run(['launch', 'watch it', '--metadata', 'sim_duration_ms=100000'], vars, env.dir);
+    const id = launched.stdout.trim();
+    const r = await run(['transcript', id, '--follow'], { DATABASE_URL: env.dbFile }, env.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`following through serve at ${serve.url}`);
+    const types = await listed(env, id);
+    expect(r.stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d /.test(l))).toHaveLength(types.length);
+    expect(r.stdout).toContain('Simulated');
   });
 });
