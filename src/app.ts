@@ -10,6 +10,7 @@ import { registerHealth } from './http/health.js';
 import { type LiveStats, registerMetrics } from './http/metrics.js';
 import type { ServeConfig } from './http/serve-config.js';
 import { createHttpServer } from './http/server.js';
+import { registerTranscriptStream } from './http/transcript-stream.js';
 import { createWebhookHandler, type WebhookHandler } from './http/webhook.js';
 import type { GroupCommitter } from './ingest/group-commit.js';
 import type { RejectCounter } from './ingest/rejects.js';
@@ -112,8 +113,12 @@ export function createApp(options: AppOptions): App {
   registerLogin(server, dashboardDeps);
   registerGuarded(server, dashboardDeps, (guarded) => {
     registerApi(guarded, dashboardDeps);
-    registerMetrics(guarded, { store, live: () => ({ ...live, pendingRejects: rejects.pending() }) });
+    registerMetrics(guarded, {
+      store,
+      live: () => ({ ...live, pendingRejects: rejects.pending(), sessionStreams: runtime.hub?.upstreams() }),
+    });
     registerPages(guarded, dashboardDeps);
+    registerTranscriptStream(guarded, { store, hub: runtime.hub });
   });
 
   let heartbeat: NodeJS.Timeout | null = null;
@@ -181,6 +186,8 @@ export function createApp(options: AppOptions): App {
           }
         }
         started = [];
+        // Followers of live runs end with `closed` before the server waits for its connections.
+        await runtime.hub?.close();
         // Stop accepting; requests already received are answered (their commit finishes first).
         const closed = server.close();
         await drainWebhooks();

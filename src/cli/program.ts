@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   respond: () => import('./respond.js').then((m) => m.respondCommand),
   send: () => import('./send.js').then((m) => m.sendCommand),
   stats: () => import('./stats.js').then((m) => m.statsCommand),
+  transcript: () => import('./transcript.js').then((m) => m.transcriptCommand),
 };
 
 async function commandFactories(argv: string[]): Promise<CommandFactory[]> {

@@ -3,6 +3,7 @@
 // fill gaps"). Each connection opens the stream first and then lists what came before it, so an
 // event processed in between is in one of the two; ids already yielded are skipped, which makes the
 // union exactly once and, since the stream and the listing share the processed order, in order.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { BetaManagedAgentsStreamSessionEvents } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import { platformCall, platformDetails } from './errors.js';
@@ -92,7 +93,9 @@ export async function* followSessionEvents(
     if (signal.aborted) return;
     attempt += 1;
     options.onReconnect?.(attempt);
-    await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (attempt - 1)), signal);
+    const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (attempt - 1));
+    // An abort ends the wait early (it rejects); the loop condition then ends the follow.
+    await sleep(backoff, undefined, { signal }).catch(() => {});
   }
 
   function hold(e: SessionEvent): void {
@@ -156,17 +159,4 @@ function persisted(e: BetaManagedAgentsStreamSessionEvents): SessionEvent | null
   // The stream's union is the listing's plus a few types only the stream names; they carry ids and
   // processed_at like the rest, so they pass through as the SDK delivered them.
   return e as SessionEvent;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -116,6 +116,18 @@ function threadOf(e: Loose, agentKey: string, idKey: string): TranscriptEntry['t
   return { id: str(e[idKey]), agent: str(e[agentKey]) };
 }
 
+/** A message between threads: sent `to` another thread, or received `from` one. */
+function threadMessage(e: Loose, direction: 'to' | 'from'): TranscriptEntry {
+  const agent = str(e[`${direction}_agent_name`]);
+  const id = str(e[`${direction}_session_thread_id`]);
+  return entry(e, 'thread', 'agent', {
+    text: blocksText(e.content),
+    markdown: true,
+    detail: `message ${direction} ${agent ?? id ?? 'a thread'}`,
+    thread: { id, agent },
+  });
+}
+
 /** The entry for one event, whatever its type. */
 export function transcriptEntry(event: SessionEvent | Loose): TranscriptEntry {
   const e = event as Loose;
@@ -172,19 +184,9 @@ export function transcriptEntry(event: SessionEvent | Loose): TranscriptEntry {
         thread,
       });
     case 'agent.thread_message_sent':
-      return entry(e, 'thread', 'agent', {
-        text: blocksText(e.content),
-        markdown: true,
-        detail: `to ${str(e.to_agent_name) ?? str(e.to_session_thread_id) ?? 'a thread'}`,
-        thread: threadOf(e, 'to_agent_name', 'to_session_thread_id'),
-      });
+      return threadMessage(e, 'to');
     case 'agent.thread_message_received':
-      return entry(e, 'thread', str(e.from_agent_name) ?? 'agent', {
-        text: blocksText(e.content),
-        markdown: true,
-        detail: `from ${str(e.from_agent_name) ?? str(e.from_session_thread_id) ?? 'a thread'}`,
-        thread: threadOf(e, 'from_agent_name', 'from_session_thread_id'),
-      });
+      return threadMessage(e, 'from');
     case 'agent.thread_context_compacted':
       return entry(e, 'thread', 'agent', { text: 'context compacted', thread });
     case 'session.thread_created':

@@ -11,6 +11,7 @@ import type {
   Run,
   RunHistoryEntry,
   StoredEvent,
+  StoredTranscript,
 } from './types.js';
 
 /** text and int are stored as they are; time is epoch ms (a 64-bit integer); bool and json vary. */
@@ -156,6 +157,25 @@ export const DEPLOYMENT_RUN_COLUMNS: Table<DeploymentRunRecord> = {
   errorMessage: text('error_message'),
   seenAt: time('seen_at'),
 };
+
+export const TRANSCRIPT_COLUMNS: Table<StoredTranscript> = {
+  runId: text('run_id'),
+  turn: int('turn'),
+  eventsJson: text('events'),
+  eventCount: int('event_count'),
+  truncated: bool('truncated'),
+  storedAt: time('stored_at'),
+};
+
+/** The conflict clause of both adapters' transcript upsert: a transcript of an earlier turn never
+ * replaces a later one (two writers racing on one run). */
+export const TRANSCRIPT_UPSERT_CONFLICT = `ON CONFLICT (run_id) DO UPDATE SET ${Object.values(
+  TRANSCRIPT_COLUMNS,
+)
+  .filter((c) => c.name !== 'run_id')
+  .map((c) => `${c.name} = excluded.${c.name}`)
+  .join(', ')}
+  WHERE excluded.turn >= transcripts.turn`;
 
 /** How one adapter stores a kind: `encode` makes the bound parameter, `decode` reads the column. */
 export interface Codec {

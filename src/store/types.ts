@@ -11,6 +11,7 @@ import type { MetricsStore } from './types/metrics.js';
 import type { OutboxStore } from './types/outbox.js';
 import type { RetentionStore } from './types/retention.js';
 import type { RunStore } from './types/runs.js';
+import type { TranscriptStore } from './types/transcripts.js';
 
 export * from './types/deployment-runs.js';
 export * from './types/events.js';
@@ -21,6 +22,7 @@ export * from './types/metrics.js';
 export * from './types/outbox.js';
 export * from './types/retention.js';
 export * from './types/runs.js';
+export * from './types/transcripts.js';
 
 /** Which database, where, and whether it can commit. */
 export interface StoreConnection {
@@ -44,4 +46,5 @@ export interface Store
     MetricsStore,
     InsightStore,
     MetaStore,
-    LeaseStore {}
+    LeaseStore,
+    TranscriptStore {}

@@ -22,6 +22,7 @@ import { outcomesHealthSection, runFilesSection } from './pages/outcomes.js';
 import { runBody } from './pages/run.js';
 import { runsBody } from './pages/runs.js';
 import { runFilesOf } from './run-files.js';
+import { runTranscriptSection, runTranscriptsOf } from './transcript.js';
 
 /** Route options naming the navigation section a page (and its error page) belongs to. */
 const section = (name: Section) => ({ config: { section: name } });
@@ -91,7 +92,7 @@ export function registerPages(server: FastifyInstance, deps: DashboardDeps): Pro
         title: detail.run.title ?? detail.run.id,
         live: true,
         // Output files come from the Files API (only with a platform), read at most once a minute.
-        body: html`${runBody(detail, clock.now())}${await runFilesSection(runFilesOf(deps), detail.run)}`,
+        body: html`${runBody(detail, clock.now())}${await runFilesSection(runFilesOf(deps), detail.run)}${await runTranscriptSection(runTranscriptsOf(deps), detail.run)}`,
       });
     });
 

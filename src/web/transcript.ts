@@ -2,8 +2,12 @@
 // an event is untrusted (agent output, tool input and output): text goes through the escaping
 // `html` builder or renderMarkdown, never raw. Long tool input and output are folded in <details>.
 // renderTranscriptEvent is one event's fragment, so live updates append events the same way.
-import type { SessionEvent } from '../platform/types.js';
+import type { Clock } from '../clock.js';
+import type { Platform, SessionEvent } from '../platform/types.js';
 import { foldLines, type TranscriptEntry, toolInputText, transcriptEntry } from '../query/transcript.js';
+import { isFinal } from '../runs/state.js';
+import { type Transcript, transcriptFor } from '../runs/transcript.js';
+import type { Run, TranscriptStore } from '../store/types.js';
 import { html, raw, type SafeHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { statusBadge } from './pages/runs.js';
@@ -91,4 +95,76 @@ export function transcriptSection(view: TranscriptView | { error: string } | nul
     : '';
   const empty = view.events.length === 0 ? html`<div class="empty">No events yet.</div>` : '';
   return html`<section class="card" id="run-transcript">${title}${note}${empty}<ol class="timeline transcript" id="transcript-events">${view.events.map((e) => raw(renderTranscriptEvent(e)))}</ol></section>`;
+}
+
+/** A running run's listing is reused this long: every open page re-renders on each store change. */
+export const LIVE_READ_INTERVAL_MS = 5_000;
+/** Runs remembered in memory at most (oldest dropped first). */
+const MAX_REMEMBERED = 200;
+
+type Read = { at: number; turn: number; final: boolean; view: TranscriptView | { error: string } };
+
+function viewOf(t: Transcript): TranscriptView {
+  return { events: t.events, source: t.source, truncated: t.truncated, live: !t.final };
+}
+
+/**
+ * The run page's transcripts: a final run's from the store once cached (transcriptFor lists it
+ * once and caches it); a running run's listed at most once per LIVE_READ_INTERVAL_MS, whatever
+ * the number of open pages and store changes.
+ */
+export class RunTranscripts {
+  private readonly recent = new Map<string, Read>();
+
+  constructor(
+    private readonly store: TranscriptStore,
+    private readonly platform: Platform | null,
+    private readonly clock: Clock,
+  ) {}
+
+  async view(run: Run): Promise<TranscriptView | { error: string } | null> {
+    const now = this.clock.now();
+    const final = isFinal(run.status);
+    const r = this.recent.get(run.id);
+    if (r && r.turn === run.turn && r.final === final && now - r.at < LIVE_READ_INTERVAL_MS) return r.view;
+    let view: TranscriptView | { error: string };
+    try {
+      view = viewOf(
+        await transcriptFor({ store: this.store, platform: this.platform, clock: this.clock }, run),
+      );
+    } catch (err) {
+      // Without a platform only a cached transcript can be shown: the section says how to get one.
+      if (!this.platform) return null;
+      view = { error: err instanceof Error ? err.message : String(err) };
+    }
+    if ('source' in view && view.source === 'cache') return view;
+    this.recent.delete(run.id);
+    if (this.recent.size >= MAX_REMEMBERED) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+    this.recent.set(run.id, { at: now, turn: run.turn, final, view });
+    return view;
+  }
+}
+
+const perServer = new WeakMap<object, RunTranscripts>();
+
+/** The one RunTranscripts of a server (keyed by its deps object). */
+export function runTranscriptsOf(deps: {
+  platform?: Platform | null;
+  store: TranscriptStore;
+  clock: Clock;
+}): RunTranscripts {
+  let r = perServer.get(deps);
+  if (!r) {
+    r = new RunTranscripts(deps.store, deps.platform ?? null, deps.clock);
+    perServer.set(deps, r);
+  }
+  return r;
+}
+
+/** The run page's Transcript section for `run`. */
+export async function runTranscriptSection(transcripts: RunTranscripts, run: Run): Promise<SafeHtml> {
+  return transcriptSection(await transcripts.view(run));
 }

@@ -29,6 +29,7 @@ import type {
   SkippedStepCount,
   Store,
   StoredEvent,
+  StoredTranscript,
 } from '../types.js';
 import { createDb, createPool, type Db } from './db.js';
 import * as deploymentRuns from './deployment-runs.js';
@@ -42,6 +43,7 @@ import { migrate, readMigrations } from './migrate.js';
 import * as outbox from './outbox.js';
 import * as retention from './retention.js';
 import * as runs from './runs.js';
+import * as transcripts from './transcripts.js';
 
 export interface PostgresStoreOptions {
   create: boolean;
@@ -273,6 +275,16 @@ export class PostgresStore implements Store {
   async tryLease(name: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
     this.open();
     return meta.tryLease(this.db, name, owner, now, ttlMs);
+  }
+
+  async saveTranscript(transcript: StoredTranscript): Promise<void> {
+    this.open();
+    await transcripts.saveTranscript(this.db, transcript);
+  }
+
+  async getTranscript(runId: string): Promise<StoredTranscript | null> {
+    this.open();
+    return transcripts.getTranscript(this.db, runId);
   }
 }
 

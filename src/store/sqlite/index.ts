@@ -30,6 +30,7 @@ import type {
   SkippedStepCount,
   Store,
   StoredEvent,
+  StoredTranscript,
 } from '../types.js';
 import { toAppError } from './failure.js';
 import type { CallMessage, ReplyMessage, ThreadApi, ThreadInit, ThreadMethod } from './protocol.js';
@@ -299,6 +300,14 @@ export class SqliteStore implements Store {
 
   tryLease(name: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
     return this.call('tryLease', name, owner, now, ttlMs);
+  }
+
+  saveTranscript(transcript: StoredTranscript): Promise<void> {
+    return this.call('saveTranscript', transcript);
+  }
+
+  getTranscript(runId: string): Promise<StoredTranscript | null> {
+    return this.call('getTranscript', runId);
   }
 }
 

@@ -10,6 +10,7 @@ import * as outbox from './outbox.js';
 import type { MethodTable } from './protocol.js';
 import * as retention from './retention.js';
 import * as runs from './runs.js';
+import * as transcripts from './transcripts.js';
 
 // One entry per call the thread answers (protocol.ts): the MethodTable type makes a missing, misspelled or
 // mistyped entry a build error.
@@ -49,6 +50,8 @@ export const methods: MethodTable = {
   getMeta: meta.getMeta,
   setMeta: meta.setMeta,
   tryLease: meta.tryLease,
+  saveTranscript: transcripts.saveTranscript,
+  getTranscript: transcripts.getTranscript,
   // the writer probes, asked for by test-support.ts only
   writerPragma: (db, name) => db.pragma(name, { simple: true }),
   stallWriter: (_db, ms) => {

@@ -30,6 +30,7 @@ const READS: ReadonlySet<string> = new Set([
   'runCells',
   'skippedSteps',
   'getMeta',
+  'getTranscript',
 ] satisfies StoreMethod[]);
 
 const PROBES: ReadonlySet<string> = new Set(['writerPragma', 'stallWriter'] satisfies (keyof WriterProbes)[]);
