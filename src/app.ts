@@ -10,6 +10,7 @@ import { registerHealth } from './http/health.js';
 import { type LiveStats, registerMetrics } from './http/metrics.js';
 import type { ServeConfig } from './http/serve-config.js';
 import { createHttpServer } from './http/server.js';
+import { registerTranscriptStream } from './http/transcript-stream.js';
 import { createWebhookHandler, type WebhookHandler } from './http/webhook.js';
 import type { GroupCommitter } from './ingest/group-commit.js';
 import type { RejectCounter } from './ingest/rejects.js';
@@ -45,18 +46,17 @@ export function createApp(options: AppOptions): App {
   const startedAt = clock.now();
 
   // Throws invalid_signing_key for a malformed key: better at start than on the first delivery.
-  // --worker-only verifies nothing and needs no key.
+  // --worker-only and --no-webhooks verify nothing and need no key.
+  const receives = config.webhooks && !config.workerOnly;
   const verifier =
-    config.insecureSkipVerify || config.workerOnly
-      ? null
-      : createVerifier({ keys: config.signingKeys, clock });
+    config.insecureSkipVerify || !receives ? null : createVerifier({ keys: config.signingKeys, clock });
   const receiver = runtime.receiver({
     verifier,
     bodyLimit: config.bodyLimit,
     rejectFlushMs: options.rejectFlushMs,
   });
   const { committer, rejects } = receiver;
-  const webhook: WebhookHandler | null = config.workerOnly
+  const webhook: WebhookHandler | null = !receives
     ? null
     : createWebhookHandler({
         core: receiver.core,
@@ -79,6 +79,8 @@ export function createApp(options: AppOptions): App {
     workerService = runs.list[0];
     live.worker = runs.worker.stats;
     live.reconciler = runs.reconciler.totals;
+    // --no-webhooks: nothing announces a change, so the running sessions are followed instead.
+    if (!config.webhooks) services.push(runtime.streamWatcher(config.maxStreams).service);
   }
   const workerState = (): string => {
     if (!config.worker) return 'disabled (--no-worker)';
@@ -86,7 +88,16 @@ export function createApp(options: AppOptions): App {
     return workerService?.state?.() ?? 'not started';
   };
 
-  const server = createHttpServer({ logger, webhook });
+  const server = createHttpServer({
+    logger,
+    webhook,
+    ...(config.webhooks
+      ? {}
+      : {
+          webhooksOff:
+            'webhooks are off: this serve runs with --no-webhooks and follows sessions through their event streams; to receive webhooks, start serve without --no-webhooks and with a signing key',
+        }),
+  });
   registerHealth(server, { store, clock, startedAt, workerState });
   // The JSON API, /metrics and the dashboard pages, all behind the one access rule of access.ts;
   // the login form and the page assets stay open.
@@ -102,8 +113,12 @@ export function createApp(options: AppOptions): App {
   registerLogin(server, dashboardDeps);
   registerGuarded(server, dashboardDeps, (guarded) => {
     registerApi(guarded, dashboardDeps);
-    registerMetrics(guarded, { store, live: () => ({ ...live, pendingRejects: rejects.pending() }) });
+    registerMetrics(guarded, {
+      store,
+      live: () => ({ ...live, pendingRejects: rejects.pending(), sessionStreams: runtime.hub?.upstreams() }),
+    });
     registerPages(guarded, dashboardDeps);
+    registerTranscriptStream(guarded, { store, hub: runtime.hub });
   });
 
   let heartbeat: NodeJS.Timeout | null = null;
@@ -171,6 +186,8 @@ export function createApp(options: AppOptions): App {
           }
         }
         started = [];
+        // Followers of live runs end with `closed` before the server waits for its connections.
+        await runtime.hub?.close();
         // Stop accepting; requests already received are answered (their commit finishes first).
         const closed = server.close();
         await drainWebhooks();

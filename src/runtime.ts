@@ -25,6 +25,8 @@ import { LaunchSweeper } from './runs/launch-sweep.js';
 import { Reconciler } from './runs/reconciler.js';
 import type { FinalEffects, RefreshDeps, RunFinalHook } from './runs/refresh.js';
 import { ResourceCache } from './runs/resources.js';
+import { createSessionHub, type SessionHub } from './runs/session-hub.js';
+import { StreamWatcher, type StreamWatchOptions } from './runs/stream-watch.js';
 import { RunWorker, type WorkerOptions } from './runs/worker.js';
 import type { Store } from './store/types.js';
 import { type CrashHook, noCrash } from './test-hooks.js';
@@ -46,6 +48,8 @@ export interface RuntimeSettings {
   /** How long launches retry retryable API failures before leaving the intent to a sweep. */
   launchRetryMs?: number;
   worker?: WorkerOptions;
+  /** serve --no-webhooks: the stream watcher's timings (its --max-streams comes from serve). */
+  watch?: Omit<StreamWatchOptions, 'maxStreams'>;
   notify?: { retry?: Partial<NotifyRetryOptions>; idleMs?: number; timeoutMs?: number };
 }
 
@@ -117,6 +121,13 @@ export interface Runtime {
   notifier(): Promise<NotifyService | null>;
   /** A stored event needs work: the worker looks now instead of at its next poll. */
   wake(): void;
+  /**
+   * serve --no-webhooks: follows the running sessions through the hub (up to maxStreams) and polls
+   * the rest, refreshing runs as the worker does for a webhook (built once); needs a platform.
+   */
+  streamWatcher(maxStreams: number): { watcher: StreamWatcher; service: BackgroundService };
+  /** One upstream event stream per session, shared by pages, followers and the worker; null without a platform. */
+  readonly hub: SessionHub | null;
 }
 
 /** Builds the one composition. Nothing starts until a caller starts the services. */
@@ -134,6 +145,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   let notify: Promise<NotifyService | null> | null = null;
   let worker: RunWorker | null = null;
   let notifier: Notifier | null = null;
+  let watching: { watcher: StreamWatcher; service: BackgroundService } | null = null;
 
   const needPlatform = (what: string): Platform => {
     if (platform) return platform;
@@ -206,6 +218,18 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     wake() {
       worker?.wake();
     },
+    streamWatcher(maxStreams) {
+      if (!watching) {
+        // The hub exists exactly when the platform does; driveDeps says so when neither does.
+        const deps = { ...driveDeps('Following sessions'), effects };
+        const { hub } = runtime;
+        if (!hub) throw new AppError('api_key_required', 'Following sessions needs ANTHROPIC_API_KEY.');
+        const watcher = new StreamWatcher({ ...deps, hub }, { ...s.watch, maxStreams });
+        watching = { watcher, service: named('streams', watcher) };
+      }
+      return watching;
+    },
+    hub: platform ? createSessionHub({ platform, logger, clock }) : null,
   };
 
   function buildServices(): RunServices {

@@ -24,6 +24,8 @@ interface DemoFlags {
   port?: string;
   timeScale?: string;
   exit?: boolean;
+  /** commander's --no-webhooks: false when given. */
+  webhooks?: boolean;
 }
 
 const DEMO_API_KEY = 'sk-agenthooks-demo';
@@ -68,6 +70,10 @@ export function demoCommand(ctx: CliContext): Command {
     .option('--port <port>', 'serve port (default 8787; a free one if 8787 is taken)')
     .option('--time-scale <n>', 'simulated time multiplier (smaller is faster)', '0.5')
     .option('--exit', 'exit after the summary instead of serving until Ctrl-C')
+    .option(
+      '--no-webhooks',
+      'show serve --no-webhooks: the simulator sends no webhooks, serve follows the runs through their event streams',
+    )
     .action(async (flags: DemoFlags) => {
       ctx.exitCode = await runDemo(ctx, flags);
     });
@@ -96,6 +102,7 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
     configFile: { path: null, agents: {}, environments: {}, pipelines: {} },
   });
   const { resolveServeConfig } = await import('../http/serve-config.js');
+  const webhooks = flags.webhooks !== false;
   const makeApp = (port: string) =>
     createApp({
       config: resolveServeConfig(
@@ -103,7 +110,7 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
           host: '127.0.0.1',
           port,
           database: database.url,
-          signingKey: [signingKey],
+          ...(webhooks ? { signingKey: [signingKey] } : { webhooks: false }),
           reconcileInterval: '10s',
         },
         { ANTHROPIC_API_KEY: DEMO_API_KEY, ANTHROPIC_BASE_URL: sim.url },
@@ -126,13 +133,20 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
     movedPort = true;
   }
   try {
-    sim.addWebhook(`${url}/webhooks`);
+    if (webhooks) sim.addWebhook(`${url}/webhooks`);
     print(ctx.stdout, `store:     ${database.display}`);
     print(
       ctx.stdout,
-      `simulator: ${sim.url} (offline Managed Agents API; webhooks signed and sent to serve)`,
+      webhooks
+        ? `simulator: ${sim.url} (offline Managed Agents API; webhooks signed and sent to serve)`
+        : `simulator: ${sim.url} (offline Managed Agents API; no webhooks)`,
     );
-    print(ctx.stdout, `serve:     ${url} (POST ${url}/webhooks)`);
+    print(
+      ctx.stdout,
+      webhooks
+        ? `serve:     ${url} (POST ${url}/webhooks)`
+        : `serve:     ${url} (--no-webhooks: following the runs through their event streams)`,
+    );
     if (movedPort) print(ctx.stdout, '           (port 8787 is taken, so the demo serves on a free one)');
     print(ctx.stdout, '');
     const started = ctx.clock.now();

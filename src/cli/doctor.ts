@@ -14,6 +14,8 @@ interface DoctorFlags {
   apiKey?: string;
   baseUrl?: string;
   json?: boolean;
+  /** commander's --no-webhooks: false when given. */
+  webhooks?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -37,6 +39,10 @@ export function doctorCommand(ctx: CliContext): Command {
       'signing secret to check (repeatable; default ANTHROPIC_WEBHOOK_SIGNING_KEY)',
       collect,
     )
+    .option(
+      '--no-webhooks',
+      'check the setup of serve --no-webhooks (no public URL, e.g. a laptop): no signing key or public URL needed',
+    )
     .option('--json', 'print the checks as JSON')
     .action(async (flags: DoctorFlags) => {
       // Keys are checked as given: whitespace in or around a key is one of the mistakes to find (a
@@ -49,6 +55,7 @@ export function doctorCommand(ctx: CliContext): Command {
         database: resolveDatabase(flags.database, ctx.env, ctx.cwd),
         platform: resolvePlatform({}, ctx.env),
         publicUrl: flags.publicUrl,
+        webhooks: flags.webhooks !== false,
         clock: ctx.clock,
         logger: createLogger({ level: 'silent', destination: ctx.stderr }),
       });

@@ -6,13 +6,15 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { parseDuration } from '../config.js';
 import { AppError } from '../errors.js';
-import type { Platform } from '../platform/types.js';
 import { validateLaunch } from '../runs/launch.js';
-import { type WaitResult, waitForRun } from '../runs/wait.js';
+import { waitForRun } from '../runs/wait.js';
 import type { Run } from '../store/types.js';
 import { type CliContext, EXIT, print } from './context.js';
+import { styleFor } from './format.js';
 import { DATABASE_HELP, type RuntimeFlags, withRuntime } from './runtime.js';
-import { waitingLines } from './waiting.js';
+import { formatTranscriptEvent } from './transcript.js';
+import { followUntilSettled } from './transcript-follow.js';
+import { report } from './wait-report.js';
 
 interface LaunchFlags extends RuntimeFlags {
   agent?: string;
@@ -24,6 +26,7 @@ interface LaunchFlags extends RuntimeFlags {
   outcomeFile?: string;
   maxIterations?: string;
   wait?: boolean;
+  follow?: boolean;
   timeout?: string;
   json?: boolean;
 }
@@ -56,6 +59,7 @@ export function launchCommand(ctx: CliContext): Command {
     .option('--outcome-file <path>', 'read the rubric from a file')
     .option('--max-iterations <n>', 'outcome revision limit, 1-20 (default 3)')
     .option('--wait', 'follow the run until it ends; print its output; exit 0/1/3/4/130')
+    .option('--follow', "with --wait: print the session's events as they happen (implies --wait)")
     .option('--timeout <duration>', 'with --wait: give up after this long (e.g. 10m), exit 4')
     .option('--json', 'print the run as JSON')
     .option('--config <file>', 'agenthooks.yaml to read (default ./agenthooks.yaml when present)')
@@ -102,8 +106,8 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
       );
   }
   const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
-  if (timeoutMs !== undefined && !flags.wait)
-    throw new AppError('usage', '--timeout only applies with --wait.');
+  const wait = flags.wait === true || flags.follow === true;
+  if (timeoutMs !== undefined && !wait) throw new AppError('usage', '--timeout only applies with --wait.');
   // Everything the platform would reject is refused here, before a key or a network is needed.
   validateLaunch({ task, metadata, outcome, maxIterations });
   return withRuntime(ctx, flags, 'launch creates a session', async (runtime) => {
@@ -117,7 +121,7 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
       outcome,
       maxIterations,
     });
-    if (!flags.wait) {
+    if (!wait) {
       if (flags.json) print(ctx.stdout, JSON.stringify(launched.run, null, 2));
       else print(ctx.stdout, launched.run.id);
       return EXIT.ok;
@@ -126,6 +130,22 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
       ctx.stderr,
       `launched ${launched.run.id} (agent ${launched.launch.agentName ?? '?'}, ${launched.launch.id})`,
     );
+    if (flags.follow) {
+      // The events are the progress, and the agent's messages among them already show the output.
+      // With --json, stdout is the run's JSON alone.
+      const out = flags.json ? ctx.stderr : ctx.stdout;
+      const style = styleFor(out, ctx.env);
+      const result = await followUntilSettled(ctx, runtime, launched.run.id, {
+        timeoutMs,
+        onEvent: (e) => out.write(formatTranscriptEvent(e, style)),
+        onSource: (via, url) =>
+          print(
+            ctx.stderr,
+            via === 'serve' ? `following through serve at ${url}` : 'following the platform stream',
+          ),
+      });
+      return report(ctx, runtime.refreshDeps().platform, result, flags.json === true, false);
+    }
     const progress = progressPrinter(ctx, ctx.clock.now());
     const result = await waitForRun(
       { ...runtime.refreshDeps(), platform: runtime.platform },
@@ -135,46 +155,6 @@ async function launch(ctx: CliContext, task: string, flags: LaunchFlags): Promis
     progress.done();
     return report(ctx, runtime.refreshDeps().platform, result, flags.json === true);
   });
-}
-
-async function report(
-  ctx: CliContext,
-  platform: Platform,
-  result: WaitResult,
-  json: boolean,
-): Promise<number> {
-  const run = result.run;
-  if (json && run) print(ctx.stdout, JSON.stringify(run, null, 2));
-  else if (run?.output) print(ctx.stdout, run.output);
-  switch (result.end) {
-    case 'final':
-      if (run?.status === 'succeeded') return EXIT.ok;
-      if (run?.status === 'cancelled')
-        print(ctx.stderr, `run ${run.id} was cancelled (a user.interrupt ended it).`);
-      else print(ctx.stderr, `run ${run?.id} failed: ${run?.error ?? run?.stopReason ?? 'unknown reason'}`);
-      return EXIT.failed;
-    case 'blocked': {
-      const id = run?.id ?? '?';
-      const pending = await platform.pendingToolUses(id).catch(() => null);
-      for (const line of waitingLines(id, pending)) print(ctx.stderr, line);
-      return EXIT.blocked;
-    }
-    case 'deleted':
-      print(ctx.stderr, `run ${run?.id}: the session was deleted before it finished.`);
-      return EXIT.failed;
-    case 'timeout':
-      print(
-        ctx.stderr,
-        `timed out waiting for ${run?.id} (status ${run?.status ?? 'unknown'}); the session keeps running: npx agenthooks runs show ${run?.id}`,
-      );
-      return EXIT.timeout;
-    case 'interrupted':
-      print(
-        ctx.stderr,
-        `stopped waiting; the session ${run?.id} keeps running: npx agenthooks runs show ${run?.id}`,
-      );
-      return EXIT.interrupted;
-  }
 }
 
 /** Status, elapsed time and outcome iteration on stderr: one rewritten line on a TTY, else a line per change. */

@@ -6,7 +6,7 @@ import { createApp } from '../app.js';
 import { parseDuration, resolveLogLevel } from '../config.js';
 import { loadConfigFile } from '../config-file.js';
 import { AppError } from '../errors.js';
-import { resolveServeConfig, type ServeFlags } from '../http/serve-config.js';
+import { resolveServeConfig, type ServeConfig, type ServeFlags } from '../http/serve-config.js';
 import { WEBHOOK_PATHS } from '../http/webhook.js';
 import { createLogger } from '../logger.js';
 import { createPlatform } from '../platform/index.js';
@@ -26,9 +26,11 @@ interface RunFlags {
  * --reconcile-since, --reconcile-max-reads, and --chain-sweep-interval and --chain-lease (the chain
  * and launch sweeps), for the runtime's services.
  */
-function runtimeSettings(flags: RunFlags, reconcileIntervalMs: number): RuntimeSettings {
+function runtimeSettings(flags: RunFlags, config: ServeConfig): RuntimeSettings {
+  const reconcileIntervalMs = config.reconcileIntervalMs;
   const reconcileSinceMs = parseDuration(flags.reconcileSince ?? '24h', '--reconcile-since');
-  const reads = Number(flags.reconcileMaxReads ?? '600');
+  // --no-webhooks sweeps six times as often: the same 600 reads a minute, not six times as many.
+  const reads = Number(flags.reconcileMaxReads ?? (config.webhooks ? '600' : '100'));
   if (!Number.isInteger(reads) || reads < 3) {
     throw new AppError(
       'config_invalid',
@@ -56,9 +58,17 @@ const INSECURE_WARNING = [
   '',
 ].join('\n');
 
+/** The mode line of --no-webhooks: what replaces the webhooks, so nobody goes looking for a tunnel. */
+function noWebhooksLine(config: ServeConfig): string {
+  const every = `reconciling every ${config.reconcileIntervalMs / 1000}s`;
+  if (config.maxStreams === 0)
+    return `mode: no webhooks (--no-webhooks): polling every running session (--max-streams 0), ${every}`;
+  return `mode: no webhooks (--no-webhooks): following running sessions through their event streams (up to ${config.maxStreams}), polling the rest, ${every}`;
+}
+
 async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<number> {
   const config = resolveServeConfig(flags, ctx.env, ctx.cwd);
-  const settings = runtimeSettings(flags, config.reconcileIntervalMs);
+  const settings = runtimeSettings(flags, config);
   const configFile = loadConfigFile(config.configFile, ctx.cwd);
   const logger = createLogger({
     destination: ctx.stderr,
@@ -106,6 +116,7 @@ async function runServe(ctx: CliContext, flags: ServeFlags & RunFlags): Promise<
       if (url) {
         print(ctx.stdout, `listening on ${url}`);
         if (config.workerOnly) print(ctx.stdout, '  worker only: not receiving webhooks');
+        else if (!config.webhooks) print(ctx.stdout, `  ${noWebhooksLine(config)}`);
         else print(ctx.stdout, `  webhooks: POST ${url}${WEBHOOK_PATHS[0]} (alias ${WEBHOOK_PATHS[1]})`);
         print(ctx.stdout, `  health:   ${url}/health  ready: ${url}/ready`);
         print(ctx.stdout, `  dashboard: ${url}/`);
@@ -129,7 +140,8 @@ export function serveCommand(ctx: CliContext): Command {
   return new Command('serve')
     .description(
       'Receive signed webhooks (POST /webhooks), store every event exactly once, answer only after ' +
-        'the commit; run the worker, reconciler and dashboard over the same store.',
+        'the commit; run the worker, reconciler and dashboard over the same store. With ' +
+        '--no-webhooks (no public URL, e.g. a laptop) the worker follows sessions through their event streams instead.',
     )
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one; default PORT, else 8787)')
@@ -148,7 +160,10 @@ export function serveCommand(ctx: CliContext): Command {
       'no webhook routes (POST /webhooks is 404): the worker, reconciler, launch and chain sweeps and notifier, with /health, /ready, the dashboard and /api still served; needs ANTHROPIC_API_KEY, no signing key',
     )
     .option('--no-worker', 'receive and store only: no worker, no reconciler')
-    .option('--reconcile-interval <duration>', 'how often the reconciler sweeps the sessions API', '60s')
+    .option(
+      '--reconcile-interval <duration>',
+      'how often the reconciler sweeps the sessions API (default 60s; 10s with --no-webhooks)',
+    )
     .option('--body-limit <size>', 'largest webhook body accepted (413 above)', '256kb')
     .option(
       '--body-timeout <duration>',
@@ -177,8 +192,16 @@ export function serveCommand(ctx: CliContext): Command {
     )
     .option(
       '--reconcile-max-reads <n>',
-      'API reads one reconcile sweep may spend (keep under the read limit per minute)',
-      '600',
+      'API reads one reconcile sweep may spend (keep under the read limit per minute; default 600, 100 with --no-webhooks)',
+    )
+    .option(
+      '--no-webhooks',
+      'for a machine with no public URL (a laptop): no webhook route and no signing key; the worker follows running sessions through their event streams and polls the rest (webhooks are the production setup)',
+    )
+    .option(
+      '--max-streams <n>',
+      'with --no-webhooks: event streams followed at once; sessions beyond are polled (0 polls all)',
+      '100',
     )
     .option('--config <file>', 'agenthooks.yaml with agents, environments and pipelines')
     .option(

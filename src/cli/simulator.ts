@@ -61,6 +61,7 @@ interface ServeFlags {
   apiErrorRate?: string;
   api429Rate?: string;
   apiLatencyMs?: string;
+  streamDropAfter?: string;
   readRpm: string;
   createRpm: string;
 }
@@ -114,6 +115,7 @@ async function runSimulator(ctx: CliContext, f: ServeFlags): Promise<number> {
       latencyMs: num(f.apiLatencyMs, '--api-latency-ms', 0),
       readRpm: num(f.readRpm, '--read-rpm', 1),
       createRpm: num(f.createRpm, '--create-rpm', 1),
+      streamDropAfter: num(f.streamDropAfter, '--stream-drop-after', 0),
     },
   });
   print(ctx.stdout, `simulator listening on ${sim.url} (seed ${sim.seed})`);
@@ -283,6 +285,9 @@ export function simulatorCommand(ctx: CliContext): Command {
     .addOption(new Option('--api-error-rate <0-1>', 'fraction of API requests answered 500 api_error'))
     .addOption(new Option('--api-429-rate <0-1>', 'fraction of API requests answered 429 with retry-after'))
     .addOption(new Option('--api-latency-ms <ms>', 'latency added to every API request'))
+    .addOption(
+      new Option('--stream-drop-after <n>', 'cut every event stream after it has sent n events (0: never)'),
+    )
     .option('--read-rpm <n>', 'read requests allowed per minute (then 429)', '1200')
     .option('--create-rpm <n>', 'create/write requests allowed per minute (then 429)', '300')
     .action(async (flags: ServeFlags) => {

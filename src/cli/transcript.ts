@@ -15,13 +15,10 @@ import { jsonArray, ndjsonLines, outputMode } from './output.js';
 import { DATABASE_HELP, platformFor } from './runtime.js';
 import { safeText } from './safe-text.js';
 import { withStore } from './store.js';
+import { followTranscript, type TranscriptFollowFlags } from './transcript-follow.js';
 
-interface TranscriptFlags {
-  database?: string;
-  json?: boolean;
-  ndjson?: boolean;
-  apiKey?: string;
-  baseUrl?: string;
+interface TranscriptFlags extends TranscriptFollowFlags {
+  follow?: boolean;
 }
 
 /** Longer texts are folded to their first lines in the terminal (--json has all of them). */
@@ -150,6 +147,8 @@ const OPTIONS: ReadonlyArray<[flags: string, help: string]> = [
   ['--database <url>', DATABASE_HELP],
   ['--json', 'print the events as one JSON array'],
   ['--ndjson', 'print one event (JSON) per line'],
+  ['--follow', 'then print events as they happen until the run ends (exit codes as launch --wait)'],
+  ['--timeout <duration>', 'with --follow: give up after this long (e.g. 10m), exit 4'],
   ['--api-key <key>', 'platform API key (default ANTHROPIC_API_KEY)'],
   ['--base-url <url>', 'platform URL (default ANTHROPIC_BASE_URL, else the real API)'],
 ];
@@ -171,6 +170,11 @@ export function transcriptCommand(ctx: CliContext): Command {
       '\nExamples:\n  npx agenthooks transcript sesn_011CZk...\n  npx agenthooks transcript sesn_011CZk... --ndjson | jq -c .type',
     )
     .action(async (run: string, flags: TranscriptFlags) => {
-      ctx.exitCode = await showTranscript(ctx, run, flags);
+      if (flags.timeout !== undefined && !flags.follow)
+        throw new AppError('usage', '--timeout only applies with --follow.');
+      const style = styleFor(ctx.stdout, ctx.env);
+      ctx.exitCode = flags.follow
+        ? await followTranscript(ctx, run, flags, (e) => formatTranscriptEvent(e, style))
+        : await showTranscript(ctx, run, flags);
     });
 }

@@ -19,22 +19,32 @@ export interface DoctorOptions {
   logger: Logger;
   policy?: PublicUrlPolicy;
   apiTimeoutMs?: number;
+  /** False for the setup of serve --no-webhooks: no signing key and no public URL to check. */
+  webhooks?: boolean;
 }
+
+/** Where each way of running agenthooks belongs, said wherever the doctor meets the question. */
+export const NO_WEBHOOKS_HINT =
+  'on a laptop or any machine with no public URL, run agenthooks serve --no-webhooks (no tunnel, no signing key)';
+const NOT_NEEDED = 'not needed: serve --no-webhooks receives no webhooks';
 
 export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  const keyResults = checkSigningKeys(o.signingKeys);
+  const webhooks = o.webhooks !== false;
+  const keyResults = webhooks ? checkSigningKeys(o.signingKeys) : [skip('signing key', NOT_NEEDED)];
   results.push(...keyResults);
   const db = await checkDatabase(o.database, o.logger);
   results.push(db.result);
   try {
     results.push(...(await checkApi(o.platform, o.clock, o.apiTimeoutMs)));
-    if (o.publicUrl === undefined) {
+    if (!webhooks) {
+      results.push(skip('public URL', `${NOT_NEEDED} (webhooks are the production setup)`));
+    } else if (o.publicUrl === undefined) {
       results.push(
         skip(
           'public URL',
           'not checked',
-          'pass --public-url https://your.host/webhooks (the URL registered in the Console)',
+          `in production pass --public-url https://your.host/webhooks (the URL registered in the Console); ${NO_WEBHOOKS_HINT}`,
         ),
       );
     } else {

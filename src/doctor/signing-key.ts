@@ -11,7 +11,13 @@ const CONSOLE =
 export function checkSigningKeys(raw: string[]): CheckResult[] {
   const keys = raw.filter((k) => k.length > 0);
   if (keys.length === 0)
-    return [fail(NAME, 'no signing key configured: serve refuses to start without one', CONSOLE)];
+    return [
+      fail(
+        NAME,
+        'no signing key configured: serve refuses to start without one',
+        `${CONSOLE}; with no public URL (a laptop), serve --no-webhooks needs none (check that setup with doctor --no-webhooks)`,
+      ),
+    ];
   return keys.map((key, i) => {
     const name = keys.length > 1 ? `${NAME} #${i + 1}` : NAME;
     const shown = `${key.trim().slice(0, 10)}…`;

@@ -14,9 +14,7 @@ import { collectStats } from '../query/stats.js';
 import { OUTBOX_STATES, type OutboxState } from '../store/types.js';
 import { changeFeed, type DashboardDeps, DEFAULT_RECONCILER_META_KEY } from '../web/deps.js';
 import { runFilesOf } from '../web/run-files.js';
-
-/** How often an idle event stream gets a comment line, so proxies do not time it out. */
-const KEEPALIVE_MS = 15_000;
+import { KEEPALIVE_MS, openEventStream } from './event-stream.js';
 
 type Query = Record<string, unknown>;
 
@@ -122,14 +120,7 @@ export function registerApi(server: FastifyInstance, deps: DashboardDeps): Promi
     // Server-Sent Events: `hello` once, then `tick` whenever the store's marker moves. Browsers
     // re-read what they show on a tick; the stream itself carries no data worth protecting.
     api.get('/api/stream', (req, reply) => {
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
+      const res = openEventStream(reply);
       res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ at: clock.now() })}\n\n`);
       const unsubscribe = feed.subscribe((marker) => {
         res.write(`event: tick\ndata: ${JSON.stringify({ marker, at: clock.now() })}\n\n`);

@@ -13,6 +13,8 @@ export interface LiveStats {
   notifier?: { delivered: number; retried: number; failed: number };
   /** Rejects counted in memory but not flushed to the store yet. */
   pendingRejects?: Array<{ code: string; count: number }>;
+  /** Session event streams this process holds open to the platform (the session hub's upstreams). */
+  sessionStreams?: number;
 }
 
 export interface MetricsDeps {
@@ -163,6 +165,13 @@ export async function renderMetrics(store: Store, live: LiveStats): Promise<stri
     [{ result: 'succeeded' }, counts.deploymentRuns.succeeded],
     [{ result: 'failed' }, counts.deploymentRuns.failed],
   ]);
+  if (live.sessionStreams !== undefined)
+    m.metric(
+      'agenthooks_session_streams',
+      'gauge',
+      'Session event streams open to the platform (one per followed session).',
+      [[{}, live.sessionStreams]],
+    );
   return m.text();
 }
 

@@ -20,6 +20,9 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_BODY_LIMIT = '256kb';
 export const DEFAULT_RECONCILE_INTERVAL = '60s';
+/** --no-webhooks: the sweep is how sessions no stream follows are found, so it runs more often. */
+export const NO_WEBHOOKS_RECONCILE_INTERVAL = '10s';
+export const DEFAULT_MAX_STREAMS = 100;
 const MAX_BODY_LIMIT = 64 * 1024 * 1024;
 export const DEFAULT_BODY_TIMEOUT = '10s';
 
@@ -42,6 +45,9 @@ export interface ServeFlags {
   allowedHost?: string[];
   /** --trust-proxy (repeatable, comma-separated). */
   trustProxy?: string[];
+  /** commander's --no-webhooks: false when given. */
+  webhooks?: boolean;
+  maxStreams?: string;
 }
 
 export interface ServeConfig {
@@ -66,6 +72,13 @@ export interface ServeConfig {
   allowedHosts: string[];
   /** Proxy addresses (or `loopback`) whose X-Forwarded-* headers count. */
   trustProxy: string[];
+  /**
+   * False under --no-webhooks: no webhook route and no signing key; the worker follows running
+   * sessions through their event streams (up to maxStreams) and polls the rest.
+   */
+  webhooks: boolean;
+  /** --max-streams: event streams followed at once under --no-webhooks (0 = poll only). */
+  maxStreams: number;
 }
 
 /** Shortest AGENTHOOKS_TOKEN accepted: guessing must be hopeless even without the rate limit. */
@@ -148,17 +161,39 @@ const schema = z
       .regex(/^\d+$/, '--max-inflight must be a whole number, e.g. 1000')
       .transform(Number)
       .refine((n) => n >= 1 && n <= 1_000_000, '--max-inflight must be between 1 and 1000000'),
+    webhooks: z.boolean(),
+    maxStreams: z
+      .string()
+      .regex(/^\d+$/, '--max-streams must be a whole number, e.g. 100 (0 polls every session)')
+      .transform(Number)
+      .refine((n) => n <= 10_000, '--max-streams must be between 0 and 10000'),
   })
   .refine((v) => !(v.workerOnly && !v.worker), {
     message: '--worker-only and --no-worker contradict each other: pick one',
     path: ['workerOnly'],
+  })
+  .refine((v) => v.webhooks || !v.workerOnly, {
+    message:
+      '--no-webhooks and --worker-only contradict each other: --no-webhooks is a whole serve for a machine with no public URL, --worker-only a replica behind a receiver; pick one',
+    path: ['webhooks'],
+  })
+  .refine((v) => v.webhooks || v.worker, {
+    message:
+      '--no-webhooks and --no-worker contradict each other: without webhooks the worker is what follows the sessions',
+    path: ['webhooks'],
+  })
+  .refine((v) => v.webhooks || !v.insecureSkipVerify, {
+    message: '--insecure-skip-verify has no use with --no-webhooks (there is no webhook route to verify)',
+    path: ['webhooks'],
   });
 
 export function resolveServeConfig(flags: ServeFlags, env: Env, cwd: string): ServeConfig {
   const parsed = schema.safeParse({
     host: flags.host ?? DEFAULT_HOST,
     port: flags.port ?? (env.PORT?.trim() || String(DEFAULT_PORT)),
-    reconcileInterval: flags.reconcileInterval ?? DEFAULT_RECONCILE_INTERVAL,
+    reconcileInterval:
+      flags.reconcileInterval ??
+      (flags.webhooks === false ? NO_WEBHOOKS_RECONCILE_INTERVAL : DEFAULT_RECONCILE_INTERVAL),
     bodyLimit: flags.bodyLimit ?? DEFAULT_BODY_LIMIT,
     insecureSkipVerify: flags.insecureSkipVerify === true,
     workerOnly: flags.workerOnly === true,
@@ -166,6 +201,8 @@ export function resolveServeConfig(flags: ServeFlags, env: Env, cwd: string): Se
     config: flags.config,
     bodyTimeout: flags.bodyTimeout ?? DEFAULT_BODY_TIMEOUT,
     maxInflight: flags.maxInflight ?? String(DEFAULT_MAX_INFLIGHT),
+    webhooks: flags.webhooks !== false,
+    maxStreams: flags.maxStreams ?? String(DEFAULT_MAX_STREAMS),
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => i.message);
@@ -173,7 +210,14 @@ export function resolveServeConfig(flags: ServeFlags, env: Env, cwd: string): Se
   }
   const v = parsed.data;
   const database = resolveDatabase(flags.database, env, cwd);
-  const signingKeys = resolveSigningKeys(flags.signingKey, env);
+  if (!v.webhooks && (flags.signingKey?.length ?? 0) > 0) {
+    throw new AppError(
+      'config_invalid',
+      'Invalid serve setting: --signing-key has no use with --no-webhooks (there is no webhook route to verify).',
+    );
+  }
+  // Nothing is verified without a webhook route: a key left in the environment is not even read.
+  const signingKeys = v.webhooks ? resolveSigningKeys(flags.signingKey, env) : [];
   const platform = resolvePlatform({}, env);
   if (v.workerOnly && !platform.apiKey) {
     throw new AppError(
@@ -181,11 +225,17 @@ export function resolveServeConfig(flags: ServeFlags, env: Env, cwd: string): Se
       'serve --worker-only runs only the worker, which calls the platform API: set ANTHROPIC_API_KEY (any non-empty value for the simulator).',
     );
   }
+  if (!v.webhooks && !platform.apiKey) {
+    throw new AppError(
+      'api_key_required',
+      'serve --no-webhooks learns every outcome from the platform API (event streams and polling): set ANTHROPIC_API_KEY (any non-empty value for the simulator).',
+    );
+  }
   // A server that would accept anything must be asked for explicitly (DESIGN.md semantics 3).
-  if (!v.workerOnly && signingKeys.length === 0 && !v.insecureSkipVerify) {
+  if (v.webhooks && !v.workerOnly && signingKeys.length === 0 && !v.insecureSkipVerify) {
     throw new AppError(
       'signing_key_required',
-      'serve needs the webhook signing secret to verify deliveries: pass --signing-key whsec_... (repeatable during a rotation) or set ANTHROPIC_WEBHOOK_SIGNING_KEY; for local experiments only, --insecure-skip-verify accepts unsigned requests.',
+      'serve needs the webhook signing secret to verify deliveries: pass --signing-key whsec_... (repeatable during a rotation) or set ANTHROPIC_WEBHOOK_SIGNING_KEY; for local experiments only, --insecure-skip-verify accepts unsigned requests; on a machine with no public URL (a laptop), serve --no-webhooks needs no signing key.',
     );
   }
   return {
@@ -205,5 +255,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env, cwd: string): Se
     token: checkedToken(env),
     allowedHosts: listOf(flags.allowedHost),
     trustProxy: checkedTrustProxy(flags.trustProxy),
+    webhooks: v.webhooks,
+    maxStreams: v.maxStreams,
   };
 }

@@ -11,6 +11,8 @@ import { DEFAULT_BODY_TIMEOUT_MS, WEBHOOK_PATHS, type WebhookHandler, webhookPat
 export interface HttpServerOptions {
   logger: Logger;
   webhook: WebhookHandler | null;
+  /** Why there is no webhook route, when it is not --worker-only (the 404 says it). */
+  webhooksOff?: string;
 }
 
 /**
@@ -51,7 +53,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
         handler: async () => {
           throw new AppError(
             'not_found',
-            `${url} is not served by this process (serve --worker-only receives no webhooks).`,
+            options.webhooksOff
+              ? `${url}: ${options.webhooksOff}.`
+              : `${url} is not served by this process (serve --worker-only receives no webhooks).`,
           );
         },
       });

@@ -8,6 +8,7 @@ import { downloadFile, listFiles } from './files.js';
 import { ensureAgent, ensureEnvironment } from './resources.js';
 import { createSdkClient } from './sdk.js';
 import { type ListSessionEventsOptions, listSessionEvents } from './session-events.js';
+import { type FollowOptions, followSessionEvents } from './session-stream.js';
 import {
   createSession,
   interruptSession,
@@ -139,5 +140,9 @@ class SdkPlatform implements Platform {
 
   listSessionEvents(sessionId: string, options?: ListSessionEventsOptions): AsyncIterable<SessionEvent> {
     return listSessionEvents(this.client, sessionId, options);
+  }
+
+  followSessionEvents(sessionId: string, options: FollowOptions): AsyncIterable<SessionEvent> {
+    return followSessionEvents(this.client, sessionId, options);
   }
 }

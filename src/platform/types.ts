@@ -15,8 +15,10 @@ import type {
   SessionCreateParams,
 } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { ListSessionEventsOptions } from './session-events.js';
+import type { FollowOptions } from './session-stream.js';
 
 export type { ListSessionEventsOptions } from './session-events.js';
+export type { FollowOptions } from './session-stream.js';
 /** A session event exactly as the SDK types it (transcripts show and export these unchanged). */
 export type SessionEvent = BetaManagedAgentsSessionEvent;
 
@@ -195,4 +197,6 @@ export interface Platform {
   interruptSession(sessionId: string): Promise<void>;
   /** Every event of the session in processed_at order, paged lazily (session-events.ts). */
   listSessionEvents(sessionId: string, options?: ListSessionEventsOptions): AsyncIterable<SessionEvent>;
+  /** The session's events as they happen: the SSE stream, reconnected and gap-filled (session-stream.ts). */
+  followSessionEvents(sessionId: string, options: FollowOptions): AsyncIterable<SessionEvent>;
 }

@@ -58,6 +58,8 @@ export interface ApiFaults {
   latencyMs: number;
   readRpm: number;
   createRpm: number;
+  /** Cuts every event stream after it has sent this many events (0: never), to test reconnects. */
+  streamDropAfter: number;
 }
 
 export interface SimulatorOptions {
@@ -103,6 +105,7 @@ export const DEFAULT_API: ApiFaults = {
   latencyMs: 0,
   readRpm: 1200,
   createRpm: 300,
+  streamDropAfter: 0,
 };
 
 export const DEFAULT_PORT = 8790;

@@ -39,6 +39,8 @@ export interface RunningSimulator {
   /** Resolves when no webhook delivery is scheduled or in flight. */
   deliveriesIdle(): Promise<void>;
   engine: SessionEngine;
+  /** Event streams open now, over every session (what a shared upstream is counted by). */
+  openStreams(): number;
   close(): Promise<void>;
 }
 
@@ -120,6 +122,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       sessions: state.sessions.size,
     }),
     deliveries: () => deliverer.log(),
+    openStreams: () => [...state.sessions.values()].reduce((n, rec) => n + rec.streams.size, 0),
     addWebhook: (url, types) => deliverer.addEndpoint({ url, types }),
     deliveriesIdle: () => deliverer.idle(),
     close: async () => {

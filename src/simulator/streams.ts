@@ -95,6 +95,8 @@ export function openStream(
     deltas: Set<BetaManagedAgentsDeltaType>;
     lastEventId?: string;
     requestId: string;
+    /** The stream-drop fault: cut the connection after this many events (0: never). */
+    dropAfter?: number;
   },
 ): StreamSink {
   raw.writeHead(200, {
@@ -104,11 +106,18 @@ export function openStream(
     'request-id': opts.requestId,
   });
   raw.flushHeaders();
+  let sent = 0;
   const sink: StreamSink = {
     thread: opts.thread,
     deltas: opts.deltas,
     write: (f) => {
-      if (!raw.writableEnded) raw.write(f);
+      if (raw.writableEnded || raw.destroyed) return;
+      raw.write(f);
+      // A cut connection, not a clean end: the client sees the body fail mid-read, as on a network drop.
+      if (opts.dropAfter && f.includes('\nid: ') && ++sent >= opts.dropAfter) {
+        rec.streams.delete(sink);
+        raw.destroy();
+      }
     },
     end: () => {
       if (!raw.writableEnded) raw.end();

@@ -62,6 +62,7 @@ export function eventRoutes(app: FastifyInstance, ctx: SimContext): void {
       deltas,
       lastEventId: typeof last === 'string' ? last : undefined,
       requestId: req.simRequestId,
+      dropAfter: ctx.api.streamDropAfter,
     });
   };
 

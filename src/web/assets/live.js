@@ -76,3 +76,40 @@
   source.addEventListener('error', () => setState('offline', 'Reconnecting'));
   source.addEventListener('open', () => setState('live', 'Live'));
 })();
+
+// A running run's transcript, live: the run page carries #transcript-live (with the stream's URL)
+// while the run is going. Each event arrives as its transcript fragment (rendered and escaped by
+// serve) and is appended to #transcript-events unless an entry with its id is already there (the
+// page's own listing, or a refresh of the live region, may hold it). EventSource resumes with
+// Last-Event-ID on its own; the stream is closed once a refresh drops the marker (the run ended).
+(() => {
+  const marker = document.getElementById('transcript-live');
+  if (!marker || !('EventSource' in window)) return;
+  const list = () => document.getElementById('transcript-events');
+  const held = (id) => {
+    const ol = list();
+    return !ol || Array.from(ol.children).some((li) => li.dataset.eventId === id);
+  };
+  const lastId = () => {
+    const items = list()?.querySelectorAll('[data-event-id]');
+    return items && items.length > 0 ? items[items.length - 1].dataset.eventId : '';
+  };
+  const after = lastId();
+  const url = marker.dataset.stream + (after ? `&after=${encodeURIComponent(after)}` : '');
+  const source = new EventSource(url);
+  source.addEventListener('html', (e) => {
+    if (held(e.lastEventId)) return;
+    const template = document.createElement('template');
+    template.innerHTML = JSON.parse(e.data);
+    list()?.append(template.content);
+    document.body.dataset.transcriptEvents = String(
+      Number(document.body.dataset.transcriptEvents || '0') + 1,
+    );
+  });
+  source.addEventListener('end', () => source.close());
+  const watch = setInterval(() => {
+    if (document.getElementById('transcript-live')) return;
+    source.close();
+    clearInterval(watch);
+  }, 1000);
+})();

@@ -92,13 +92,22 @@ function timeline(d: RunDetail): SafeHtml {
   )}</ol>`;
 }
 
+/** Runs that are still going: the page follows their session events live (assets/live.js). */
+const LIVE_STATUSES: ReadonlySet<string> = new Set(['pending', 'running', 'blocked']);
+
+/** The marker live.js looks for; it leaves the page (and the script stops) when the run ends. */
+function liveTranscript(run: Run): SafeHtml {
+  if (!LIVE_STATUSES.has(run.status)) return html``;
+  return html`<div id="transcript-live" hidden data-stream="/api/runs/${encodeURIComponent(run.id)}/transcript/stream?html=1"></div>`;
+}
+
 /** `pending`: the blocked run's tool calls as the platform lists them; null when not asked. */
 export function runBody(d: RunDetail, now: number, pending: PendingToolUse[] | null = null): SafeHtml {
   const { run } = d;
   const title = run.title ?? (run.task ? truncate(run.task, 120) : run.id);
   const output = run.output ?? '';
   const shown = output.length > OUTPUT_DISPLAY_LIMIT ? output.slice(0, OUTPUT_DISPLAY_LIMIT) : output;
-  return html`<div id="run-region" data-live-region>
+  return html`<div id="run-region" data-live-region>${liveTranscript(run)}
 <div class="crumbs"><a href="/">Runs</a> / <span class="mono">${run.id}</span></div>
 <div class="run-head">
   <h1>${title}</h1>${statusBadge(run.status)}${run.archived ? html`<span class="tag">archived</span>` : ''}${run.turn > 1 ? html`<span class="tag">turn ${run.turn}</span>` : ''}

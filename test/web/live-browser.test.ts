@@ -1,0 +1,132 @@
+// A running run's page in headless Chromium: two pages and a CLI follower watch one run while it
+// works. The pages append each event's transcript fragment as it happens (assets/live.js), and all
+// three share ONE upstream stream to the platform (the simulator counts its open streams).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { followRunEvents } from '../../src/cli/transcript-follow.js';
+import { systemClock } from '../../src/clock.js';
+import { silentLogger } from '../../src/logger.js';
+import { createRuntime } from '../../src/runtime.js';
+import { API_KEY, type Env, emptyConfig, type Serving, setup, startServe } from '../e2e/helpers.js';
+import { client, setup as setupAgent, task, waitFor } from '../simulator/helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const required = process.env.AGENTHOOKS_REQUIRE_BROWSER === '1';
+const available = existsSync(CHROMIUM);
+if (!available && !required)
+  process.stderr.write(
+    `test/web/live-browser.test.ts: skipped: ${CHROMIUM} is missing; install it with: apt-get install -y chromium\n`,
+  );
+
+describe.skipIf(!available && !required)('live transcript on the run page', () => {
+  let env: Env;
+  let serve: Serving;
+  let browser: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    if (!available)
+      throw new Error(`AGENTHOOKS_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
+    env = await setup();
+    serve = await startServe(env);
+    env.sim.addWebhook(`${serve.url}/webhooks`);
+    profile = mkdtempSync(path.join(tmpdir(), 'agenthooks-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.close();
+    await env?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  /** The run page; when the page has no transcript list of its own yet, one empty list is added. */
+  const openRunPage = async (id: string): Promise<Page> => {
+    const page = await browser.newPage();
+    await page.route(`${serve.url}/runs/${id}`, async (route) => {
+      const res = await route.fetch();
+      const body = await res.text();
+      const withList = body.includes('id="transcript-events"')
+        ? body
+        : body.replace('</main>', '<ol class="timeline transcript" id="transcript-events"></ol></main>');
+      await route.fulfill({ response: res, body: withList });
+    });
+    await page.goto(`${serve.url}/runs/${id}`);
+    return page;
+  };
+
+  const shownIds = (page: Page) =>
+    page.$$eval('#transcript-events [data-event-id]', (els) =>
+      els.map((el) => (el as HTMLElement).dataset.eventId ?? ''),
+    );
+
+  it('two pages and a CLI follower share one upstream; the pages append every event once', async () => {
+    const c = client(env.sim.url, API_KEY);
+    const made = await setupAgent(c);
+    // About three seconds of work, so the pages and the follower are all open while it runs.
+    const s = await c.beta.sessions.create({
+      agent: made.agent.id,
+      environment_id: made.environment.id,
+      metadata: { sim_duration_ms: '300000' },
+    });
+    await c.beta.sessions.events.send(s.id, { events: [task('Summarise the **live** view')] });
+    await waitFor(async () => ((await env.store.getRun(s.id)) ? true : undefined), 'serve to store the run');
+
+    const pages = [await openRunPage(s.id), await openRunPage(s.id)];
+    const cliRuntime = createRuntime({
+      store: env.store,
+      platform: null,
+      clock: systemClock,
+      logger: silentLogger,
+      configFile: emptyConfig,
+    });
+    const stop = new AbortController();
+    const cliIds: string[] = [];
+    const cli = (async () => {
+      for await (const e of followRunEvents(cliRuntime, s.id, { signal: stop.signal })) {
+        cliIds.push(e.id);
+        if (e.type === 'session.status_idle') stop.abort();
+      }
+    })();
+
+    for (const page of pages)
+      await page.waitForSelector('#transcript-events [data-event-id]', { timeout: 15_000 });
+    await waitFor(() => (cliIds.length > 0 ? true : undefined), 'the CLI follower');
+    expect(env.sim.openStreams()).toBe(1);
+
+    for (const page of pages)
+      await page.waitForSelector('#transcript-events [data-type="session.status_idle"]', { timeout: 30_000 });
+    await cli;
+    const listed: string[] = [];
+    for await (const e of env.platform.listSessionEvents(s.id)) listed.push(e.id);
+    for (const page of pages) expect(await shownIds(page)).toEqual(listed);
+    expect(cliIds).toEqual(listed);
+    // The agent's markdown arrives rendered, never as raw tags.
+    expect(await pages[0].locator('#transcript-events').textContent()).toContain('Simulated answer');
+
+    // Once the run is final the region refresh drops the marker and the pages let go of the stream.
+    await waitFor(async () => {
+      const run = await env.store.getRun(s.id);
+      return run?.status === 'succeeded' ? true : undefined;
+    }, 'the run to finish');
+    for (const page of pages) await page.waitForSelector('#transcript-live', { state: 'detached' });
+    await waitFor(() => (env.sim.openStreams() === 0 ? true : undefined), 'the upstream to close', 10_000);
+    for (const page of pages) await page.close();
+  });
+});
