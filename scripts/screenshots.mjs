@@ -396,6 +396,116 @@ async function seed(store) {
   return { runs, research, report };
 }
 
+/** The research run's session events, stored as `transcript` caches a final run's (the run page
+ * reads them from the store: the screenshot server has no platform). */
+async function seedTranscript(store, run) {
+  const at = (s) => new Date(run.firstSeenAt + s * 1000).toISOString();
+  const text = (t) => [{ type: 'text', text: t }];
+  const grep = Array.from(
+    { length: 27 },
+    (_, i) =>
+      `reports/q3/INC-${3100 + i}.md: root cause: ${pick(['expired certificate', 'connection pool exhausted', 'retry storm', 'config drift'])}`,
+  ).join('\n');
+  const toolUse = id('sevt_');
+  const events = [
+    { type: 'user.message', id: id('sevt_'), content: text(run.task), processed_at: at(0) },
+    {
+      type: 'user.define_outcome',
+      id: id('sevt_'),
+      description: 'Three root causes, each with its incidents',
+      rubric: { type: 'text', content: '- names three causes\n- counts incidents per cause' },
+      max_iterations: 3,
+      outcome_id: 'outc_q3causes',
+      processed_at: at(0.2),
+    },
+    { type: 'session.status_running', id: id('sevt_'), processed_at: at(0.4) },
+    {
+      type: 'agent.message',
+      id: id('sevt_'),
+      content: text('I will read every Q3 incident report and group them by **root cause**.'),
+      processed_at: at(3),
+    },
+    {
+      type: 'agent.tool_use',
+      id: toolUse,
+      name: 'bash',
+      input: { command: 'grep -H "root cause:" reports/q3/*.md' },
+      processed_at: at(4),
+    },
+    {
+      type: 'agent.tool_result',
+      id: id('sevt_'),
+      tool_use_id: toolUse,
+      content: text(grep),
+      is_error: false,
+      processed_at: at(5),
+    },
+    {
+      type: 'agent.message',
+      id: id('sevt_'),
+      content: text('## Draft\n\n1. Expired certificates\n2. Connection pools\n3. Retry storms'),
+      processed_at: at(40),
+    },
+    {
+      type: 'span.outcome_evaluation_start',
+      id: id('sevt_'),
+      outcome_id: 'outc_q3causes',
+      iteration: 0,
+      processed_at: at(41),
+    },
+    {
+      type: 'span.outcome_evaluation_end',
+      id: id('sevt_'),
+      outcome_evaluation_start_id: '',
+      outcome_id: 'outc_q3causes',
+      iteration: 0,
+      result: 'needs_revision',
+      explanation: 'The causes are named but the incident counts per cause are missing.',
+      processed_at: at(48),
+    },
+    {
+      type: 'agent.message',
+      id: id('sevt_'),
+      content: text(
+        '## Root causes\n\n1. **Expired certificates**: 9 incidents\n2. **Connection pool exhaustion**: 7 incidents\n3. **Retry storms**: 5 incidents',
+      ),
+      processed_at: at(70),
+    },
+    {
+      type: 'span.outcome_evaluation_start',
+      id: id('sevt_'),
+      outcome_id: 'outc_q3causes',
+      iteration: 1,
+      processed_at: at(71),
+    },
+    {
+      type: 'span.outcome_evaluation_end',
+      id: id('sevt_'),
+      outcome_evaluation_start_id: '',
+      outcome_id: 'outc_q3causes',
+      iteration: 1,
+      result: 'satisfied',
+      explanation: 'All rubric criteria are met.',
+      processed_at: at(77),
+    },
+    {
+      type: 'session.status_idle',
+      id: id('sevt_'),
+      stop_reason: { type: 'end_turn' },
+      stop_details: null,
+      processed_at: at(78),
+    },
+  ];
+  await store.saveTranscript({
+    runId: run.id,
+    turn: run.turn,
+    eventsJson: JSON.stringify(events),
+    eventCount: events.length,
+    truncated: false,
+    storedAt: NOW,
+  });
+}
+
 /** The real `serve` app (createApp) on the seeded store, on an ephemeral loopback port. */
 async function startServer(store, clock, dir) {
   const { silentLogger } = await import(dist('logger.js'));
@@ -410,10 +520,19 @@ async function startServer(store, clock, dir) {
       signingKey: [generateSecret()],
       database: path.join(dir, 'agenthooks.db'),
     },
-    { AGENTHOOKS_TOKEN: 'screenshots-token' },
+    { AGENTHOOKS_TOKEN: 'screenshots-token-for-the-login-form' },
     dir,
   );
-  const app = createApp({ config, store, platform: null, clock, logger: silentLogger });
+  const { createRuntime } = await import(dist('runtime.js'));
+  const runtime = createRuntime({
+    settings: {},
+    store,
+    platform: null,
+    clock,
+    logger: silentLogger,
+    configFile: { path: null, agents: {}, environments: {}, pipelines: {} },
+  });
+  const app = createApp({ config, runtime });
   const url = await app.listen();
   return { url, close: () => app.close() };
 }
@@ -436,6 +555,7 @@ async function main() {
   });
   const clock = { now: () => NOW };
   const { research, report } = await seed(store);
+  await seedTranscript(store, research);
   const server = await startServer(store, clock, tmp);
   const { chromium } = await import('playwright-core');
   // Playwright takes the fresh profile directory (--user-data-dir) as launchPersistentContext's
@@ -464,6 +584,8 @@ async function main() {
     ['events.png', '/events', 'light', false],
     ['health.png', '/health-view', 'light', true],
     ['login.png', '/login', 'light', false],
+    // The run page's Transcript section alone (an element, not the page).
+    ['transcript.png', `/runs/${encodeURIComponent(research.id)}`, 'light', '#run-transcript'],
   ];
   const only = process.argv[2];
   try {
@@ -476,12 +598,12 @@ async function main() {
       if (await page.locator('[data-live-indicator]').count()) {
         await page.waitForSelector('[data-live-indicator][data-state="live"]', { timeout: 10_000 });
       }
-      await page.screenshot({
-        path: path.join(outDir, file),
-        fullPage: full,
-        animations: 'disabled',
-        caret: 'hide',
-      });
+      const options = { path: path.join(outDir, file), animations: 'disabled', caret: 'hide' };
+      if (typeof full === 'string') {
+        // The sticky top bar would cover the element where the screenshot scrolls to it.
+        await page.addStyleTag({ content: '.topbar { position: static !important; }' });
+        await page.locator(full).screenshot(options);
+      } else await page.screenshot({ ...options, fullPage: full });
       await page.close();
       process.stdout.write(`wrote docs/screenshots/${file}\n`);
     }

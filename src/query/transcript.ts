@@ -144,7 +144,8 @@ export function transcriptEntry(event: SessionEvent | Loose): TranscriptEntry {
         detail: [
           'defines the outcome',
           max !== null ? `max ${max} iterations` : null,
-          str(rubric?.content) ? `rubric: ${str(rubric?.content)}` : null,
+          // A short fact on one line: the rubric's own line breaks become spaces.
+          str(rubric?.content) ? `rubric: ${str(rubric?.content)?.replace(/\s+/g, ' ')}` : null,
         ]
           .filter(Boolean)
           .join('; '),
