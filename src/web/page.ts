@@ -1,7 +1,7 @@
 // How every dashboard page is answered: the shell around its body, with the security headers, and
 // the two static assets the shell links to (their versions bust browser caches on upgrade).
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import type { FastifyReply } from 'fastify';
 import type { SafeHtml } from './html.js';
 import { type Section, shell } from './layout.js';
@@ -22,9 +22,22 @@ export interface Assets {
   js: Asset;
 }
 
-async function loadAsset(name: string, type: string): Promise<Asset> {
-  const body = await readFile(new URL(`./assets/${name}`, import.meta.url), 'utf8');
+function asset(body: string, type: string): Asset {
   return { body, type, version: createHash('sha256').update(body).digest('hex').slice(0, 10) };
+}
+
+async function loadAsset(name: string, type: string): Promise<Asset> {
+  return asset(await readFile(new URL(`./assets/${name}`, import.meta.url), 'utf8'), type);
+}
+
+/** The stylesheet is kept as small files by concern (assets/css/NN-name.css) and served as one
+ * /assets/app.css, joined in name order, so pages make one request and the cascade order is the
+ * files' numbering. */
+async function loadStylesheet(): Promise<Asset> {
+  const dir = new URL('./assets/css/', import.meta.url);
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.css')).sort();
+  const parts = await Promise.all(names.map((n) => readFile(new URL(n, dir), 'utf8')));
+  return asset(parts.join('\n'), 'text/css; charset=utf-8');
 }
 
 let loaded: Promise<Assets> | null = null;
@@ -32,7 +45,7 @@ let loaded: Promise<Assets> | null = null;
 /** The files under ./assets, read once per process: the login routes serve them, pages link them. */
 export function loadAssets(): Promise<Assets> {
   loaded ??= Promise.all([
-    loadAsset('app.css', 'text/css; charset=utf-8'),
+    loadStylesheet(),
     loadAsset('live.js', 'text/javascript; charset=utf-8'),
   ]).then(([css, js]) => ({ css, js }));
   return loaded;
