@@ -138,6 +138,8 @@ const byCount = <T extends { count: number; reason: string }>(a: T, b: T) =>
 
 /** Running sums for one group of runs (an agent, a pipeline, a step, a day). */
 class Tally {
+  /** A step's tally feeds only its funnel counts, so it keeps no durations. */
+  constructor(private readonly timed = true) {}
   runs = 0;
   readonly byStatus = zeroStatus();
   outcomes = 0;
@@ -158,7 +160,7 @@ class Tally {
       this.iterations += c.iterations;
     }
     if (c.stopReason !== null) this.stops.set(c.stopReason, (this.stops.get(c.stopReason) ?? 0) + c.runs);
-    for (const d of c.durations) this.durations.push(Math.max(0, d));
+    if (this.timed) for (const d of c.durations) this.durations.push(Math.max(0, d));
     this.costCents += c.costCents;
     this.costedRuns += c.costedRuns;
     if (c.status === 'failed') {
@@ -256,7 +258,7 @@ function grouped(cells: RunCell[], keyOf: (c: RunCell) => string | null): Map<st
     if (f.step !== null) {
       let s = g.steps.get(f.step);
       if (!s) {
-        s = new Tally();
+        s = new Tally(false);
         g.steps.set(f.step, s);
       }
       s.add(f);

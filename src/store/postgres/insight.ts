@@ -8,7 +8,7 @@ export async function runCells(db: Db, q: InsightQuery): Promise<RunCell[]> {
   const p = new Params();
   const sql = runCellsSql(
     {
-      iterations: 'jsonb_array_length(evaluations)',
+      iterations: 'CASE WHEN outcome_result IS NULL THEN 0 ELSE jsonb_array_length(evaluations) END',
       cost: "(usage->>'costCents')::bigint",
       joined: (expr) => `string_agg((${expr})::text, ',')`,
       bind: (v) => p.add(v),

@@ -4,12 +4,16 @@ import { type CellRow, readCell, runCellsSql } from '../insight-cells.js';
 import type { InsightQuery, RunCell, SkippedStepCount } from '../types.js';
 import { type Db, stmt } from './statements.js';
 
+/** As written in the runs_insight index (migration 0006): the planner matches them as text. */
+const ITERATIONS = 'CASE WHEN outcome_result IS NULL THEN 0 ELSE json_array_length(evaluations) END';
+const COST = "json_extract(usage, '$.costCents')";
+
 export function runCells(db: Db, q: InsightQuery): RunCell[] {
   const params: unknown[] = [];
   const sql = runCellsSql(
     {
-      iterations: 'json_array_length(evaluations)',
-      cost: "json_extract(usage, '$.costCents')",
+      iterations: ITERATIONS,
+      cost: COST,
       joined: (expr) => `group_concat(${expr})`,
       bind: (v) => {
         params.push(v);
