@@ -4,7 +4,8 @@ import { type CellRow, readCell, runCellsSql } from '../insight-cells.js';
 import type { InsightQuery, RunCell, SkippedStepCount } from '../types.js';
 import { type Db, Params } from './db.js';
 
-export async function runCells(db: Db, q: InsightQuery): Promise<RunCell[]> {
+/** The statement and its parameters (exported for the test that checks its query plan). */
+export function runCellsStatement(q: InsightQuery): { sql: string; values: unknown[] } {
   const p = new Params();
   const sql = runCellsSql(
     {
@@ -17,7 +18,12 @@ export async function runCells(db: Db, q: InsightQuery): Promise<RunCell[]> {
     },
     q,
   );
-  const res = await db.query<CellRow>(sql, p.values);
+  return { sql, values: p.values };
+}
+
+export async function runCells(db: Db, q: InsightQuery): Promise<RunCell[]> {
+  const { sql, values } = runCellsStatement(q);
+  const res = await db.query<CellRow>(sql, values);
   return res.rows.map(readCell);
 }
 

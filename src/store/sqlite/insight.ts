@@ -8,7 +8,8 @@ import { type Db, stmt } from './statements.js';
 const ITERATIONS = 'CASE WHEN outcome_result IS NULL THEN 0 ELSE json_array_length(evaluations) END';
 const COST = "json_extract(usage, '$.costCents')";
 
-export function runCells(db: Db, q: InsightQuery): RunCell[] {
+/** The statement and its parameters (exported for the test that checks its query plan). */
+export function runCellsStatement(q: InsightQuery): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const sql = runCellsSql(
     {
@@ -23,6 +24,11 @@ export function runCells(db: Db, q: InsightQuery): RunCell[] {
     },
     q,
   );
+  return { sql, params };
+}
+
+export function runCells(db: Db, q: InsightQuery): RunCell[] {
+  const { sql, params } = runCellsStatement(q);
   return (stmt(db, sql).all(...params) as CellRow[]).map(readCell);
 }
 
