@@ -21,6 +21,12 @@ export interface CellDialect {
   bind: (value: unknown) => string;
   /** How integer sums and counts are read back as numbers. */
   int: (expr: string) => string;
+  /**
+   * Reduce each run to the values the sums need before grouping (PostgreSQL). Where the planner
+   * sorts (a narrow window, an agent), it then sorts those instead of whole rows with their JSON,
+   * which spilled to disk; the ORDER BY still lets it read runs_insight in order instead.
+   */
+  narrowFirst?: boolean;
 }
 
 export const DAY_MS = 86_400_000;
@@ -49,6 +55,15 @@ export function runCellsSql(d: CellDialect, q: InsightQuery): string {
     terms.push(`(agent_name = ${d.bind(q.agent)} OR agent_id = ${d.bind(q.agent)})`);
   }
   if (q.pipeline !== undefined) terms.push(`pipeline = ${d.bind(q.pipeline)}`);
+  if (d.narrowFirst) {
+    return `SELECT day, ${KEY}, ${d.int('count(*)')} AS runs, ${d.int('coalesce(sum(iterations), 0)')} AS iterations,
+        ${d.int('coalesce(sum(cost), 0)')} AS cost_cents, ${d.int('count(cost)')} AS costed_runs,
+        ${d.joined('duration')} AS durations
+      FROM (SELECT ${DAY_EXPR} AS day, ${KEY}, ${d.iterations} AS iterations, ${d.cost} AS cost,
+          ${DURATION_EXPR} AS duration
+        FROM runs WHERE ${terms.join(' AND ')} ORDER BY ${DAY_EXPR}, ${KEY} OFFSET 0) r
+      GROUP BY day, ${KEY}`;
+  }
   return `SELECT ${DAY_EXPR} AS day, ${KEY}, ${d.int('count(*)')} AS runs,
       ${d.int(`coalesce(sum(${d.iterations}), 0)`)} AS iterations,
       ${d.int(`coalesce(sum(${d.cost}), 0)`)} AS cost_cents, ${d.int(`count(${d.cost})`)} AS costed_runs,

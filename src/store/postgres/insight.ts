@@ -15,6 +15,7 @@ export function runCellsStatement(q: InsightQuery): { sql: string; values: unkno
       bind: (v) => p.add(v),
       // sum() of bigint is numeric, which the driver would return as a string.
       int: (expr) => `(${expr})::bigint`,
+      narrowFirst: true,
     },
     q,
   );
