@@ -284,6 +284,44 @@ describe('insight figures against a brute-force computation over runs --json', (
     }
   });
 
+  it('runs --reason lists exactly the failed runs each failure reason counts', async () => {
+    const got = await statsJson('--agent', 'researcher');
+    const reason = (r: Run) =>
+      r.outcomeResult !== null && r.outcomeResult !== 'satisfied'
+        ? r.outcomeResult
+        : (r.stopReason ?? 'unknown');
+    const reasons = got.agents[0]?.failureReasons ?? [];
+    expect(reasons.length).toBeGreaterThan(2);
+    for (const { reason: x, count } of reasons) {
+      const r = await cli([
+        'runs',
+        '--database',
+        file,
+        '--json',
+        '--limit',
+        '10000',
+        '--status',
+        'failed',
+        '--agent',
+        'researcher',
+        '--since',
+        String(got.since),
+        '--reason',
+        x,
+      ]);
+      const ids = (JSON.parse(r.stdout) as Run[]).map((run) => run.id).sort();
+      const want = all
+        .filter(
+          (run) => run.agentName === 'researcher' && run.status === 'failed' && run.firstSeenAt >= got.since,
+        )
+        .filter((run) => reason(run) === x)
+        .map((run) => run.id)
+        .sort();
+      expect(ids, x).toEqual(want);
+      expect(ids).toHaveLength(count);
+    }
+  });
+
   it('a bad --since is an invalid_time usage error', async () => {
     const r = await cli(['stats', '--database', file, '--since', 'yesterday']);
     expect(r.code).not.toBe(0);
