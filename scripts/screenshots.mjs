@@ -656,6 +656,217 @@ async function seedTranscript(store, run) {
   });
 }
 
+// ---- the agents and pipelines pages: 30 days of history in a store of their own ----------------
+// A separate store (and PRNG), so the pictures above stay as they are.
+
+const DAY = 86_400_000;
+const INSIGHT_SEED = 20261130;
+
+/** 30 days of runs for five agents and the research-report pipeline, with trends worth a chart. */
+async function seedInsight(store) {
+  const r = rng(INSIGHT_SEED);
+  const between = (lo, hi) => lo + r() * (hi - lo);
+  const choose = (xs) => xs[Math.floor(r() * xs.length)];
+  const today = Math.floor(NOW / DAY) * DAY;
+  let n = 0;
+  const next = () => `sesn_ins${String(n++).padStart(5, '0')}`;
+  const cost = (cents) => ({
+    inputTokens: Math.round(cents * 900),
+    outputTokens: Math.round(cents * 120),
+    cacheReadInputTokens: 0,
+    cacheCreationInputTokens: 0,
+    costCents: Math.round(cents),
+    activeSeconds: null,
+  });
+  const evaluation = (k, result) => ({
+    outcomeId: 'outc_01demo',
+    description: 'The report cites a source for every claim',
+    result,
+    explanation: null,
+    iteration: k,
+    completedAt: null,
+  });
+  const runs = [];
+  const skipped = [];
+  // One run: `fail` is the chance it fails, `mins` its typical minutes, `cents` its typical cost.
+  const add = (agent, at, o) => {
+    const failed = r() < o.fail;
+    const took = Math.round(between(0.5, 1.6) * o.mins * 60_000);
+    const stillRunning = at + took > NOW;
+    let outcomeResult = null;
+    let evaluations = [];
+    if (o.outcome) {
+      const iterations = failed ? 3 : 1 + Math.floor(r() * 3);
+      outcomeResult = failed
+        ? choose(['max_iterations_reached', 'max_iterations_reached', 'failed'])
+        : 'satisfied';
+      evaluations = Array.from({ length: iterations }, (_, k) =>
+        evaluation(k, k === iterations - 1 ? outcomeResult : 'needs_revision'),
+      );
+    }
+    const status = stillRunning ? 'running' : failed ? 'failed' : 'succeeded';
+    const stopReason = stillRunning
+      ? null
+      : failed && !o.outcome
+        ? choose(['retries_exhausted', 'retries_exhausted', 'refusal', 'budget_reached', 'terminated'])
+        : 'end_turn';
+    const run = baseRun({
+      id: next(),
+      agentId: `agent_01${agent}`,
+      agentName: agent,
+      task: `${agent} task ${n}`,
+      status,
+      sessionStatus: stillRunning ? 'running' : 'idle',
+      stopReason,
+      outcomeResult: stillRunning ? null : outcomeResult,
+      evaluations: stillRunning ? [] : evaluations,
+      usage: r() < 0.05 ? null : cost(between(0.6, 1.4) * o.cents),
+      pipeline: o.pipeline ?? null,
+      step: o.step ?? null,
+      parentRunId: o.parent ?? null,
+      sessionCreatedAt: at,
+      sessionUpdatedAt: at + took,
+      firstSeenAt: at + 300,
+      finishedAt: stillRunning ? null : at + took,
+    });
+    runs.push(run);
+    return run;
+  };
+  for (let d = 29; d >= 0; d--) {
+    const day = today - d * DAY;
+    const busy = 0.7 + 0.3 * Math.sin(d / 3) ** 2;
+    const at = () => Math.min(NOW - 60_000, day + Math.round(between(0.05, 0.95) * DAY));
+    // The researcher's prompt changed 12 days ago: fewer failed outcomes since.
+    for (let k = 0; k < Math.round(9 * busy); k++)
+      add('researcher', at(), { fail: d > 12 ? 0.32 : 0.1, mins: 14, cents: 38, outcome: true });
+    for (let k = 0; k < Math.round(6 * busy); k++) add('writer', at(), { fail: 0.08, mins: 4, cents: 12 });
+    for (let k = 0; k < Math.round(12 * busy); k++) add('triage', at(), { fail: 0.04, mins: 1.2, cents: 3 });
+    // The coder got slower and dearer over the month.
+    for (let k = 0; k < 3; k++)
+      add('coder', at(), { fail: 0.18, mins: 9 + (29 - d) * 0.6, cents: 40 + (29 - d) * 2 });
+    // research-report: research -> report (when it succeeded) -> review, announce (when the review passed).
+    for (let k = 0; k < 3; k++) {
+      const t = at();
+      const pipe = { pipeline: 'research-report' };
+      const research = add('researcher', t, { ...pipe, step: 'research', fail: 0.15, mins: 12, cents: 35 });
+      const skip = (step, parent, when) =>
+        skipped.push({ step, parent, at: (parent.finishedAt ?? parent.firstSeenAt) + 500, when });
+      if (research.status !== 'succeeded') {
+        skip('report', research, 'success');
+        continue;
+      }
+      const report = add('writer', research.finishedAt + 2000, {
+        ...pipe,
+        step: 'report',
+        parent: research.id,
+        fail: 0.06,
+        mins: 5,
+        cents: 14,
+      });
+      if (report.status !== 'succeeded') continue;
+      const review = add('reviewer', report.finishedAt + 2000, {
+        ...pipe,
+        step: 'review',
+        parent: report.id,
+        fail: 0.2,
+        mins: 3,
+        cents: 9,
+      });
+      if (review.status === 'succeeded')
+        add('writer', review.finishedAt + 2000, {
+          ...pipe,
+          step: 'announce',
+          parent: review.id,
+          fail: 0.02,
+          mins: 1,
+          cents: 2,
+        });
+      else skip('announce', review, 'success');
+    }
+  }
+  for (const run of runs) {
+    if (run.firstSeenAt > NOW) continue;
+    await store.saveRun({
+      run,
+      expectedVersion: 0,
+      history: {
+        at: run.firstSeenAt,
+        source: 'launch',
+        status: run.status,
+        sessionStatus: run.sessionStatus,
+        stopReason: run.stopReason,
+        outcomeResult: run.outcomeResult,
+        turn: 1,
+        snapshotKey: null,
+        note: null,
+      },
+    });
+  }
+  for (const [i, s] of skipped.entries()) {
+    if (s.at > NOW) continue;
+    await store.createLaunch({
+      id: `lch_ins${String(i).padStart(5, '0')}`,
+      kind: 'chain',
+      pipeline: 'research-report',
+      step: s.step,
+      parentRunId: s.parent.id,
+      agentName: 'writer',
+      agentId: null,
+      environmentId: null,
+      task: `${s.step} for ${s.parent.id}`,
+      request: '{}',
+      state: 'skipped',
+      sessionId: null,
+      error: `when: ${s.when} did not hold`,
+      createdAt: s.at,
+      updatedAt: s.at,
+    });
+  }
+}
+
+/** The agents list, one agent and the pipeline, from their own seeded store and server. */
+async function insightShots(browser, tmp, only) {
+  const shots = [
+    ['agents.png', '/agents', true],
+    ['agent.png', '/agents/researcher', true],
+    ['pipeline.png', '/pipelines/research-report', true],
+  ].filter(([file]) => !only || file.includes(only));
+  if (shots.length === 0) return;
+  const dir = path.join(tmp, 'insight');
+  mkdirSync(dir);
+  const { openSqliteStore } = await import(dist('store/sqlite/index.js'));
+  const { silentLogger } = await import(dist('logger.js'));
+  const store = await openSqliteStore(path.join(dir, 'agenthooks.db'), {
+    create: true,
+    logger: silentLogger,
+  });
+  const server = await startServer(store, { now: () => NOW }, dir);
+  try {
+    await seedInsight(store);
+    for (const [file, route, full] of shots) {
+      const page = await browser.newPage();
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.goto(`${server.url}${route}`, { waitUntil: 'load' });
+      // A full page ends below the last card, not at whatever height the document reports.
+      const bottom = await page.evaluate(() =>
+        Math.ceil(document.querySelector('main')?.getBoundingClientRect().bottom ?? 0),
+      );
+      await page.screenshot({
+        path: path.join(outDir, file),
+        fullPage: full,
+        clip: full ? { x: 0, y: 0, width: 1280, height: bottom + 32 } : undefined,
+        animations: 'disabled',
+        caret: 'hide',
+      });
+      await page.close();
+      process.stdout.write(`wrote docs/screenshots/${file}\n`);
+    }
+  } finally {
+    await server.close();
+    await store.close();
+  }
+}
+
 /** The real `serve` app (createApp) on the seeded store, on an ephemeral loopback port. */
 async function startServer(store, clock, dir, platform) {
   const { silentLogger } = await import(dist('logger.js'));
@@ -679,7 +890,7 @@ async function startServer(store, clock, dir, platform) {
   const runtime = createRuntime({
     settings: { reconcileIntervalMs: config.reconcileIntervalMs },
     store,
-    platform,
+    platform: platform ?? null,
     clock,
     logger: silentLogger,
     configFile: { path: null, agents: {}, environments: {}, pipelines: {} },
@@ -784,6 +995,7 @@ async function main() {
       await page.close();
       process.stdout.write(`wrote docs/screenshots/${file}\n`);
     }
+    await insightShots(browser, tmp, only);
   } finally {
     await browser.close();
     await server.close();

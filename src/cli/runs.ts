@@ -18,6 +18,7 @@ interface RunsFlags {
   since?: string;
   until?: string;
   search?: string;
+  reason?: string;
   limit?: string;
   page?: string;
   cursor?: string;
@@ -46,6 +47,10 @@ export function runsCommand(ctx: CliContext): Command {
     .option('--since <time>', 'started at or after: 30m, 2h, 7d (ago) or an ISO time')
     .option('--until <time>', 'started before: 30m, 2h, 7d (ago) or an ISO time')
     .option('--search <text>', 'text in the task or the output (or an exact run id)')
+    .option(
+      '--reason <reason>',
+      'failure reason, as `stats` lists it: the unmet outcome result, else the stop reason (else unknown)',
+    )
     .option('--limit <n>', 'rows per page (default 50)')
     .option('--page <n>', 'page number, 1 = newest')
     .option('--cursor <cursor>', 'continue after the last row of a page (printed under the table)')

@@ -141,9 +141,21 @@ export interface RunFilters extends ListFilters {
   search?: string;
   /** Runs of one pipeline (the links from the pipelines pages). */
   pipeline?: string;
+  /** Runs with this failure reason (the links from the failure reasons of an agent or pipeline). */
+  reason?: string;
 }
 
-const RUN_PARAMS = ['status', 'agent', 'since', 'until', 'search', 'pipeline', 'limit', 'cursor'] as const;
+const RUN_PARAMS = [
+  'status',
+  'agent',
+  'since',
+  'until',
+  'search',
+  'pipeline',
+  'reason',
+  'limit',
+  'cursor',
+] as const;
 
 export function parseRunFilters(
   input: Input<(typeof RUN_PARAMS)[number]>,
@@ -162,6 +174,7 @@ export function parseRunFilters(
     agent: raw.agent,
     search: raw.search?.slice(0, SEARCH_MAX),
     pipeline: raw.pipeline,
+    reason: raw.reason,
     ...listFilters(raw, now, surface),
   };
 }
@@ -175,6 +188,7 @@ export function runQuery(f: RunFilters): Omit<RunQuery, 'before' | 'offset' | 'l
   if (f.until !== undefined) q.until = f.until;
   if (f.search !== undefined) q.search = f.search;
   if (f.pipeline !== undefined) q.pipeline = f.pipeline;
+  if (f.reason !== undefined) q.reason = f.reason;
   return q;
 }
 

@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { DAY_MS } from '../store/insight-cells.js';
 import { RUN_STATUSES, type RunCell, type RunStatus, type Store } from '../store/types.js';
 import type { Surface } from './filters.js';
+import { p50p95 } from './insight-percentiles.js';
 import { parseTime } from './time.js';
 
 export { DAY_MS };
@@ -121,12 +122,6 @@ export function parseInsightFilters(
 const zeroStatus = (): Record<RunStatus, number> =>
   Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
 
-/** Nearest-rank percentile of ascending `sorted`. */
-export function percentile(sorted: ArrayLike<number>, p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
-}
-
 /** Why a failed run failed: its unmet outcome result, else its stop reason. */
 export function failureReason(f: Pick<RunCell, 'outcomeResult' | 'stopReason'>): string {
   if (f.outcomeResult !== null && f.outcomeResult !== 'satisfied') return f.outcomeResult;
@@ -138,6 +133,8 @@ const byCount = <T extends { count: number; reason: string }>(a: T, b: T) =>
 
 /** Running sums for one group of runs (an agent, a pipeline, a step, a day). */
 class Tally {
+  /** A step's tally feeds only its funnel counts, so it keeps no durations. */
+  constructor(private readonly timed = true) {}
   runs = 0;
   readonly byStatus = zeroStatus();
   outcomes = 0;
@@ -158,7 +155,7 @@ class Tally {
       this.iterations += c.iterations;
     }
     if (c.stopReason !== null) this.stops.set(c.stopReason, (this.stops.get(c.stopReason) ?? 0) + c.runs);
-    for (const d of c.durations) this.durations.push(Math.max(0, d));
+    if (this.timed) for (const d of c.durations) this.durations.push(Math.max(0, d));
     this.costCents += c.costCents;
     this.costedRuns += c.costedRuns;
     if (c.status === 'failed') {
@@ -167,15 +164,15 @@ class Tally {
     }
   }
 
-  /** Ascending; a typed array sorts numerically without a comparator (the hot path at 100,000 runs). */
-  sortedDurations(): Float64Array {
-    return Float64Array.from(this.durations).sort();
+  /** Nearest-rank p50 and p95 of the durations. */
+  durationPercentiles(): [number | null, number | null] {
+    return p50p95(Float64Array.from(this.durations));
   }
 
   figures(): Figures {
     const final = FINAL_STATUSES.reduce((n, s) => n + (this.byStatus[s] ?? 0), 0);
     const stopped = [...this.stops.values()].reduce((a, b) => a + b, 0);
-    const d = this.sortedDurations();
+    const [p50, p95] = this.durationPercentiles();
     return {
       runs: this.runs,
       byStatus: { ...this.byStatus },
@@ -187,9 +184,9 @@ class Tally {
       stopReasons: [...this.stops]
         .map(([reason, count]) => ({ reason, count, share: count / stopped }))
         .sort(byCount),
-      durations: d.length,
-      durationP50Ms: percentile(d, 50),
-      durationP95Ms: percentile(d, 95),
+      durations: this.durations.length,
+      durationP50Ms: p50,
+      durationP95Ms: p95,
       costCents: this.costCents,
       costedRuns: this.costedRuns,
       costPerRunCents: this.costedRuns === 0 ? null : this.costCents / this.costedRuns,
@@ -226,7 +223,7 @@ class Series {
     const out: DayFigures[] = [];
     for (let day = first; day <= last; day++) {
       const t = this.days.get(day) ?? new Tally();
-      const d = t.sortedDurations();
+      const [p50, p95] = t.durationPercentiles();
       const at = day * DAY_MS;
       out.push({
         at,
@@ -234,8 +231,8 @@ class Series {
         runs: t.runs,
         byStatus: { ...t.byStatus },
         costCents: t.costCents,
-        durationP50Ms: percentile(d, 50),
-        durationP95Ms: percentile(d, 95),
+        durationP50Ms: p50,
+        durationP95Ms: p95,
       });
     }
     return out;
@@ -256,7 +253,7 @@ function grouped(cells: RunCell[], keyOf: (c: RunCell) => string | null): Map<st
     if (f.step !== null) {
       let s = g.steps.get(f.step);
       if (!s) {
-        s = new Tally();
+        s = new Tally(false);
         g.steps.set(f.step, s);
       }
       s.add(f);

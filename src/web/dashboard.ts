@@ -72,9 +72,10 @@ export function registerPages(server: FastifyInstance, deps: DashboardDeps): Pro
       const now = clock.now();
       const filters = parseRunFilters(req.query as Record<string, unknown>, now, PARAMS);
       // Chip totals come from the (status, first_seen_at) index; with a text search or an agent
-      // filter each count would visit every row in range, so they are left out then.
+      // filter each count would visit every row in range, so they are left out then. They count
+      // no pipeline or failure reason either, so they are left out with those filters too.
       const countsPromise =
-        filters.search || filters.agent
+        filters.search || filters.agent || filters.pipeline || filters.reason
           ? Promise.resolve(null)
           : countRunsByStatus(store, { since: filters.since, until: filters.until });
       const [runsPage, counts] = await Promise.all([listRunsPage(store, filters), countsPromise]);

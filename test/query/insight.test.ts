@@ -3,10 +3,14 @@
 // cost or no usage at all, runs outside the window. `stats --json` (the same code as GET
 // /api/stats and the pages) must agree with it exactly, and PostgreSQL must agree with SQLite.
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { collectInsight, type Insight } from '../../src/query/insight.js';
 import { openStore } from '../../src/store/open.js';
+import { runCellsStatement as postgresCells } from '../../src/store/postgres/insight.js';
+import { runCellsStatement as sqliteCells } from '../../src/store/sqlite/insight.js';
 import { RUN_STATUSES, type Run, type RunStatus, type Store } from '../../src/store/types.js';
 import { cli, createStore, makeRun, tempDir } from '../cli/helpers.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
@@ -263,6 +267,61 @@ describe('insight figures against a brute-force computation over runs --json', (
     expect(research.pipelines.map((p) => p.name)).toEqual(['research']);
   });
 
+  it('SQLite reads the window from the covering runs_insight index, grouping as it scans', () => {
+    const db = new Database(file, { readonly: true });
+    try {
+      // Every agent and pipeline (the narrower queries may rather take the agent or pipeline index).
+      for (const days of [30, 7]) {
+        const { sql, params } = sqliteCells({ since: NOW - days * DAY, until: NOW });
+        const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
+        // No table lookups and no "USE TEMP B-TREE FOR GROUP BY": the index order is the grouping.
+        expect(plan.map((r) => r.detail)).toEqual([
+          expect.stringMatching(/USING COVERING INDEX runs_insight/),
+        ]);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('runs --reason lists exactly the failed runs each failure reason counts', async () => {
+    const got = await statsJson('--agent', 'researcher');
+    const reason = (r: Run) =>
+      r.outcomeResult !== null && r.outcomeResult !== 'satisfied'
+        ? r.outcomeResult
+        : (r.stopReason ?? 'unknown');
+    const reasons = got.agents[0]?.failureReasons ?? [];
+    expect(reasons.length).toBeGreaterThan(2);
+    for (const { reason: x, count } of reasons) {
+      const r = await cli([
+        'runs',
+        '--database',
+        file,
+        '--json',
+        '--limit',
+        '10000',
+        '--status',
+        'failed',
+        '--agent',
+        'researcher',
+        '--since',
+        String(got.since),
+        '--reason',
+        x,
+      ]);
+      const ids = (JSON.parse(r.stdout) as Run[]).map((run) => run.id).sort();
+      const want = all
+        .filter(
+          (run) => run.agentName === 'researcher' && run.status === 'failed' && run.firstSeenAt >= got.since,
+        )
+        .filter((run) => reason(run) === x)
+        .map((run) => run.id)
+        .sort();
+      expect(ids, x).toEqual(want);
+      expect(ids).toHaveLength(count);
+    }
+  });
+
   it('a bad --since is an invalid_time usage error', async () => {
     const r = await cli(['stats', '--database', file, '--since', 'yesterday']);
     expect(r.code).not.toBe(0);
@@ -302,6 +361,28 @@ describe('PostgreSQL gives the same figures as SQLite', () => {
       { since: NOW - 10 * DAY, until: NOW, pipeline: 'research' },
     ]) {
       expect(await collectInsight(pgStore, f)).toEqual(await collectInsight(store, f));
+    }
+  });
+
+  it('groups the window in runs_insight order, without sorting', async () => {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await c.query('ANALYZE runs');
+      // On a few hundred rows a sequential scan is cheapest; priced out, the plan shows whether the
+      // index matches the statement's expressions (if not, a Sort or a HashAggregate appears).
+      await c.query('BEGIN');
+      for (const off of ['enable_seqscan', 'enable_sort', 'enable_incremental_sort', 'enable_hashagg'])
+        await c.query(`SET LOCAL ${off} = off`);
+      const { sql, values } = postgresCells({ since: NOW - 30 * DAY, until: NOW });
+      const plan = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, values)).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
+      expect(plan).toMatch(/GroupAggregate[\s\S]*Index Scan using runs_insight/);
+      expect(plan).not.toMatch(/Sort|HashAggregate/);
+    } finally {
+      await c.query('ROLLBACK');
+      await c.end();
     }
   });
 });

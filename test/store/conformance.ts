@@ -645,6 +645,29 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         expect(await store.countRuns({ status: [] })).toBe(5);
       });
 
+      it('filters by failure reason: the unmet outcome result, else the stop reason, else unknown', async () => {
+        const specs: [string, Partial<Run>][] = [
+          ['sesn_r1', { status: 'failed', stopReason: 'end_turn', outcomeResult: 'max_iterations_reached' }],
+          ['sesn_r2', { status: 'failed', stopReason: 'refusal', outcomeResult: 'satisfied' }],
+          ['sesn_r3', { status: 'failed', stopReason: 'refusal', outcomeResult: null }],
+          ['sesn_r4', { status: 'failed', stopReason: null, outcomeResult: null }],
+          ['sesn_r5', { status: 'succeeded', stopReason: 'end_turn', outcomeResult: 'satisfied' }],
+        ];
+        for (const [i, [id, over]] of specs.entries())
+          await store.saveRun({
+            run: newRun(id, { ...over, firstSeenAt: T0 + i }),
+            expectedVersion: 0,
+            history: null,
+          });
+        const ids = async (reason: string) => (await store.listRuns({ reason })).map((r) => r.id);
+        expect(await ids('max_iterations_reached')).toEqual(['sesn_r1']);
+        expect(await ids('refusal')).toEqual(['sesn_r3', 'sesn_r2']);
+        expect(await ids('unknown')).toEqual(['sesn_r4']);
+        expect(await ids('end_turn')).toEqual(['sesn_r5']);
+        expect(await ids('satisfied')).toEqual([]);
+        expect(await store.countRuns({ reason: 'refusal', status: ['failed'] })).toBe(2);
+      });
+
       it('search follows changes of the text and handles short and quoted terms', async () => {
         await store.saveRun({
           run: newRun('sesn_s', { output: 'first draft "quoted" ok' }),

@@ -4,20 +4,27 @@ import { type CellRow, readCell, runCellsSql } from '../insight-cells.js';
 import type { InsightQuery, RunCell, SkippedStepCount } from '../types.js';
 import { type Db, Params } from './db.js';
 
-export async function runCells(db: Db, q: InsightQuery): Promise<RunCell[]> {
+/** The statement and its parameters (exported for the test that checks its query plan). */
+export function runCellsStatement(q: InsightQuery): { sql: string; values: unknown[] } {
   const p = new Params();
   const sql = runCellsSql(
     {
-      iterations: 'jsonb_array_length(evaluations)',
+      iterations: 'CASE WHEN outcome_result IS NULL THEN 0 ELSE jsonb_array_length(evaluations) END',
       cost: "(usage->>'costCents')::bigint",
       joined: (expr) => `string_agg((${expr})::text, ',')`,
       bind: (v) => p.add(v),
       // sum() of bigint is numeric, which the driver would return as a string.
       int: (expr) => `(${expr})::bigint`,
+      narrowFirst: true,
     },
     q,
   );
-  const res = await db.query<CellRow>(sql, p.values);
+  return { sql, values: p.values };
+}
+
+export async function runCells(db: Db, q: InsightQuery): Promise<RunCell[]> {
+  const { sql, values } = runCellsStatement(q);
+  const res = await db.query<CellRow>(sql, values);
   return res.rows.map(readCell);
 }
 

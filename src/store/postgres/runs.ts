@@ -1,6 +1,7 @@
 // Runs: one row per session, changed only by compare-and-set on `version`, with its history and
 // outbox rows committed in the same transaction (DESIGN.md semantics 4 and 6).
 import { type Row, RUN_COLUMNS, RUN_HISTORY_COLUMNS, rowCodec } from '../columns.js';
+import { FAILURE_REASON_SQL } from '../insight-cells.js';
 import type { Run, RunChange, RunHistoryEntry, RunQuery } from '../types.js';
 import { placeholders, postgresCodec } from './codec.js';
 import { type Db, Params } from './db.js';
@@ -45,6 +46,7 @@ function runFilter(query: RunQuery, p: Params): string {
     );
   }
   if (query.pipeline !== undefined) terms.push(`pipeline = ${p.add(query.pipeline)}`);
+  if (query.reason !== undefined) terms.push(`${FAILURE_REASON_SQL} = ${p.add(query.reason)}`);
   if (query.parentRunId !== undefined) terms.push(`parent_run_id = ${p.add(query.parentRunId)}`);
   if (query.before)
     terms.push(`(first_seen_at, id) < (${p.add(query.before.firstSeenAt)}, ${p.add(query.before.id)})`);

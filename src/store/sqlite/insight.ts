@@ -4,12 +4,17 @@ import { type CellRow, readCell, runCellsSql } from '../insight-cells.js';
 import type { InsightQuery, RunCell, SkippedStepCount } from '../types.js';
 import { type Db, stmt } from './statements.js';
 
-export function runCells(db: Db, q: InsightQuery): RunCell[] {
+/** As written in the runs_insight index (migration 0006): the planner matches them as text. */
+const ITERATIONS = 'CASE WHEN outcome_result IS NULL THEN 0 ELSE json_array_length(evaluations) END';
+const COST = "json_extract(usage, '$.costCents')";
+
+/** The statement and its parameters (exported for the test that checks its query plan). */
+export function runCellsStatement(q: InsightQuery): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const sql = runCellsSql(
     {
-      iterations: 'json_array_length(evaluations)',
-      cost: "json_extract(usage, '$.costCents')",
+      iterations: ITERATIONS,
+      cost: COST,
       joined: (expr) => `group_concat(${expr})`,
       bind: (v) => {
         params.push(v);
@@ -19,6 +24,11 @@ export function runCells(db: Db, q: InsightQuery): RunCell[] {
     },
     q,
   );
+  return { sql, params };
+}
+
+export function runCells(db: Db, q: InsightQuery): RunCell[] {
+  const { sql, params } = runCellsStatement(q);
   return (stmt(db, sql).all(...params) as CellRow[]).map(readCell);
 }
 

@@ -1,6 +1,7 @@
 // Runs: one row per session, changed only by compare-and-set on `version`, with its history and
 // outbox rows committed in the same transaction (synchronous, thread side).
 import { type Row, RUN_COLUMNS, RUN_HISTORY_COLUMNS, rowCodec } from '../columns.js';
+import { FAILURE_REASON_SQL } from '../insight-cells.js';
 import type { Run, RunChange, RunHistoryEntry, RunQuery } from '../types.js';
 import { sqliteCodec } from './codec.js';
 import { type Db, likePattern, orNull, stmt, writeTx } from './statements.js';
@@ -73,6 +74,7 @@ function runFilter(query: RunQuery, plan: SearchPlan): { where: string; params: 
     );
   }
   if (query.pipeline !== undefined) add('pipeline = ?', query.pipeline);
+  if (query.reason !== undefined) add(`${FAILURE_REASON_SQL} = ?`, query.reason);
   if (query.parentRunId !== undefined) add('parent_run_id = ?', query.parentRunId);
   if (query.before) add('(first_seen_at, id) < (?, ?)', query.before.firstSeenAt, query.before.id);
   return { where: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };

@@ -103,6 +103,8 @@ export interface RunQuery {
   until?: number;
   search?: string;
   pipeline?: string;
+  /** Runs whose failure reason is this: the unmet outcome result, else the stop reason, else `unknown`. */
+  reason?: string;
   parentRunId?: string;
   /** Keyset paging, newest first by (firstSeenAt, id). */
   before?: { firstSeenAt: number; id: string };

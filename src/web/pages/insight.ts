@@ -54,8 +54,8 @@ function stat(k: string, v: string, s: string, key: string): SafeHtml {
   return html`<div class="card card-body stat" data-stat="${key}"><div class="k">${k}</div><div class="v">${v}</div><div class="s">${s}</div></div>`;
 }
 
-/** The runs list filtered to this agent or pipeline, failed, over the same window. */
-function failedRunsHref(kind: InsightKind, name: string, since: number): string {
+/** The runs list filtered to this agent or pipeline's failed runs with `reason`, over the same window. */
+export function failedRunsHref(kind: InsightKind, name: string, since: number, reason: string): string {
   return withParams(
     '/',
     {},
@@ -63,6 +63,7 @@ function failedRunsHref(kind: InsightKind, name: string, since: number): string 
       [kind === 'agents' ? 'agent' : 'pipeline']: name,
       status: 'failed',
       since: new Date(since).toISOString(),
+      reason,
     },
   );
 }
@@ -114,7 +115,7 @@ ${kind === 'pipelines' && g ? funnel(g) : ''}
     reasons.length
       ? html`<table class="reasons"><thead><tr><th>Reason</th><th class="num">Failed runs</th></tr></thead><tbody>${reasons.map(
           (r) =>
-            html`<tr><td><a href="${failedRunsHref(kind, name, insight.since)}">${r.reason.replace(/_/g, ' ')}</a></td><td class="num">${count(r.count)}</td></tr>`,
+            html`<tr><td><a href="${failedRunsHref(kind, name, insight.since, r.reason)}">${r.reason.replace(/_/g, ' ')}</a></td><td class="num">${count(r.count)}</td></tr>`,
         )}</tbody></table>`
       : html`<div class="empty">No failed runs.</div>`
   }</section>`;

@@ -107,6 +107,7 @@ export function runsBody(v: RunsView): SafeHtml {
     <input type="text" name="agent" value="${filters.raw.agent ?? ''}" placeholder="Agent" aria-label="Agent" size="10">
     <select name="since" aria-label="Time range">${ranges.map((r) => html`<option value="${r.value}"${r.value === since ? ' selected' : ''}>${r.label}</option>`)}</select>
     ${filters.raw.until ? html`<input type="hidden" name="until" value="${filters.raw.until}">` : ''}
+    ${(['pipeline', 'reason'] as const).map((k) => (filters.raw[k] ? html`<input type="hidden" name="${k}" value="${filters.raw[k]}"><a class="chip on" href="${withParams('/', current, { [k]: null })}" data-filter="${k}" title="Remove this filter">${k} ${filters.raw[k]} ×</a>` : ''))}
     <button class="btn" type="submit">Apply</button>
     </div>
   </form>
