@@ -69,6 +69,9 @@ if (isMainThread) {
   const db = new Database(workerData);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  // The same checkpoint interval as serve's writer (src/store/sqlite/thread.ts), so the ratio
+  // compares the receivers and not a setting either one could take.
+  db.pragma('wal_autocheckpoint = 4000');
   db.exec('CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, raw TEXT NOT NULL)');
   const insert = db.prepare('INSERT INTO events (id, raw) VALUES (?, ?) ON CONFLICT (id) DO NOTHING');
   const commit = db.transaction((rows) => rows.map(([id, raw]) => insert.run(id, raw).changes === 0));

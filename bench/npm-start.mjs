@@ -2,7 +2,7 @@
 // unless a source is newer than dist/). Runs it `--repeat` times from the repository root (the
 // demo's SQLite file is ./.agenthooks/agenthooks.db), prints when serve is up and when the summary
 // is out, and the median, stopping each run with SIGINT. Goal: summary <= 4 s. The three demo runs
-// themselves take about 3 s of the simulator's time (`--time-scale 0.5`).
+// themselves take about 1.2 s of the simulator's time (`--time-scale 0.2`).
 // Run: node bench/npm-start.mjs [--repeat 3]
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';

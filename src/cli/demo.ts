@@ -6,14 +6,11 @@
 
 import path from 'node:path';
 import { Command } from 'commander';
-import { createApp } from '../app.js';
 import { resolveDatabase, resolveLogLevel } from '../config.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import { createPlatform } from '../platform/client.js';
 import { iterationNumber } from '../runs/state.js';
 import { waitForRun } from '../runs/wait.js';
-import { createRuntime } from '../runtime.js';
 import { openStore } from '../store/open.js';
 import type { Run, RunStatus } from '../store/types.js';
 import { generateSecret } from '../webhooks/sign.js';
@@ -29,6 +26,24 @@ interface DemoFlags {
 }
 
 const DEMO_API_KEY = 'sk-agenthooks-demo';
+// Simulated time runs 5x faster than real time: the three runs end within about a second and a
+// half, and the poll below still sees each graded iteration and status change on its way.
+const DEFAULT_TIME_SCALE = '0.2';
+
+type Serving = Awaited<ReturnType<typeof loadServing>>;
+
+/** What the demo needs beyond the store, loaded while the store opens. */
+async function loadServing() {
+  const [{ startSimulator }, { createApp }, { createPlatform }, { createRuntime }, { resolveServeConfig }] =
+    await Promise.all([
+      import('../simulator/index.js'),
+      import('../app.js'),
+      import('../platform/client.js'),
+      import('../runtime.js'),
+      import('../http/serve-config.js'),
+    ]);
+  return { startSimulator, createApp, createPlatform, createRuntime, resolveServeConfig };
+}
 
 interface DemoRun {
   label: string;
@@ -68,7 +83,7 @@ export function demoCommand(ctx: CliContext): Command {
     )
     .option('--database <path|url>', 'store to use (default: a fresh ./.agenthooks/demo-<time>.db each run)')
     .option('--port <port>', 'serve port (default 8787; a free one if 8787 is taken)')
-    .option('--time-scale <n>', 'simulated time multiplier (smaller is faster)', '0.5')
+    .option('--time-scale <n>', 'simulated time multiplier (smaller is faster)', DEFAULT_TIME_SCALE)
     .option('--exit', 'exit after the summary instead of serving until Ctrl-C')
     .option(
       '--no-webhooks',
@@ -81,17 +96,33 @@ export function demoCommand(ctx: CliContext): Command {
 
 async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
   const logger = createLogger({ level: resolveLogLevel(ctx.env, 'warn'), destination: ctx.stderr });
-  const timeScale = Number(flags.timeScale ?? '0.5');
+  const timeScale = Number(flags.timeScale ?? DEFAULT_TIME_SCALE);
   const database = resolveDatabase(flags.database ?? freshDemoStore(ctx), ctx.env, ctx.cwd);
-  const store = await openStore(database, { create: true, logger });
-  const { startSimulator } = await import('../simulator/index.js');
+  // The writer thread creates and migrates the fresh store while this thread loads the simulator,
+  // the server and the SDK: a second `npm start` waits for the slower of the two, not their sum.
+  const opening = openStore(database, { create: true, logger });
+  // A failure to open is answered below, once the simulator is up; until then it is not unhandled.
+  opening.catch(() => undefined);
   const signingKey = generateSecret();
-  const sim = await startSimulator({
-    signingKey,
-    apiKeys: [DEMO_API_KEY],
-    timeScale: Number.isFinite(timeScale) ? timeScale : 0.5,
-    seed: Date.now() % 100_000,
+  let loaded: Serving;
+  let sim: Awaited<ReturnType<Serving['startSimulator']>>;
+  try {
+    loaded = await loadServing();
+    sim = await loaded.startSimulator({
+      signingKey,
+      apiKeys: [DEMO_API_KEY],
+      timeScale: Number.isFinite(timeScale) ? timeScale : Number(DEFAULT_TIME_SCALE),
+      seed: Date.now() % 100_000,
+    });
+  } catch (err) {
+    await opening.then((s) => s.close()).catch(() => undefined);
+    throw err;
+  }
+  const store = await opening.catch(async (err: unknown) => {
+    await sim.close();
+    throw err;
   });
+  const { createApp, createPlatform, createRuntime, resolveServeConfig } = loaded;
   const platform = createPlatform({ apiKey: DEMO_API_KEY, baseURL: sim.url, logger });
   const runtime = createRuntime({
     settings: { reconcileIntervalMs: 10_000 },
@@ -101,7 +132,6 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
     logger,
     configFile: { path: null, agents: {}, environments: {}, pipelines: {} },
   });
-  const { resolveServeConfig } = await import('../http/serve-config.js');
   const webhooks = flags.webhooks !== false;
   const makeApp = (port: string) =>
     createApp({
@@ -169,7 +199,7 @@ async function runDemo(ctx: CliContext, flags: DemoFlags): Promise<number> {
         waitForRun(runtime.refreshDeps(), id, {
           timeoutMs: 120_000,
           signal: ctx.signal,
-          storeIntervalMs: 200,
+          storeIntervalMs: 100,
           onProgress: (run) => {
             // Every graded iteration once, in order, then status changes.
             const lines = [

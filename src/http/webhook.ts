@@ -68,16 +68,12 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const receivedAt = clock.now();
     inFlight += 1;
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
+    // 'close' follows 'finish' on every response, and comes alone when the connection dies first.
+    res.on('close', () => {
       inFlight -= 1;
-    };
-    res.once('finish', finish);
-    res.once('close', finish);
+    });
     // A client that goes away mid-body is not an error worth more than a debug line.
-    req.once('error', (err) => logger.debug({ err: err.message }, 'webhook request aborted'));
+    req.on('error', (err) => logger.debug({ err: err.message }, 'webhook request aborted'));
 
     const refusal = refusalBeforeBody(req);
     if (refusal) send(res, refusal, CLOSE);
@@ -140,7 +136,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
       // A client that stopped reading too cannot hold the socket: it goes shortly after.
       setTimeout(() => req.socket.destroy(), 1000).unref();
     }, bodyTimeoutMs);
-    req.once('close', settle);
+    req.on('close', settle);
     req.on('data', (chunk: Buffer) => {
       if (settled) return;
       size += chunk.length;

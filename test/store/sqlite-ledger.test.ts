@@ -47,6 +47,16 @@ function eventIndexes(file: string): string[] {
   return rows.map((r) => r.name);
 }
 
+/** The event counts by type and state, grouped from the rows themselves. */
+function groupedCounts(file: string): Array<{ type: string; state: string; count: number }> {
+  const db = new Database(file, { readonly: true });
+  const rows = db
+    .prepare('SELECT type, state, count(*) AS count FROM events GROUP BY type, state ORDER BY type, state')
+    .all() as Array<{ type: string; state: string; count: number }>;
+  db.close();
+  return rows;
+}
+
 const LEAN = [
   'events_failed',
   'events_pending',
@@ -103,6 +113,8 @@ describe('the lean event ledger (SQLite)', () => {
     const store = await openStore(location(file), { create: true, logger: silentLogger });
     try {
       expect(eventIndexes(file)).toEqual(LEAN);
+      // The counts /metrics and the health page read start from the migrated rows.
+      expect((await store.metricCounts()).events).toEqual(groupedCounts(file));
       expect(await store.countEvents({})).toBe(600);
       expect(await store.countEvents({ state: 'failed' })).toBe(100);
       expect(await store.countEvents({ state: 'pending' })).toBe(200);
@@ -123,6 +135,11 @@ describe('the lean event ledger (SQLite)', () => {
       const later = await store.claimEvents({ owner: 'w', limit: 1000, now: 6000, leaseMs: 60_000 });
       expect(later).toHaveLength(100);
       expect(await store.countEvents({ state: 'pending' })).toBe(0);
+      // ...and follow every insert (duplicates not counted) and state change since.
+      await store.finishEvent(later[0].id, 'w', { state: 'done' }, 7000);
+      const counts = (await store.metricCounts()).events;
+      expect(counts).toEqual(groupedCounts(file));
+      expect(counts.find((c) => c.state === 'pending')).toBeUndefined();
     } finally {
       await store.close();
     }

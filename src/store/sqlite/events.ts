@@ -4,12 +4,11 @@ import {
   EVENT_STATES,
   type EventOutcome,
   type EventQuery,
-  type InsertResult,
-  type NewEvent,
   type RejectCount,
   type StoredEvent,
 } from '../types.js';
 import { sqliteCodec } from './codec.js';
+import { EVENT_WIRE_FIELDS, type EventRows } from './protocol.js';
 import { chunks, type Db, stmt, writeTx } from './statements.js';
 
 const eventRows = rowCodec(EVENT_COLUMNS, sqliteCodec);
@@ -17,27 +16,33 @@ const eventRows = rowCodec(EVENT_COLUMNS, sqliteCodec);
 const INSERT = `INSERT INTO events (id, type, created_at, received_at, subject_id, thread_id, raw, state, processed_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
 
-export function insertEvents(db: Db, events: NewEvent[]): InsertResult[] {
-  if (events.length === 0) return [];
+/** The events as protocol.ts packs them, each inserted unless its id is stored already; one
+ * flag per event back, true for a duplicate. */
+export function insertEvents(db: Db, rows: EventRows): boolean[] {
+  const n = rows.length / EVENT_WIRE_FIELDS;
+  if (n === 0) return [];
   const insert = stmt(db, INSERT);
-  return writeTx(db, () =>
-    events.map((e) => {
+  return writeTx(db, () => {
+    const duplicates = new Array<boolean>(n);
+    for (let i = 0, at = 0; i < n; i++, at += EVENT_WIRE_FIELDS) {
+      const receivedAt = rows[at + 3];
       // Events that need no work are finished on arrival.
-      const processedAt = e.state === 'pending' ? null : e.receivedAt;
-      const info = insert.run(
-        e.id,
-        e.type,
-        e.createdAt,
-        e.receivedAt,
-        e.subjectId,
-        e.threadId,
-        e.raw,
-        e.state,
-        processedAt,
-      );
-      return { id: e.id, duplicate: info.changes === 0 };
-    }),
-  );
+      const processedAt = rows[at + 7] === 'pending' ? null : receivedAt;
+      duplicates[i] =
+        insert.run(
+          rows[at],
+          rows[at + 1],
+          rows[at + 2],
+          receivedAt,
+          rows[at + 4],
+          rows[at + 5],
+          rows[at + 6],
+          rows[at + 7],
+          processedAt,
+        ).changes === 0;
+    }
+    return duplicates;
+  });
 }
 
 export function getEvent(db: Db, id: string): StoredEvent | null {

@@ -33,7 +33,14 @@ import type {
   StoredTranscript,
 } from '../types.js';
 import { toAppError } from './failure.js';
-import type { CallMessage, ReplyMessage, ThreadApi, ThreadInit, ThreadMethod } from './protocol.js';
+import {
+  type CallMessage,
+  eventRows,
+  type ReplyMessage,
+  type ThreadApi,
+  type ThreadInit,
+  type ThreadMethod,
+} from './protocol.js';
 
 export interface SqliteStoreOptions {
   create: boolean;
@@ -157,11 +164,14 @@ export class SqliteStore implements Store {
 
   async insertEvents(events: NewEvent[]): Promise<InsertResult[]> {
     if (events.length === 0) return [];
-    const results = await this.call('insertEvents', events);
+    const duplicates = await this.call('insertEvents', eventRows(events));
     this.stats.transactions += 1;
-    for (const r of results) {
-      if (r.duplicate) this.stats.duplicates += 1;
+    const results = new Array<InsertResult>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const duplicate = duplicates[i] === true;
+      if (duplicate) this.stats.duplicates += 1;
       else this.stats.inserted += 1;
+      results[i] = { id: events[i].id, duplicate };
     }
     return results;
   }

@@ -1,7 +1,7 @@
 // Messages between the main-thread SqliteStore proxy and the writer thread (thread.ts), typed
 // against the Store interface: the thread's method table must have exactly one entry per method
 // below, with the Store's arguments and (synchronous) result, or the build fails.
-import type { Store } from '../types.js';
+import type { NewEvent, Store } from '../types.js';
 import type { Db } from './statements.js';
 
 export interface ThreadInit {
@@ -21,10 +21,41 @@ export interface WriterProbes {
   stallWriter(ms: number): void;
 }
 
+/**
+ * insertEvents as it crosses to the thread: the events' fields in one flat array (EVENT_WIRE_FIELDS
+ * per event, in eventRows' order), answered with one duplicate flag per event. Cloning an object
+ * per event (its field names included) both ways cost the webhook path more than the HMAC.
+ */
+export interface IngestWire {
+  insertEvents(rows: EventRows): boolean[];
+}
+
+export type EventRows = Array<string | number | null>;
+export const EVENT_WIRE_FIELDS = 8;
+
+/** The events as insertEvents sends them to the thread (read back by the thread's insertEvents). */
+export function eventRows(events: readonly NewEvent[]): EventRows {
+  const rows: EventRows = new Array(events.length * EVENT_WIRE_FIELDS);
+  let i = 0;
+  for (const e of events) {
+    rows[i++] = e.id;
+    rows[i++] = e.type;
+    rows[i++] = e.createdAt;
+    rows[i++] = e.receivedAt;
+    rows[i++] = e.subjectId;
+    rows[i++] = e.threadId;
+    rows[i++] = e.raw;
+    rows[i++] = e.state;
+  }
+  return rows;
+}
+
 type Sync<F> = F extends (...args: infer A) => infer R ? (...args: A) => Awaited<R> : never;
 
 /** Every call the thread answers, as the main thread makes it. */
-export type ThreadApi = { [K in StoreMethod]: Sync<Store[K]> } & WriterProbes;
+export type ThreadApi = Omit<{ [K in StoreMethod]: Sync<Store[K]> }, 'insertEvents'> &
+  IngestWire &
+  WriterProbes;
 export type ThreadMethod = keyof ThreadApi;
 
 /** The thread's side: each method takes the connection first and runs synchronously. */
