@@ -44,10 +44,9 @@ let loaded: Promise<Assets> | null = null;
 
 /** The files under ./assets, read once per process: the login routes serve them, pages link them. */
 export function loadAssets(): Promise<Assets> {
-  loaded ??= Promise.all([
-    loadStylesheet(),
-    loadAsset('live.js', 'text/javascript; charset=utf-8'),
-  ]).then(([css, js]) => ({ css, js }));
+  loaded ??= Promise.all([loadStylesheet(), loadAsset('live.js', 'text/javascript; charset=utf-8')]).then(
+    ([css, js]) => ({ css, js }),
+  );
   return loaded;
 }
 
