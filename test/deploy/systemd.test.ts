@@ -9,6 +9,10 @@ import { tempDir } from '../embed/helpers.js';
 
 const UNIT = 'deploy/agenthooks.service';
 const hasAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
+if (!hasAnalyze)
+  process.stderr.write(
+    'test/deploy/systemd.test.ts: skipped "passes systemd-analyze verify": systemd-analyze is missing; install it with: apt-get install -y systemd\n',
+  );
 
 describe('deploy/agenthooks.service', () => {
   it.skipIf(!hasAnalyze)('passes systemd-analyze verify', () => {

@@ -78,7 +78,8 @@ describe('without a token configured', () => {
 
   it('refuses a request from a non-loopback socket even without headers', async (ctx) => {
     const ip = externalAddress();
-    if (!ip) ctx.skip(); // no non-loopback interface on this machine
+    // Skipped (with this reason) on a machine with no non-loopback interface to connect from.
+    if (!ip) ctx.skip('no non-loopback IPv4 interface on this machine');
     const res = await send(`http://${ip}:${s.port}`, { path: '/api/runs' });
     expect(res.status).toBe(403);
     expect(res.json().error.code).toBe('token_required');

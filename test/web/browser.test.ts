@@ -1,25 +1,13 @@
-// The dashboard in headless Chromium (Debian `chromium` + playwright-core), against `serve`
-// in-process with the worker, fed by the simulator over real sockets: runs launched with
-// launchRun appear and finish live (SSE), filters work, the run page shows output and outcome,
-// the login form works, and a forwarded request without a token is refused.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { networkInterfaces } from 'node:os';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchRun } from '../../src/runs/launch.js';
 import { waitForRun } from '../../src/runs/wait.js';
 import { deps, type Env, type Serving, setup, startServe } from '../e2e/helpers.js';
+import { launchChromium, skipWithoutBrowser } from '../support/chromium.js';
 import { startWebServer, type WebServer } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.AGENTHOOKS_REQUIRE_BROWSER === '1';
-const available = existsSync(CHROMIUM);
-if (!available && !required) {
-  process.stderr.write(
-    `test/web/browser.test.ts: skipped: ${CHROMIUM} is missing; install it with: apt-get install -y chromium\n`,
-  );
-}
+const skip = skipWithoutBrowser('test/web/browser.test.ts');
 const TOKEN = 'tok_browser_test_91c2_7e4a0f3b';
 
 function externalAddress(): string | null {
@@ -29,44 +17,28 @@ function externalAddress(): string | null {
   return null;
 }
 
-describe.skipIf(!available && !required)('dashboard in headless Chromium', () => {
+describe.skipIf(skip)('dashboard in headless Chromium', () => {
   let env: Env;
   let serve: Serving;
   let guarded: WebServer;
   let browser: BrowserContext;
-  let profile: string;
+  let chrome: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
   beforeAll(async () => {
-    if (!available)
-      throw new Error(`AGENTHOOKS_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
     env = await setup();
     serve = await startServe(env);
     env.sim.addWebhook(`${serve.url}/webhooks`);
     const ip = externalAddress();
     guarded = await startWebServer({ token: TOKEN, host: '0.0.0.0', allowedHost: ip ? [ip] : [] });
-    profile = mkdtempSync(path.join(tmpdir(), 'agenthooks-chromium-'));
-    // Playwright takes the fresh profile (--user-data-dir) as launchPersistentContext's argument.
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    chrome = await launchChromium();
+    browser = chrome.browser;
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chrome?.close();
     await guarded?.close();
     await serve?.close();
     await env?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   const openPage = async (url: string): Promise<Page> => {

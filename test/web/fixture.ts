@@ -1,18 +1,10 @@
-// Dashboard data for the layout and run-page browser tests: runs with real-length ids (sesn_ + 24
-// characters) and long unbroken strings in every field a page shows, one of each kind a run page
-// must handle (plain, chain root, chain child with skipped and failed steps, cancelled, an outcome
-// graded needs_revision then satisfied, blocked), events and a failed event; plus headless Chromium
-// and the box measurements the layout test asserts on.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { PendingToolUse, Platform, PlatformFile } from '../../src/platform/types.js';
 import type { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { OutcomeEvaluation, Run, RunStatus } from '../../src/store/types.js';
 import { makeRun } from './helpers.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM, launchChromium } from '../support/chromium.js';
 
 /** A word no line breaking opportunity splits. */
 export const UNBROKEN = `Unbroken${'Xy7'.repeat(60)}End`;
@@ -192,31 +184,6 @@ export async function seedDashboard(store: SqliteStore, now: number): Promise<vo
   await store.addRejects([
     { minute: Math.floor(now / 60_000) * 60_000, code: 'invalid_signature', count: 3 },
   ]);
-}
-
-export async function launchChromium(): Promise<{ browser: BrowserContext; close(): Promise<void> }> {
-  const profile = mkdtempSync(path.join(tmpdir(), 'agenthooks-chromium-'));
-  // Playwright takes the fresh profile (--user-data-dir) as launchPersistentContext's argument.
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  return {
-    browser,
-    async close() {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
 }
 
 /**

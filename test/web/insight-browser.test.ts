@@ -1,24 +1,18 @@
-// The agents and pipelines pages in headless Chromium: the charts render (non-empty SVG boxes),
-// every tooltip (<title>) says what GET /api/stats says for that day, the table behind each chart
-// holds the same numbers, the step funnel matches, and a hostile agent name stays text.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DayFigures, Insight } from '../../src/query/insight.js';
 import { dayRunsText, dollars, seconds } from '../../src/web/charts.js';
+import { launchChromium, skipWithoutBrowser } from '../support/chromium.js';
 import { makeRun, startWebServer, type WebServer } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM) || process.env.AGENTHOOKS_REQUIRE_BROWSER === '1';
+const skip = skipWithoutBrowser('test/web/insight-browser.test.ts');
 const DAY = 86_400_000;
 const EVIL = '<img src=x onerror="window.__pwned=1">evil';
 
-describe.skipIf(!available)('insight pages in headless Chromium', () => {
+describe.skipIf(skip)('insight pages in headless Chromium', () => {
   let web: WebServer;
   let browser: BrowserContext;
-  let profile: string;
+  let chrome: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let page: Page;
   const api = async (q = ''): Promise<Insight> =>
     ((await (await fetch(`${web.url}/api/stats${q}`)).json()) as { insight: Insight }).insight;
@@ -83,23 +77,13 @@ describe.skipIf(!available)('insight pages in headless Chromium', () => {
       createdAt: now - DAY,
       updatedAt: now - DAY,
     });
-    profile = mkdtempSync(path.join(tmpdir(), 'agenthooks-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    chrome = await launchChromium();
+    browser = chrome.browser;
     page = browser.pages()[0] ?? (await browser.newPage());
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await chrome?.close();
     await web?.close();
   });
 

@@ -1,14 +1,10 @@
-// The dashboard's layout measured in headless Chromium at 360, 768, 1280 and 1920 px: on the runs
-// page, every kind of run page, the events pages and the health page, with real-length ids and long
-// unbroken strings, no page scrolls sideways, no card reaches outside the viewport, nothing spills
-// out of a card (tables and graphs scroll inside their own wrappers), and no two cards touch.
-import { existsSync } from 'node:fs';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, fakePlatform, IDS, launchChromium, layoutProblems, seedDashboard } from './fixture.js';
+import { skipWithoutBrowser } from '../support/chromium.js';
+import { fakePlatform, IDS, launchChromium, layoutProblems, seedDashboard } from './fixture.js';
 import { startWebServer, type WebServer } from './helpers.js';
 
-const available = existsSync(CHROMIUM) || process.env.AGENTHOOKS_REQUIRE_BROWSER === '1';
+const skip = skipWithoutBrowser('test/web/layout-browser.test.ts');
 const WIDTHS = [360, 768, 1280, 1920];
 
 const PAGES: [string, string][] = [
@@ -23,7 +19,7 @@ const PAGES: [string, string][] = [
   ['health', '/health-view'],
 ];
 
-describe.skipIf(!available)('dashboard layout at four widths', () => {
+describe.skipIf(skip)('dashboard layout at four widths', () => {
   let web: WebServer;
   let chromium: { browser: BrowserContext; close(): Promise<void> };
 

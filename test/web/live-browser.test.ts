@@ -1,10 +1,4 @@
-// A running run's page in headless Chromium: two pages and a CLI follower watch one run while it
-// works. The pages append each event's transcript fragment as it happens (assets/live.js), and all
-// three share ONE upstream stream to the platform (the simulator counts its open streams).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followRunEvents } from '../../src/cli/transcript-follow.js';
 import { systemClock } from '../../src/clock.js';
@@ -12,48 +6,28 @@ import { silentLogger } from '../../src/logger.js';
 import { createRuntime } from '../../src/runtime.js';
 import { API_KEY, type Env, emptyConfig, type Serving, setup, startServe } from '../e2e/helpers.js';
 import { client, setup as setupAgent, task, waitFor } from '../simulator/helpers.js';
+import { launchChromium, skipWithoutBrowser } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.AGENTHOOKS_REQUIRE_BROWSER === '1';
-const available = existsSync(CHROMIUM);
-if (!available && !required)
-  process.stderr.write(
-    `test/web/live-browser.test.ts: skipped: ${CHROMIUM} is missing; install it with: apt-get install -y chromium\n`,
-  );
+const skip = skipWithoutBrowser('test/web/live-browser.test.ts');
 
-describe.skipIf(!available && !required)('live transcript on the run page', () => {
+describe.skipIf(skip)('live transcript on the run page', () => {
   let env: Env;
   let serve: Serving;
   let browser: BrowserContext;
-  let profile: string;
+  let chrome: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
   beforeAll(async () => {
-    if (!available)
-      throw new Error(`AGENTHOOKS_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
     env = await setup();
     serve = await startServe(env);
     env.sim.addWebhook(`${serve.url}/webhooks`);
-    profile = mkdtempSync(path.join(tmpdir(), 'agenthooks-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    chrome = await launchChromium();
+    browser = chrome.browser;
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chrome?.close();
     await serve?.close();
     await env?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   /** The run page; when the page has no transcript list of its own yet, one empty list is added. */

@@ -1,14 +1,8 @@
-// The run page's must-shows in headless Chromium, against the data of fixture.ts: the evaluation
-// list (needs_revision then satisfied, the same numbers in every card and in GET /api/runs/:id),
-// the chain card with skipped and failed steps and their reasons (as the API lists them), the
-// blocked-run panel (tool name, shortened input, the exact respond command), the cancelled run;
-// the runs page's status counts changing live; and /login opened on the machine itself.
-import { existsSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../src/query/run-detail.js';
+import { skipWithoutBrowser } from '../support/chromium.js';
 import {
-  CHROMIUM,
   EVALUATIONS,
   FAIL_REASON,
   fakePlatform,
@@ -20,10 +14,10 @@ import {
 } from './fixture.js';
 import { makeRun, saveRun, startWebServer, type WebServer } from './helpers.js';
 
-const available = existsSync(CHROMIUM) || process.env.AGENTHOOKS_REQUIRE_BROWSER === '1';
+const skip = skipWithoutBrowser('test/web/run-page-browser.test.ts');
 const squash = (s: string | null): string => (s ?? '').replace(/\s+/g, ' ').trim();
 
-describe.skipIf(!available)('run page and runs page in headless Chromium', () => {
+describe.skipIf(skip)('run page and runs page in headless Chromium', () => {
   let web: WebServer;
   let chromium: { browser: BrowserContext; close(): Promise<void> };
   let page: Page;

@@ -1,27 +1,13 @@
-// The run page's Transcript section in headless Chromium, against serve in-process with the worker
-// and the simulator over real sockets: a finished run with an outcome shows every event with its
-// grades (listed once, then cached), hostile text stays text (no markup, no script runs), long
-// tool input is folded in <details>, and a running run shows what is listed now plus the
-// #transcript-events container that live updates append into.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchRun } from '../../src/runs/launch.js';
 import { waitForRun } from '../../src/runs/wait.js';
 import { renderTranscriptEvent } from '../../src/web/transcript.js';
 import { deps, type Env, type Serving, setup, startServe } from '../e2e/helpers.js';
+import { launchChromium, skipWithoutBrowser } from '../support/chromium.js';
 import { makeRun, saveRun } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.AGENTHOOKS_REQUIRE_BROWSER === '1';
-const available = existsSync(CHROMIUM);
-if (!available && !required) {
-  process.stderr.write(
-    `test/web/transcript-browser.test.ts: skipped: ${CHROMIUM} is missing; install it with: apt-get install -y chromium\n`,
-  );
-}
+const skip = skipWithoutBrowser('test/web/transcript-browser.test.ts');
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script> **bold**';
 const LONG_INPUT = Array.from({ length: 40 }, (_, i) => `echo step ${i}`).join('\n');
@@ -41,39 +27,24 @@ describe('renderTranscriptEvent', () => {
   });
 });
 
-describe.skipIf(!available && !required)('the Transcript section in headless Chromium', () => {
+describe.skipIf(skip)('the Transcript section in headless Chromium', () => {
   let env: Env;
   let serve: Serving;
   let browser: BrowserContext;
-  let profile: string;
+  let chrome: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
   beforeAll(async () => {
-    if (!available)
-      throw new Error(`AGENTHOOKS_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
     env = await setup();
     serve = await startServe(env);
     env.sim.addWebhook(`${serve.url}/webhooks`);
-    profile = mkdtempSync(path.join(tmpdir(), 'agenthooks-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    chrome = await launchChromium();
+    browser = chrome.browser;
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chrome?.close();
     await serve?.close();
     await env?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('a finished run with an outcome: every event, grades visible, listed once then read from the store', async () => {
