@@ -4,6 +4,7 @@
 // most once a minute after a failed read.
 import type { PendingToolUse, Platform } from '../platform/types.js';
 import type { Run } from '../store/types.js';
+import { perServer, RecentMap } from './recent.js';
 
 const RETRY_AFTER_MS = 60_000;
 /** Runs remembered at most (oldest dropped first). */
@@ -12,7 +13,7 @@ const MAX_REMEMBERED = 200;
 type Kept = { version: number; at: number; tools: PendingToolUse[] | null };
 
 export class PendingTools {
-  private readonly kept = new Map<string, Kept>();
+  private readonly kept = new RecentMap<Kept>(MAX_REMEMBERED);
 
   constructor(
     private readonly platform: Platform,
@@ -33,28 +34,13 @@ export class PendingTools {
       // The panel still shows the command that answers the run; the tool names wait for a later read.
       tools = null;
     }
-    this.kept.delete(run.id);
-    if (this.kept.size >= MAX_REMEMBERED) {
-      const oldest = this.kept.keys().next().value;
-      if (oldest !== undefined) this.kept.delete(oldest);
-    }
     this.kept.set(run.id, { version: run.version, at: this.now(), tools });
     return tools;
   }
 }
 
-const perServer = new WeakMap<object, PendingTools>();
-
 /** The one PendingTools of a server (keyed by its deps object), or null without a platform. */
-export function pendingToolsOf(deps: {
-  platform?: Platform | null;
-  clock: { now(): number };
-}): PendingTools | null {
-  if (!deps.platform) return null;
-  let p = perServer.get(deps);
-  if (!p) {
-    p = new PendingTools(deps.platform, () => deps.clock.now());
-    perServer.set(deps, p);
-  }
-  return p;
-}
+export const pendingToolsOf = perServer(
+  (deps: { platform?: Platform | null; clock: { now(): number } }): PendingTools | null =>
+    deps.platform ? new PendingTools(deps.platform, () => deps.clock.now()) : null,
+);

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Platform, PlatformFile } from '../platform/types.js';
 import { isFinal } from '../runs/state.js';
 import type { MetaStore, Run } from '../store/types.js';
+import { perServer, RecentMap } from './recent.js';
 
 /** At most one Files API read per run in this window. */
 export const FILES_READ_INTERVAL_MS = 60_000;
@@ -18,7 +19,7 @@ const META_PREFIX = 'run.files.';
 type Read = { at: number; files: PlatformFile[] } | { at: number; error: unknown };
 
 export class RunFiles {
-  private readonly recent = new Map<string, Read>();
+  private readonly recent = new RecentMap<Read>(MAX_REMEMBERED);
 
   constructor(
     private readonly platform: Platform,
@@ -34,7 +35,7 @@ export class RunFiles {
     let read = this.recent.get(run.id);
     if (!read || now - read.at >= FILES_READ_INTERVAL_MS) {
       read = await this.read(run.id, now);
-      this.remember(run.id, read);
+      this.recent.set(run.id, read);
       if ('files' in read && this.settled(run, read.files, now))
         await this.meta.setMeta(META_PREFIX + run.id, JSON.stringify(read.files));
     }
@@ -55,30 +56,10 @@ export class RunFiles {
     if (!isFinal(run.status)) return false;
     return files.length > 0 || (run.finishedAt !== null && now - run.finishedAt >= SETTLE_MS);
   }
-
-  private remember(runId: string, read: Read): void {
-    this.recent.delete(runId);
-    if (this.recent.size >= MAX_REMEMBERED) {
-      const oldest = this.recent.keys().next().value;
-      if (oldest !== undefined) this.recent.delete(oldest);
-    }
-    this.recent.set(runId, read);
-  }
 }
-
-const perServer = new WeakMap<object, RunFiles>();
 
 /** The one RunFiles of a server (keyed by its deps object), or null without a platform. */
-export function runFilesOf(deps: {
-  platform?: Platform | null;
-  store: MetaStore;
-  clock: Clock;
-}): RunFiles | null {
-  if (!deps.platform) return null;
-  let r = perServer.get(deps);
-  if (!r) {
-    r = new RunFiles(deps.platform, deps.store, deps.clock);
-    perServer.set(deps, r);
-  }
-  return r;
-}
+export const runFilesOf = perServer(
+  (deps: { platform?: Platform | null; store: MetaStore; clock: Clock }): RunFiles | null =>
+    deps.platform ? new RunFiles(deps.platform, deps.store, deps.clock) : null,
+);

@@ -11,6 +11,7 @@ import type { Run, TranscriptStore } from '../store/types.js';
 import { html, raw, type SafeHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { statusBadge } from './pages/runs.js';
+import { perServer, RecentMap } from './recent.js';
 
 /** Longer blocks are folded: the first lines show, the whole text is one click away. */
 const FOLD_LINES = 12;
@@ -114,7 +115,7 @@ function viewOf(t: Transcript): TranscriptView {
  * the number of open pages and store changes.
  */
 export class RunTranscripts {
-  private readonly recent = new Map<string, Read>();
+  private readonly recent = new RecentMap<Read>(MAX_REMEMBERED);
 
   constructor(
     private readonly store: TranscriptStore,
@@ -138,31 +139,16 @@ export class RunTranscripts {
       view = { error: err instanceof Error ? err.message : String(err) };
     }
     if ('source' in view && view.source === 'cache') return view;
-    this.recent.delete(run.id);
-    if (this.recent.size >= MAX_REMEMBERED) {
-      const oldest = this.recent.keys().next().value;
-      if (oldest !== undefined) this.recent.delete(oldest);
-    }
     this.recent.set(run.id, { at: now, turn: run.turn, final, view });
     return view;
   }
 }
 
-const perServer = new WeakMap<object, RunTranscripts>();
-
 /** The one RunTranscripts of a server (keyed by its deps object). */
-export function runTranscriptsOf(deps: {
-  platform?: Platform | null;
-  store: TranscriptStore;
-  clock: Clock;
-}): RunTranscripts {
-  let r = perServer.get(deps);
-  if (!r) {
-    r = new RunTranscripts(deps.store, deps.platform ?? null, deps.clock);
-    perServer.set(deps, r);
-  }
-  return r;
-}
+export const runTranscriptsOf = perServer(
+  (deps: { platform?: Platform | null; store: TranscriptStore; clock: Clock }) =>
+    new RunTranscripts(deps.store, deps.platform ?? null, deps.clock),
+);
 
 /** The run page's Transcript section for `run`. */
 export async function runTranscriptSection(transcripts: RunTranscripts, run: Run): Promise<SafeHtml> {
