@@ -42,42 +42,64 @@ export interface WebhookHandler {
   bodyTimeoutMs: number;
 }
 
-// Refusals before or instead of reading the body close the connection: the unread rest of the
-// body is not worth reading, and a client holding it open would hold memory.
-const CLOSE = { connection: 'close' };
+/** A body being read: when it must be in by (performance.now() ms), and what to do then. */
+interface BodyRead {
+  deadline: number;
+  expire(): void;
+}
 
 export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   const { core, clock, logger, bodyLimit } = deps;
   const bodyTimeoutMs = deps.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const maxInflight = deps.maxInflight ?? DEFAULT_MAX_INFLIGHT;
   // The per-delivery logic lives in src/ingest/receiver.ts (shared with the library and its adapters);
-  // this front only guards and streams the body and writes the answer.
+  // this front only guards and streams the body and writes the answer. At thousands of deliveries
+  // a second every listener, timer and promise per request shows, so each request gets one
+  // listener per stream it needs and the body deadlines share one sweep.
   let inFlight = 0;
-  let reading = 0;
+  const reads = new Set<BodyRead>();
+  let sweep: NodeJS.Timeout | null = null;
+  // A body times out between --body-timeout and a tenth of it later.
+  const sweepEveryMs = Math.min(1000, Math.max(5, Math.floor(bodyTimeoutMs / 10)));
 
-  function send(res: ServerResponse, answer: WebhookResponse, extra: Record<string, string> = {}): void {
+  function sweepReads(): void {
+    const now = performance.now();
+    for (const r of reads) if (r.deadline <= now) r.expire();
+    if (reads.size === 0 && sweep) {
+      clearInterval(sweep);
+      sweep = null;
+    }
+  }
+
+  function send(res: ServerResponse, answer: WebhookResponse, close = false): void {
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(answer.status, {
-      ...answer.headers,
-      'content-length': Buffer.byteLength(answer.body),
-      ...extra,
-    });
+    const headers: string[] = [];
+    for (const name in answer.headers) headers.push(name, answer.headers[name]);
+    headers.push('content-length', String(Buffer.byteLength(answer.body)));
+    // Refusals before or instead of reading the body close the connection: the unread rest of
+    // the body is not worth reading, and a client holding it open would hold memory.
+    if (close) headers.push('connection', 'close');
+    res.writeHead(answer.status, headers);
     res.end(answer.body);
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const receivedAt = clock.now();
     inFlight += 1;
-    // 'close' follows 'finish' on every response, and comes alone when the connection dies first.
-    res.on('close', () => {
-      inFlight -= 1;
-    });
     // A client that goes away mid-body is not an error worth more than a debug line.
-    req.on('error', (err) => logger.debug({ err: err.message }, 'webhook request aborted'));
-
+    req.on('error', onRequestError);
     const refusal = refusalBeforeBody(req);
-    if (refusal) send(res, refusal, CLOSE);
-    else readBody(req, res, receivedAt);
+    if (refusal) {
+      // 'close' follows 'finish' on every response, and comes alone when the connection dies first.
+      res.on('close', () => {
+        inFlight -= 1;
+      });
+      send(res, refusal, true);
+    } else readBody(req, res, receivedAt);
+  }
+
+  function onRequestError(err: Error): void {
+    logger.debug({ err: err.message }, 'webhook request aborted');
   }
 
   /**
@@ -96,7 +118,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     }
     const early = core.precheck(req.headers);
     if (early) return early;
-    if (reading >= maxInflight) {
+    if (reads.size >= maxInflight) {
       return core.reject(
         new AppError(
           'overloaded',
@@ -109,41 +131,52 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   }
 
   function readBody(req: IncomingMessage, res: ServerResponse, receivedAt: number): void {
-    reading += 1;
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    const read: BodyRead = {
+      deadline: performance.now() + bodyTimeoutMs,
+      expire() {
+        if (!settle()) return;
+        chunks = [];
+        send(
+          res,
+          core.reject(
+            new AppError(
+              'body_timeout',
+              `The body did not arrive within ${bodyTimeoutMs} ms of the headers: the connection is closed (raise --body-timeout if real senders are this slow).`,
+            ),
+          ),
+          true,
+        );
+        // A client that stopped reading too cannot hold the socket: it goes shortly after.
+        setTimeout(() => req.socket.destroy(), 1000).unref();
+      },
+    };
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
-      reading -= 1;
-      clearTimeout(timer);
+      reads.delete(read);
       return true;
     };
-    const timer = setTimeout(() => {
-      if (!settle()) return;
-      chunks.length = 0;
-      send(
-        res,
-        core.reject(
-          new AppError(
-            'body_timeout',
-            `The body did not arrive within ${bodyTimeoutMs} ms of the headers: the connection is closed (raise --body-timeout if real senders are this slow).`,
-          ),
-        ),
-        CLOSE,
-      );
-      // A client that stopped reading too cannot hold the socket: it goes shortly after.
-      setTimeout(() => req.socket.destroy(), 1000).unref();
-    }, bodyTimeoutMs);
-    req.on('close', settle);
+    reads.add(read);
+    if (!sweep) {
+      sweep = setInterval(sweepReads, sweepEveryMs);
+      sweep.unref();
+    }
+    // One listener for both counts: the response closes after its answer, or alone when the
+    // connection dies first (mid-body included).
+    res.on('close', () => {
+      inFlight -= 1;
+      settle();
+    });
     req.on('data', (chunk: Buffer) => {
       if (settled) return;
       size += chunk.length;
       if (size > bodyLimit) {
         settle();
-        chunks.length = 0;
-        send(res, tooLarge(size), CLOSE);
+        chunks = [];
+        send(res, tooLarge(size), true);
         return;
       }
       chunks.push(chunk);
@@ -151,9 +184,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     req.on('end', () => {
       if (!settle()) return;
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-      void core
-        .handle({ rawBody: body, headers: req.headers, receivedAt })
-        .then((answer) => send(res, answer));
+      core.deliver({ rawBody: body, headers: req.headers, receivedAt }, (answer) => send(res, answer));
     });
   }
 

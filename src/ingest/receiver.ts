@@ -6,7 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { type Logger, warnLimiter } from '../logger.js';
-import type { Store } from '../store/types.js';
+import type { NewEvent, Store } from '../store/types.js';
 import { type CrashHook, noCrash } from '../test-hooks.js';
 import { parseEvent } from '../webhooks/event.js';
 import { type HeaderBag, header } from '../webhooks/headers.js';
@@ -18,8 +18,8 @@ import { RejectCounter } from './rejects.js';
 export interface WebhookCoreDeps {
   /** null with --insecure-skip-verify: the signature step is skipped, the body is still checked. */
   verifier: Verifier | null;
-  /** Anything with the GroupCommitter's submit (the library passes one over a lazily opened store). */
-  committer: Pick<GroupCommitter, 'submit'>;
+  /** Anything with the GroupCommitter's enqueue (the library's commits over a lazily opened store). */
+  committer: Pick<GroupCommitter, 'enqueue'>;
   rejects: Pick<RejectCounter, 'count'>;
   clock: Clock;
   logger: Logger;
@@ -50,6 +50,8 @@ export type HandleWebhook = (request: WebhookRequest) => Promise<WebhookResponse
 
 export interface WebhookCore {
   handle: HandleWebhook;
+  /** handle() with a callback: what serve's raw front uses, with no promise per delivery. */
+  deliver(request: WebhookRequest, done: (answer: WebhookResponse) => void): void;
   /** The answer for a failure found before the body reached handle() (body_too_large while streaming). */
   reject(err: unknown): WebhookResponse;
   /**
@@ -69,6 +71,12 @@ function answer(status: number, body: unknown, headers: Record<string, string> =
   };
 }
 
+// Every 200 carries the same headers: one frozen object instead of a copy per delivery.
+const OK_HEADERS: Record<string, string> = Object.freeze({
+  'content-type': JSON_TYPE,
+  'cache-control': 'no-store',
+});
+
 export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
   const { verifier, committer, rejects, clock, logger, bodyLimit } = deps;
   const crash = deps.crash ?? noCrash;
@@ -84,7 +92,8 @@ export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
     return answer(a.status, a.body, a.headers);
   }
 
-  async function ingest(req: WebhookRequest): Promise<WebhookResponse> {
+  /** Every check of a delivery up to the group commit (semantics 2 order); throws AppError. */
+  function accept(req: WebhookRequest): NewEvent {
     const receivedAt = req.receivedAt ?? clock.now();
     const body = typeof req.rawBody === 'string' ? Buffer.from(req.rawBody, 'utf8') : toBuffer(req.rawBody);
     if (body.length > bodyLimit) {
@@ -109,11 +118,26 @@ export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
         'The webhook body is not valid UTF-8, so it is not JSON: send the event exactly as the platform signed it.',
       );
     }
-    const event = parseEvent(body.toString('utf8'), webhookId, receivedAt);
-    const result = await committer.submit(event);
-    if (!result.duplicate && event.state === 'pending') deps.onStored?.();
-    crash('after-commit-before-ack');
-    return answer(200, result);
+    return parseEvent(body.toString('utf8'), webhookId, receivedAt);
+  }
+
+  function deliver(req: WebhookRequest, done: (answer: WebhookResponse) => void): void {
+    let event: NewEvent;
+    try {
+      event = accept(req);
+    } catch (err) {
+      done(reject(err));
+      return;
+    }
+    committer.enqueue(event, (err, result) => {
+      if (err || !result) {
+        done(reject(err));
+        return;
+      }
+      if (!result.duplicate && event.state === 'pending') deps.onStored?.();
+      crash('after-commit-before-ack');
+      done({ status: 200, headers: OK_HEADERS, body: JSON.stringify(result) });
+    });
   }
 
   function precheck(headers: HeaderBag): WebhookResponse | null {
@@ -127,7 +151,8 @@ export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
   }
 
   return {
-    handle: (req) => ingest(req).catch(reject),
+    handle: (req) => new Promise((resolve) => deliver(req, resolve)),
+    deliver,
     reject,
     precheck,
   };

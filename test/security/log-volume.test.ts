@@ -107,7 +107,7 @@ describe('log volume', () => {
     const clock = { now: () => now };
     const core = createWebhookCore({
       verifier: createVerifier({ keys: [KEY_A], clock }),
-      committer: { submit: () => Promise.reject(new Error('disk I/O error')) },
+      committer: { enqueue: (_event, done) => done(new Error('disk I/O error'), null) },
       rejects: { count: () => undefined },
       clock,
       logger,

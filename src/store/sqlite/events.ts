@@ -16,31 +16,50 @@ const eventRows = rowCodec(EVENT_COLUMNS, sqliteCodec);
 const INSERT = `INSERT INTO events (id, type, created_at, received_at, subject_id, thread_id, raw, state, processed_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
 
+const COUNT = `INSERT INTO event_counts (type, state, count) VALUES (?, ?, ?)
+  ON CONFLICT (type, state) DO UPDATE SET count = count + excluded.count`;
+
 /** The events as protocol.ts packs them, each inserted unless its id is stored already; one
- * flag per event back, true for a duplicate. */
+ * flag per event back, true for a duplicate. The batch's inserted rows are added to
+ * `event_counts` once per (type, state), in the same transaction (migration 0009). */
 export function insertEvents(db: Db, rows: EventRows): boolean[] {
   const n = rows.length / EVENT_WIRE_FIELDS;
   if (n === 0) return [];
   const insert = stmt(db, INSERT);
   return writeTx(db, () => {
-    const duplicates = new Array<boolean>(n);
-    for (let i = 0, at = 0; i < n; i++, at += EVENT_WIRE_FIELDS) {
+    const duplicates: boolean[] = [];
+    // state -> type -> rows inserted: a batch holds one or two of each.
+    const added = new Map<string, Map<string, number>>();
+    for (let at = 0; at < rows.length; at += EVENT_WIRE_FIELDS) {
+      const type = rows[at + 1] as string;
       const receivedAt = rows[at + 3];
+      const state = rows[at + 7] as string;
       // Events that need no work are finished on arrival.
-      const processedAt = rows[at + 7] === 'pending' ? null : receivedAt;
-      duplicates[i] =
+      const processedAt = state === 'pending' ? null : receivedAt;
+      const duplicate =
         insert.run(
           rows[at],
-          rows[at + 1],
+          type,
           rows[at + 2],
           receivedAt,
           rows[at + 4],
           rows[at + 5],
           rows[at + 6],
-          rows[at + 7],
+          state,
           processedAt,
         ).changes === 0;
+      duplicates.push(duplicate);
+      if (!duplicate) {
+        let byType = added.get(state);
+        if (!byType) {
+          byType = new Map();
+          added.set(state, byType);
+        }
+        byType.set(type, (byType.get(type) ?? 0) + 1);
+      }
     }
+    const count = stmt(db, COUNT);
+    for (const [state, byType] of added) for (const [type, k] of byType) count.run(type, state, k);
     return duplicates;
   });
 }

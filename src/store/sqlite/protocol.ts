@@ -35,18 +35,10 @@ export const EVENT_WIRE_FIELDS = 8;
 
 /** The events as insertEvents sends them to the thread (read back by the thread's insertEvents). */
 export function eventRows(events: readonly NewEvent[]): EventRows {
-  const rows: EventRows = new Array(events.length * EVENT_WIRE_FIELDS);
-  let i = 0;
-  for (const e of events) {
-    rows[i++] = e.id;
-    rows[i++] = e.type;
-    rows[i++] = e.createdAt;
-    rows[i++] = e.receivedAt;
-    rows[i++] = e.subjectId;
-    rows[i++] = e.threadId;
-    rows[i++] = e.raw;
-    rows[i++] = e.state;
-  }
+  // Built by push, not `new Array(n)`: a holey array is cloned to the thread property by property.
+  const rows: EventRows = [];
+  for (const e of events)
+    rows.push(e.id, e.type, e.createdAt, e.receivedAt, e.subjectId, e.threadId, e.raw, e.state);
   return rows;
 }
 
