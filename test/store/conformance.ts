@@ -978,7 +978,10 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
           newEvent('e1', { state: 'pending' }),
           newEvent('e2', { state: 'ignored', type: 'agent.created' }),
           newEvent('e3', { state: 'pending' }),
+          // A duplicate in the same batch and one of an earlier batch count nothing.
+          newEvent('e1', { state: 'pending' }),
         ]);
+        await store.insertEvents([newEvent('e2', { state: 'ignored', type: 'agent.created' })]);
         await store.saveRun({
           run: newRun('sesn_m1', { status: 'succeeded' }),
           expectedVersion: 0,
