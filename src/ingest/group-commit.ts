@@ -9,7 +9,6 @@ import type { Logger } from '../logger.js';
 import type { InsertResult, NewEvent, Store } from '../store/types.js';
 
 export const DEFAULT_MAX_BATCH = 1000;
-export const DEFAULT_WINDOW = 2;
 
 /** Called once per event: with its own result once its transaction committed, or the failure. */
 export type Committed = (err: Error | null, result: InsertResult | null) => void;
@@ -30,8 +29,7 @@ export interface GroupCommitStats {
 
 export class GroupCommitter {
   private queue: Waiter[] = [];
-  /** Batches handed to the store and not yet answered. */
-  private inFlight = 0;
+  private busy = false;
   private scheduled = false;
   private idleWaiters: Array<() => void> = [];
   private readonly stats: GroupCommitStats = { batches: 0, events: 0, largest: 0 };
@@ -40,13 +38,12 @@ export class GroupCommitter {
     private readonly store: Pick<Store, 'insertEvents'>,
     private readonly logger: Logger,
     private readonly maxBatch = DEFAULT_MAX_BATCH,
-    private readonly window = Number(process.env.AH_WINDOW ?? DEFAULT_WINDOW),
   ) {}
 
   /** Queues the event; `done` is called with its own result only after its transaction committed. */
   enqueue(event: NewEvent, done: Committed): void {
     this.queue.push({ event, done });
-    if (this.inFlight < this.window && !this.scheduled) {
+    if (!this.busy && !this.scheduled) {
       // Let the rest of this I/O phase run first, so that requests whose bodies completed in the
       // same poll join the first batch instead of each paying for its own fsync.
       this.scheduled = true;
@@ -75,14 +72,13 @@ export class GroupCommitter {
 
   /** Resolves once everything submitted so far has been committed or rejected. */
   idle(): Promise<void> {
-    if (this.inFlight === 0 && !this.scheduled && this.queue.length === 0) return Promise.resolve();
+    if (!this.busy && !this.scheduled && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private pump(): void {
-    if (this.inFlight >= this.window) return;
+    if (this.busy) return;
     if (this.queue.length === 0) {
-      if (this.inFlight > 0) return;
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
@@ -90,7 +86,7 @@ export class GroupCommitter {
     }
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
-    this.inFlight += 1;
+    this.busy = true;
     this.stats.batches += 1;
     this.stats.events += batch.length;
     if (batch.length > this.stats.largest) this.stats.largest = batch.length;
@@ -102,7 +98,7 @@ export class GroupCommitter {
     }
     call.then(
       (results) => {
-        this.inFlight -= 1;
+        this.busy = false;
         // Hand the next batch to the writer before answering this one, so the writer's next
         // fsync overlaps with writing these responses.
         this.pump();
@@ -116,7 +112,7 @@ export class GroupCommitter {
         for (let i = 0; i < batch.length; i++) this.settle(batch[i], null, results[i]);
       },
       (err: unknown) => {
-        this.inFlight -= 1;
+        this.busy = false;
         this.pump();
         this.fail(batch, err);
       },
