@@ -17,6 +17,7 @@ export function runCellsStatement(q: InsightQuery): { sql: string; params: unkno
       cost: COST,
       joined: (expr) => `group_concat(${expr})`,
       distinctJson: (expr) => `json_group_array(DISTINCT ${expr})`,
+      pipelineFilter: '+pipeline',
       bind: (v) => {
         params.push(v);
         return '?';
