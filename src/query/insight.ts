@@ -249,7 +249,7 @@ function grouped(cells: RunCell[], keyOf: (c: RunCell) => string | null): Map<st
       groups.set(k, g);
     }
     g.add(f);
-    if (f.agentId !== null) g.ids.add(f.agentId);
+    for (const id of f.agentIds) g.ids.add(id);
     if (f.step !== null) {
       let s = g.steps.get(f.step);
       if (!s) {
@@ -282,7 +282,7 @@ export async function collectInsight(store: Store, f: InsightFilters): Promise<I
   const last = Math.floor((f.until - 1) / DAY_MS);
   const total = new Series();
   for (const x of cells) total.add(x);
-  const agents = ordered(grouped(cells, (x) => x.agentName ?? x.agentId)).map(([name, g]) => ({
+  const agents = ordered(grouped(cells, (x) => x.agent)).map(([name, g]) => ({
     name,
     agentIds: [...g.ids].sort(),
     figures: g.all.figures(),

@@ -2,12 +2,17 @@
 // functions, the string aggregate and the placeholders differ, and they come from the adapter.
 //
 // Each adapter has an index `runs_insight` whose leading columns are the day expression and the
-// cell key below, in this order (migrations sqlite/0006, postgres/0005). Reading the window's
+// cell key below, in this order (migrations sqlite/0010, postgres/0007). Reading the window's
 // range of it yields the runs already grouped, so the database aggregates as it scans instead of
 // sorting 100,000 rows into a temporary B-tree; on SQLite the index also carries every value the
 // statement reads, so the wide run rows are never visited. The expressions here must stay
-// written exactly as in the index, or the planner no longer matches them (test/store checks the
+// written exactly as in the index, or the planner no longer matches them (test/query checks the
 // plan).
+//
+// The key holds the agent as the figures group it (its name, else its id), not the name and the
+// id apart: a name seen under many ids (one per agent version or environment) would otherwise
+// multiply the cells, to one per run or so at 20 names by 20 ids over 30 days, which cost more to
+// build and read than the sums they carry. The ids come with each cell instead, distinct.
 import type { InsightQuery, RunCell, RunStatus } from './types.js';
 
 export interface CellDialect {
@@ -17,6 +22,16 @@ export interface CellDialect {
   cost: string;
   /** Comma-joined integers of an expression, NULLs left out. */
   joined: (expr: string) => string;
+  /** The distinct values of a text expression as a JSON array (NULL may be among them). */
+  distinctJson: (expr: string) => string;
+  /**
+   * The pipeline column as the pipeline filter reads it. SQLite writes `+pipeline`, so the planner
+   * cannot serve the filter from runs_pipeline: it takes that for the cheaper path (an equality
+   * looks selective), then reads every run of the pipeline from the table and sorts them to group,
+   * 3 to 4 times the cost of the window's covering range of runs_insight with a fifth of the runs
+   * in the pipeline (bench/stats.mjs).
+   */
+  pipelineFilter?: string;
   /** Binds a value, returning its placeholder. */
   bind: (value: unknown) => string;
   /** How integer sums and counts are read back as numbers. */
@@ -40,8 +55,12 @@ export const DURATION_EXPR = 'finished_at - coalesce(session_created_at, first_s
 export const FAILURE_REASON_SQL =
   "CASE WHEN outcome_result IS NOT NULL AND outcome_result <> 'satisfied' THEN outcome_result ELSE coalesce(stop_reason, 'unknown') END";
 
-/** The cell key after the day, in index order. */
-const KEY = 'agent_name, agent_id, pipeline, step, status, stop_reason, outcome_result';
+/** How the insight figures name an agent: its name, else its id. */
+const AGENT_EXPR = 'coalesce(agent_name, agent_id)';
+/** The cell key after the day, in index order, as read from runs and as named in a cell row. */
+const KEY_REST = 'pipeline, step, status, stop_reason, outcome_result';
+const KEY = `${AGENT_EXPR}, ${KEY_REST}`;
+const KEY_NAMES = `agent, ${KEY_REST}`;
 
 export function runCellsSql(d: CellDialect, q: InsightQuery): string {
   // The day bounds select the index range; the exact bounds then trim the first and last day.
@@ -54,17 +73,19 @@ export function runCellsSql(d: CellDialect, q: InsightQuery): string {
   if (q.agent !== undefined) {
     terms.push(`(agent_name = ${d.bind(q.agent)} OR agent_id = ${d.bind(q.agent)})`);
   }
-  if (q.pipeline !== undefined) terms.push(`pipeline = ${d.bind(q.pipeline)}`);
+  if (q.pipeline !== undefined) terms.push(`${d.pipelineFilter ?? 'pipeline'} = ${d.bind(q.pipeline)}`);
   if (d.narrowFirst) {
-    return `SELECT day, ${KEY}, ${d.int('count(*)')} AS runs, ${d.int('coalesce(sum(iterations), 0)')} AS iterations,
+    return `SELECT day, ${KEY_NAMES}, ${d.distinctJson('agent_id')} AS agent_ids, ${d.int('count(*)')} AS runs,
+        ${d.int('coalesce(sum(iterations), 0)')} AS iterations,
         ${d.int('coalesce(sum(cost), 0)')} AS cost_cents, ${d.int('count(cost)')} AS costed_runs,
         ${d.joined('duration')} AS durations
-      FROM (SELECT ${DAY_EXPR} AS day, ${KEY}, ${d.iterations} AS iterations, ${d.cost} AS cost,
-          ${DURATION_EXPR} AS duration
-        FROM runs WHERE ${terms.join(' AND ')} ORDER BY ${DAY_EXPR}, ${KEY} OFFSET 0) r
-      GROUP BY day, ${KEY}`;
+      FROM (SELECT ${DAY_EXPR} AS day, ${AGENT_EXPR} AS agent, ${KEY_REST}, agent_id, ${d.iterations} AS iterations,
+          ${d.cost} AS cost, ${DURATION_EXPR} AS duration
+        FROM runs WHERE ${terms.join(' AND ')} ORDER BY ${DAY_EXPR}, ${KEY}, agent_id OFFSET 0) r
+      GROUP BY day, ${KEY_NAMES}`;
   }
-  return `SELECT ${DAY_EXPR} AS day, ${KEY}, ${d.int('count(*)')} AS runs,
+  return `SELECT ${DAY_EXPR} AS day, ${AGENT_EXPR} AS agent, ${KEY_REST},
+      ${d.distinctJson('agent_id')} AS agent_ids, ${d.int('count(*)')} AS runs,
       ${d.int(`coalesce(sum(${d.iterations}), 0)`)} AS iterations,
       ${d.int(`coalesce(sum(${d.cost}), 0)`)} AS cost_cents, ${d.int(`count(${d.cost})`)} AS costed_runs,
       ${d.joined(DURATION_EXPR)} AS durations
@@ -73,8 +94,9 @@ export function runCellsSql(d: CellDialect, q: InsightQuery): string {
 }
 
 export interface CellRow {
-  agent_name: string | null;
-  agent_id: string | null;
+  agent: string | null;
+  /** JSON text on SQLite; PostgreSQL's driver parses json itself. */
+  agent_ids: string | (string | null)[] | null;
   pipeline: string | null;
   step: string | null;
   day: number;
@@ -88,10 +110,15 @@ export interface CellRow {
   durations: string | null;
 }
 
+function agentIds(v: CellRow['agent_ids']): string[] {
+  const ids = (typeof v === 'string' ? JSON.parse(v) : (v ?? [])) as (string | null)[];
+  return ids.filter((id): id is string => id !== null);
+}
+
 export function readCell(r: CellRow): RunCell {
   return {
-    agentName: r.agent_name,
-    agentId: r.agent_id,
+    agent: r.agent,
+    agentIds: agentIds(r.agent_ids),
     pipeline: r.pipeline,
     step: r.step,
     day: Number(r.day) * DAY_MS,

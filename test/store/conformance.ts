@@ -1056,13 +1056,13 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         ];
         for (const run of runs) await store.saveRun({ run, expectedVersion: 0, history: null });
         const cells = await store.runCells({ since: T0, until: T0 + 2 * DAY });
-        const key = (c: { agentId: string | null; day: number }) => `${c.agentId}/${c.day}`;
+        const key = (c: { agent: string | null; day: number }) => `${c.agent}/${c.day}`;
         const sorted = [...cells]
           .map((c) => ({ ...c, durations: [...c.durations].sort((a, b) => a - b) }))
           .sort((a, b) => key(a).localeCompare(key(b)));
         const cell = {
-          agentName: 'researcher',
-          agentId: 'agent_1',
+          agent: 'researcher',
+          agentIds: ['agent_1'],
           pipeline: 'research',
           step: 'draft',
           status: 'failed',
@@ -1081,7 +1081,9 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
           costedRuns: 0,
           durations: [],
         };
+        // A run without an agent name counts under its id.
         expect(sorted).toEqual([
+          { ...plain, agent: 'agent_x', agentIds: ['agent_x'], status: 'pending' },
           {
             ...cell,
             day: T0,
@@ -1092,8 +1094,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
             durations: [1000, 10_000],
           },
           { ...cell, day: T0 + DAY, runs: 1, iterations: 0, costCents: 0, costedRuns: 0, durations: [] },
-          { ...plain, agentName: 'writer', agentId: 'agent_w', status: 'succeeded' },
-          { ...plain, agentName: null, agentId: 'agent_x', status: 'pending' },
+          { ...plain, agent: 'writer', agentIds: ['agent_w'], status: 'succeeded' },
         ]);
         const runsOf = async (q: { agent?: string; pipeline?: string }) =>
           (await store.runCells({ since: T0, until: T0 + 2 * DAY, ...q })).reduce((n, c) => n + c.runs, 0);
@@ -1102,6 +1103,26 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         expect(await runsOf({ agent: 'agent_1' })).toBe(3);
         expect(await runsOf({ pipeline: 'research' })).toBe(3);
         expect(await store.runCells({ since: T0 + 5 * DAY, until: T0 + 6 * DAY })).toEqual([]);
+      });
+
+      it('one agent name under several ids is one cell listing each id once', async () => {
+        const DAY = 86_400_000;
+        const base = { agentName: 'editor', status: 'succeeded' as const, stopReason: 'end_turn' };
+        const runs = [
+          newRun('e1', { ...base, agentId: 'agent_e2', firstSeenAt: T0 }),
+          newRun('e2', { ...base, agentId: 'agent_e1', firstSeenAt: T0 + 1 }),
+          newRun('e3', { ...base, agentId: 'agent_e2', firstSeenAt: T0 + 2 }),
+          newRun('e4', { ...base, agentId: null, firstSeenAt: T0 + 3 }),
+          newRun('e5', { ...base, agentId: 'agent_e3', firstSeenAt: T0 + DAY }),
+        ];
+        for (const run of runs) await store.saveRun({ run, expectedVersion: 0, history: null });
+        const cells = (await store.runCells({ since: T0, until: T0 + 2 * DAY, agent: 'editor' }))
+          .map((c) => ({ day: c.day, agent: c.agent, runs: c.runs, agentIds: [...c.agentIds].sort() }))
+          .sort((a, b) => a.day - b.day);
+        expect(cells).toEqual([
+          { day: T0, agent: 'editor', runs: 4, agentIds: ['agent_e1', 'agent_e2'] },
+          { day: T0 + DAY, agent: 'editor', runs: 1, agentIds: ['agent_e3'] },
+        ]);
       });
 
       it('counts skipped chain steps by pipeline and step within the window', async () => {

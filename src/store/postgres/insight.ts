@@ -12,6 +12,7 @@ export function runCellsStatement(q: InsightQuery): { sql: string; values: unkno
       iterations: 'CASE WHEN outcome_result IS NULL THEN 0 ELSE jsonb_array_length(evaluations) END',
       cost: "(usage->>'costCents')::bigint",
       joined: (expr) => `string_agg((${expr})::text, ',')`,
+      distinctJson: (expr) => `json_agg(DISTINCT ${expr})`,
       bind: (v) => p.add(v),
       // sum() of bigint is numeric, which the driver would return as a string.
       int: (expr) => `(${expr})::bigint`,

@@ -4,7 +4,7 @@ import { type CellRow, readCell, runCellsSql } from '../insight-cells.js';
 import type { InsightQuery, RunCell, SkippedStepCount } from '../types.js';
 import { type Db, stmt } from './statements.js';
 
-/** As written in the runs_insight index (migration 0006): the planner matches them as text. */
+/** As written in the runs_insight index (migration 0010): the planner matches them as text. */
 const ITERATIONS = 'CASE WHEN outcome_result IS NULL THEN 0 ELSE json_array_length(evaluations) END';
 const COST = "json_extract(usage, '$.costCents')";
 
@@ -16,6 +16,8 @@ export function runCellsStatement(q: InsightQuery): { sql: string; params: unkno
       iterations: ITERATIONS,
       cost: COST,
       joined: (expr) => `group_concat(${expr})`,
+      distinctJson: (expr) => `json_group_array(DISTINCT ${expr})`,
+      pipelineFilter: '+pipeline',
       bind: (v) => {
         params.push(v);
         return '?';

@@ -19,8 +19,10 @@ export interface InsightQuery {
  * rows; only the durations come per run, for exact percentiles.
  */
 export interface RunCell {
-  agentName: string | null;
-  agentId: string | null;
+  /** The agent's name, else its id: the insight figures group agents by it (null: neither known). */
+  agent: string | null;
+  /** The distinct agent ids among the cell's runs, in no order (a name may cover several ids). */
+  agentIds: string[];
   pipeline: string | null;
   step: string | null;
   /** UTC midnight (epoch ms) of the day the runs were first seen. */
