@@ -71,12 +71,6 @@ function answer(status: number, body: unknown, headers: Record<string, string> =
   };
 }
 
-// Every 200 carries the same headers: one frozen object instead of a copy per delivery.
-const OK_HEADERS: Record<string, string> = Object.freeze({
-  'content-type': JSON_TYPE,
-  'cache-control': 'no-store',
-});
-
 export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
   const { verifier, committer, rejects, clock, logger, bodyLimit } = deps;
   const crash = deps.crash ?? noCrash;
@@ -136,7 +130,12 @@ export function createWebhookCore(deps: WebhookCoreDeps): WebhookCore {
       }
       if (!result.duplicate && event.state === 'pending') deps.onStored?.();
       crash('after-commit-before-ack');
-      done({ status: 200, headers: OK_HEADERS, body: JSON.stringify(result) });
+      // A fresh headers object per answer: adapters hand it to their framework, which may add to it.
+      done({
+        status: 200,
+        headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' },
+        body: JSON.stringify(result),
+      });
     });
   }
 
