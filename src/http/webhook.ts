@@ -53,9 +53,9 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   const bodyTimeoutMs = deps.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const maxInflight = deps.maxInflight ?? DEFAULT_MAX_INFLIGHT;
   // The per-delivery logic lives in src/ingest/receiver.ts (shared with the library and its adapters);
-  // this front only guards and streams the body and writes the answer. At thousands of deliveries
-  // a second every listener, timer and promise per request shows, so each request gets one
-  // listener per stream it needs and the body deadlines share one sweep.
+  // this front only guards and streams the body and writes the answer, with as little bookkeeping
+  // per request as it can: one listener per stream it needs, and one sweep timer for the body
+  // deadlines of every request being read instead of a timer each.
   let inFlight = 0;
   const reads = new Set<BodyRead>();
   let sweep: NodeJS.Timeout | null = null;
