@@ -7,19 +7,17 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM, hasChromium, INSTALL_CHROMIUM, launchChromiumAt } from './chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => path.join(root, 'dist', p);
-const CHROMIUM = '/usr/bin/chromium';
 const API_KEY = 'sk-sim-screenshots';
 const out = path.join(root, 'docs', 'screenshots', 'live.png');
 
 async function main() {
   if (!existsSync(dist('app.js'))) throw new Error('dist/ is missing: run `npm run build` first.');
-  if (!existsSync(CHROMIUM)) {
-    process.stderr.write(
-      `screenshot-live: ${CHROMIUM} not found; install it with: apt-get install -y chromium\n`,
-    );
+  if (!hasChromium()) {
+    process.stderr.write(`screenshot-live: ${CHROMIUM} not found; install it with: ${INSTALL_CHROMIUM}\n`);
     process.exit(1);
   }
   const tmp = mkdtempSync(path.join(tmpdir(), 'agenthooks-live-shot-'));
@@ -53,19 +51,7 @@ async function main() {
   const url = await app.listen();
   sim.addWebhook(`${url}/webhooks`);
 
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launchPersistentContext(path.join(tmp, 'chromium'), {
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+  const browser = await launchChromiumAt(path.join(tmp, 'chromium'), {
     viewport: { width: 1280, height: 860 },
     deviceScaleFactor: 1,
   });

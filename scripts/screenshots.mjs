@@ -6,10 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM, hasChromium, INSTALL_CHROMIUM, launchChromiumAt } from './chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => path.join(root, 'dist', p);
-const CHROMIUM = '/usr/bin/chromium';
 const NOW = Date.parse('2026-11-27T12:00:00.000Z');
 const SEED = 20261127;
 const outDir = path.join(root, 'docs', 'screenshots');
@@ -903,10 +903,8 @@ async function startServer(store, clock, dir, platform) {
 async function main() {
   if (!existsSync(dist('web/dashboard.js')))
     throw new Error('dist/ is missing: run `npm run build` first (npm run screenshots does).');
-  if (!existsSync(CHROMIUM)) {
-    process.stderr.write(
-      `screenshots: ${CHROMIUM} not found; install it with: apt-get install -y chromium\n`,
-    );
+  if (!hasChromium()) {
+    process.stderr.write(`screenshots: ${CHROMIUM} not found; install it with: ${INSTALL_CHROMIUM}\n`);
     process.exit(1);
   }
   const tmp = mkdtempSync(path.join(tmpdir(), 'agenthooks-shots-'));
@@ -924,21 +922,7 @@ async function main() {
   await seedSkippedStep(store, report);
   await seedTranscript(store, research);
   const server = await startServer(store, clock, tmp, screenshotPlatform(blocked, research));
-  const { chromium } = await import('playwright-core');
-  // Playwright takes the fresh profile directory (--user-data-dir) as launchPersistentContext's
-  // first argument and refuses it among the flags.
-  const browser = await chromium.launchPersistentContext(path.join(tmp, 'chromium'), {
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+  const browser = await launchChromiumAt(path.join(tmp, 'chromium'), {
     viewport: { width: 1280, height: 860 },
     deviceScaleFactor: 1,
   });
