@@ -17,6 +17,8 @@ function externalAddress(): string | null {
   return null;
 }
 
+// Skipped only when Chromium is missing and the run does not require it (AGENTHOOKS_REQUIRE_BROWSER=1,
+// set by .ci/run, makes these fail instead); skipWithoutBrowser prints that reason.
 describe.skipIf(skip)('dashboard in headless Chromium', () => {
   let env: Env;
   let serve: Serving;

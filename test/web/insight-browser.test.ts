@@ -9,6 +9,8 @@ const skip = skipWithoutBrowser('test/web/insight-browser.test.ts');
 const DAY = 86_400_000;
 const EVIL = '<img src=x onerror="window.__pwned=1">evil';
 
+// Skipped only when Chromium is missing and the run does not require it (AGENTHOOKS_REQUIRE_BROWSER=1,
+// set by .ci/run, makes these fail instead); skipWithoutBrowser prints that reason.
 describe.skipIf(skip)('insight pages in headless Chromium', () => {
   let web: WebServer;
   let browser: BrowserContext;

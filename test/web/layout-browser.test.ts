@@ -19,6 +19,8 @@ const PAGES: [string, string][] = [
   ['health', '/health-view'],
 ];
 
+// Skipped only when Chromium is missing and the run does not require it (AGENTHOOKS_REQUIRE_BROWSER=1,
+// set by .ci/run, makes these fail instead); skipWithoutBrowser prints that reason.
 describe.skipIf(skip)('dashboard layout at four widths', () => {
   let web: WebServer;
   let chromium: { browser: BrowserContext; close(): Promise<void> };

@@ -10,6 +10,8 @@ import { launchChromium, skipWithoutBrowser } from '../support/chromium.js';
 
 const skip = skipWithoutBrowser('test/web/live-browser.test.ts');
 
+// Skipped only when Chromium is missing and the run does not require it (AGENTHOOKS_REQUIRE_BROWSER=1,
+// set by .ci/run, makes these fail instead); skipWithoutBrowser prints that reason.
 describe.skipIf(skip)('live transcript on the run page', () => {
   let env: Env;
   let serve: Serving;

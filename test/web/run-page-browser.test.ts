@@ -17,6 +17,8 @@ import { makeRun, saveRun, startWebServer, type WebServer } from './helpers.js';
 const skip = skipWithoutBrowser('test/web/run-page-browser.test.ts');
 const squash = (s: string | null): string => (s ?? '').replace(/\s+/g, ' ').trim();
 
+// Skipped only when Chromium is missing and the run does not require it (AGENTHOOKS_REQUIRE_BROWSER=1,
+// set by .ci/run, makes these fail instead); skipWithoutBrowser prints that reason.
 describe.skipIf(skip)('run page and runs page in headless Chromium', () => {
   let web: WebServer;
   let chromium: { browser: BrowserContext; close(): Promise<void> };

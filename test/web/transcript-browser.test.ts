@@ -27,6 +27,8 @@ describe('renderTranscriptEvent', () => {
   });
 });
 
+// Skipped only when Chromium is missing and the run does not require it (AGENTHOOKS_REQUIRE_BROWSER=1,
+// set by .ci/run, makes these fail instead); skipWithoutBrowser prints that reason.
 describe.skipIf(skip)('the Transcript section in headless Chromium', () => {
   let env: Env;
   let serve: Serving;
