@@ -18,6 +18,7 @@ import { type RunningSimulator, type SimulatorOptions, startSimulator } from '..
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
 import { appOver } from '../support/app.js';
+import { until as poll } from '../support/until.js';
 
 export const API_KEY = 'sk-sim-chains';
 
@@ -166,18 +167,12 @@ export async function promptOf(sdk: Anthropic, sessionId: string): Promise<strin
   throw new Error(`session ${sessionId} has no user.message`);
 }
 
-export async function until<T>(
+export function until<T>(
   what: string,
   fn: () => Promise<T | null | undefined | false>,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return poll(fn, what, timeoutMs, 100);
 }
 
 /** Every simulator session's agenthooks tags, read through the SDK (what exists on the "platform"). */

@@ -6,7 +6,12 @@ import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/logger.js';
 import { launchRun } from '../../src/runs/launch.js';
 import { waitForRun } from '../../src/runs/wait.js';
+import { until as poll } from '../support/until.js';
 import { API_KEY, deps, type Env, type Serving, setup, startServe } from './helpers.js';
+
+/** The shared poll loop with this file's own time limit. */
+const until = <T>(fn: () => Promise<T | null | undefined | false>, what: string, ms = 20_000): Promise<T> =>
+  poll(fn, what, ms);
 
 let env: Env | null = null;
 let serve: Serving | null = null;
@@ -16,16 +21,6 @@ afterEach(async () => {
   serve = null;
   env = null;
 });
-
-async function until<T>(fn: () => Promise<T | null | undefined>, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function externalSession(e: Env, scenario = 'success'): Promise<string> {
   const agent = await e.platform.ensureAgent('outsider', { model: 'claude-sonnet-4-6' });

@@ -15,7 +15,12 @@ import { isFinal } from '../../src/runs/state.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { Receiver } from '../notify/helpers.js';
 import { NO_CONFIG } from '../support/app.js';
+import { until as poll } from '../support/until.js';
 import { API_KEY, type Env, setup } from './helpers.js';
+
+/** The shared poll loop with this file's own time limit. */
+const until = <T>(fn: () => Promise<T | null | undefined | false>, what: string, ms = 60_000): Promise<T> =>
+  poll(fn, what, ms);
 
 let env: Env | null = null;
 afterEach(async () => {
@@ -50,16 +55,6 @@ async function serveNoWebhooks(
   const url = (await app.listen())!;
   onTestFinished(() => app.close());
   return { url, runtime };
-}
-
-async function until<T>(fn: () => Promise<T | null | false | undefined>, what: string, ms = 60_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const SCENARIOS = ['success', 'refusal', 'retries_exhausted', 'multiagent', 'budget_reached', 'success'];

@@ -5,9 +5,11 @@ import { onTestFinished } from 'vitest';
 import type { NotifyRetryOptions } from '../../src/notify/backoff.js';
 import type { NotifyTarget } from '../../src/notify/targets.js';
 import { NO_CONFIG } from '../support/app.js';
+import { until } from '../support/until.js';
 import { API_KEY, type Env, type Serving, setup as setupEnv, startServe } from './helpers.js';
 
 export { API_KEY, type Env, type Serving } from './helpers.js';
+export { until };
 
 /** Notify targets, the secret each is signed with, and the notifier's timing. */
 export interface NotifySettings {
@@ -42,21 +44,6 @@ export async function startServeWithNotify(
   });
   onTestFinished(() => serving.close());
   return serving;
-}
-
-/** Polls `fn` every 50 ms until it returns something truthy; fails after `ms`. */
-export async function until<T>(
-  fn: () => Promise<T | null | undefined | false>,
-  what: string,
-  ms = 30_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** A session of the simulator's `success` scenario (or as `metadata` says) for agent `notified`. */

@@ -10,6 +10,11 @@ import { updateRun } from '../../src/runs/save.js';
 import type { SessionHub } from '../../src/runs/session-hub.js';
 import { changesRun, StreamWatcher } from '../../src/runs/stream-watch.js';
 import { type Env, setup } from '../e2e/helpers.js';
+import { until as poll } from '../support/until.js';
+
+/** The shared poll loop with this file's own time limit. */
+const until = <T>(fn: () => Promise<T | null | undefined | false>, what: string, ms = 15_000): Promise<T> =>
+  poll(fn, what, ms, 20);
 
 let env: Env | null = null;
 afterEach(async () => {
@@ -55,16 +60,6 @@ const idleEvent = (id: string) =>
     processed_at: new Date().toISOString(),
     stop_reason: { type: 'end_turn' },
   }) as unknown as SessionEvent;
-
-async function until<T>(fn: () => Promise<T | null | false | undefined>, what: string): Promise<T> {
-  const end = Date.now() + 15_000;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Long-running sessions (a minute of simulated work), each with its run stored as running. */
 async function runningSessions(e: Env, n: number): Promise<string[]> {
