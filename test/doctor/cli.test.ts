@@ -1,13 +1,9 @@
 // `agenthooks doctor` as a user runs it (the built binary): the checklist, exit 1 when a check
 // fails, 0 when all pass, 2 for a usage error.
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveDatabase } from '../../src/config.js';
-import { silentLogger } from '../../src/logger.js';
-import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import { openStore } from '../../src/store/open.js';
+import { describe, expect, it } from 'vitest';
 import { generateSecret } from '../../src/webhooks/sign.js';
-import { tempDir } from '../embed/helpers.js';
+import { doctorFixture } from './helpers.js';
 
 function doctor(args: string[], env: Record<string, string>) {
   // spawnSync blocks this thread, so the simulator answering must live in another process:
@@ -27,24 +23,13 @@ function doctor(args: string[], env: Record<string, string>) {
 }
 
 describe('agenthooks doctor (CLI)', () => {
-  const tmp = tempDir();
-  let sim: RunningSimulator;
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0, apiKeys: ['sk-good'] });
-    await (
-      await openStore(resolveDatabase(tmp.db, {}, tmp.dir), { create: true, logger: silentLogger })
-    ).close();
-  });
-  afterAll(async () => {
-    await sim.close();
-    tmp.remove();
-  });
+  const { tmp, simUrl } = doctorFixture();
 
   it('exits 0 with every check passed', async () => {
     const r = await doctor(['--database', tmp.db], {
       ANTHROPIC_WEBHOOK_SIGNING_KEY: generateSecret(),
       ANTHROPIC_API_KEY: 'sk-good',
-      ANTHROPIC_BASE_URL: sim.url,
+      ANTHROPIC_BASE_URL: simUrl(),
     });
     expect(r.stdout).toContain('✓ signing key');
     expect(r.stdout).toContain('✓ database');
@@ -58,7 +43,7 @@ describe('agenthooks doctor (CLI)', () => {
   it('exits 1 and prints the fixes when checks fail', async () => {
     const r = await doctor(['--database', tmp.db, '--signing-key', 'secret123'], {
       ANTHROPIC_API_KEY: 'sk-bad',
-      ANTHROPIC_BASE_URL: sim.url,
+      ANTHROPIC_BASE_URL: simUrl(),
     });
     expect(r.stdout).toContain('✗ signing key');
     expect(r.stdout).toContain('✗ API key');

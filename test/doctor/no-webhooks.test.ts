@@ -1,32 +1,19 @@
 // The doctor and serve --no-webhooks: without a public URL the doctor points at --no-webhooks, and
 // `doctor --no-webhooks` checks that setup (no signing key or public URL needed, the API key is).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { resolveDatabase } from '../../src/config.js';
 import { runDoctor } from '../../src/doctor/run.js';
 import { checkSigningKeys } from '../../src/doctor/signing-key.js';
 import { silentLogger } from '../../src/logger.js';
-import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import { openStore } from '../../src/store/open.js';
 import { generateSecret } from '../../src/webhooks/sign.js';
-import { tempDir } from '../embed/helpers.js';
+import { doctorFixture } from './helpers.js';
 
 describe('doctor: no public URL', () => {
-  const tmp = tempDir();
-  let sim: RunningSimulator;
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0, apiKeys: ['sk-good'] });
-    await (
-      await openStore(resolveDatabase(tmp.db, {}, tmp.dir), { create: true, logger: silentLogger })
-    ).close();
-  });
-  afterAll(async () => {
-    await sim.close();
-    tmp.remove();
-  });
+  const { tmp, simUrl } = doctorFixture();
   const base = () => ({
     database: resolveDatabase(tmp.db, {}, tmp.dir),
-    platform: { apiKey: 'sk-good', baseURL: sim.url },
+    platform: { apiKey: 'sk-good', baseURL: simUrl() },
     clock: systemClock,
     logger: silentLogger,
   });
@@ -53,7 +40,7 @@ describe('doctor: no public URL', () => {
     expect(results.filter((r) => r.status === 'fail')).toEqual([]);
     const bad = await runDoctor({
       ...base(),
-      platform: { apiKey: null, baseURL: sim.url },
+      platform: { apiKey: null, baseURL: simUrl() },
       signingKeys: [],
       webhooks: false,
     });
