@@ -51,16 +51,6 @@ export class GroupCommitter {
     }
   }
 
-  /** enqueue as a promise: resolves with this event's own result after its transaction committed. */
-  submit(event: NewEvent): Promise<InsertResult> {
-    return new Promise<InsertResult>((resolve, reject) => {
-      this.enqueue(event, (err, result) => {
-        if (err || !result) reject(err);
-        else resolve(result);
-      });
-    });
-  }
-
   private readonly scheduledPump = (): void => {
     this.scheduled = false;
     this.pump();

@@ -11,7 +11,7 @@ import { RejectCounter } from '../../src/ingest/rejects.js';
 import { silentLogger } from '../../src/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { stallWriter } from '../../src/store/sqlite/test-support.js';
-import type { NewEvent } from '../../src/store/types.js';
+import type { InsertResult, NewEvent } from '../../src/store/types.js';
 import { eventBody, eventId, signed, startServer } from '../http/helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-ingest-'));
@@ -33,13 +33,20 @@ function ev(id: string): NewEvent {
   };
 }
 
+/** One event through group commit, as a promise: its own result once committed, or the failure. */
+function submit(gc: GroupCommitter, event: NewEvent): Promise<InsertResult> {
+  return new Promise((resolve, reject) =>
+    gc.enqueue(event, (err, result) => (err || !result ? reject(err) : resolve(result))),
+  );
+}
+
 describe('GroupCommitter', () => {
   it('gives every caller its own result and batches concurrent submissions', async () => {
     const store = await open();
     try {
       const gc = new GroupCommitter(store, silentLogger);
       const ids = Array.from({ length: 300 }, (_, i) => `e${i % 250}`);
-      const results = await Promise.all(ids.map((id) => gc.submit(ev(id))));
+      const results = await Promise.all(ids.map((id) => submit(gc, ev(id))));
       expect(results.map((r) => r.id)).toEqual(ids);
       // 250 distinct ids, 50 repeated: exactly one non-duplicate per id.
       expect(results.filter((r) => !r.duplicate)).toHaveLength(250);
@@ -56,7 +63,7 @@ describe('GroupCommitter', () => {
     const store = await open();
     try {
       const gc = new GroupCommitter(store, silentLogger, 40);
-      await Promise.all(Array.from({ length: 100 }, (_, i) => gc.submit(ev(`c${i}`))));
+      await Promise.all(Array.from({ length: 100 }, (_, i) => submit(gc, ev(`c${i}`))));
       expect(gc.snapshot().largest).toBeLessThanOrEqual(40);
       expect(await store.countEvents({})).toBe(100);
     } finally {
@@ -68,7 +75,7 @@ describe('GroupCommitter', () => {
     const store = await open();
     const gc = new GroupCommitter(store, silentLogger);
     await store.close();
-    const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => gc.submit(ev(`f${i}`))));
+    const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => submit(gc, ev(`f${i}`))));
     expect(settled.every((s) => s.status === 'rejected' && isAppError(s.reason, 'store_unavailable'))).toBe(
       true,
     );
