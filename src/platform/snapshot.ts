@@ -101,8 +101,10 @@ export function buildSnapshot(
   const evaluations = evaluationHistory(latest, ends.reverse());
   const u = s.usage;
   const cost = u?.list_cost?.amount;
+  // `amount` is a string of whole cents (reference: budgets); a fraction is rounded here, so both
+  // engines add up the same integers and PostgreSQL's cast in insight never meets one.
   const costCents =
-    cost !== undefined && cost !== null && Number.isFinite(Number(cost)) ? Number(cost) : null;
+    cost !== undefined && cost !== null && Number.isFinite(Number(cost)) ? Math.round(Number(cost)) : null;
   const cacheCreation = Object.values(u?.cache_creation ?? {}).reduce<number>(
     (a, b) => a + (typeof b === 'number' ? b : 0),
     0,

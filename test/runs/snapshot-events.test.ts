@@ -61,4 +61,18 @@ describe('buildSnapshot', () => {
     expect(buildSnapshot(session([]), [idle, interrupt, user], 'go').interrupted).toBe(true);
     expect(buildSnapshot(session([]), [interrupt, idle, user], 'go').interrupted).toBe(false);
   });
+
+  it('reads the list cost as whole cents, rounding a fraction', () => {
+    const costed = (amount: unknown) =>
+      buildSnapshot(
+        { ...session([]), usage: { input_tokens: 1, list_cost: { amount, currency: 'USD' } } } as never,
+        [],
+        'go',
+      ).usage?.costCents;
+    expect(costed('137')).toBe(137);
+    expect(costed('137.5')).toBe(138);
+    expect(costed('12.25')).toBe(12);
+    expect(costed('n/a')).toBeNull();
+    expect(costed(null)).toBeNull();
+  });
 });

@@ -1125,6 +1125,27 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         ]);
       });
 
+      it('adds up a fractional cost an older version stored, without failing', async () => {
+        // Snapshots now round the list cost to whole cents; a run saved before that may hold a
+        // fraction, which PostgreSQL's integer cast refused.
+        const base = { agentName: 'coster', status: 'succeeded' as const };
+        await store.saveRun({
+          run: newRun('c1', { ...base, usage: usage(42) }),
+          expectedVersion: 0,
+          history: null,
+        });
+        await store.saveRun({
+          run: newRun('c2', { ...base, usage: usage(7.5) }),
+          expectedVersion: 0,
+          history: null,
+        });
+        const cells = await store.runCells({ since: T0, until: T0 + 86_400_000, agent: 'coster' });
+        const total = cells.reduce((n, c) => n + c.costCents, 0);
+        // SQLite adds the stored values, PostgreSQL rounds each run's first: 49.5 or 50.
+        expect(Math.abs(total - 49.5)).toBeLessThanOrEqual(0.5);
+        expect(cells.reduce((n, c) => n + c.costedRuns, 0)).toBe(2);
+      });
+
       it('counts skipped chain steps by pipeline and step within the window', async () => {
         const chain = (id: string, step: string, state: Launch['state'], createdAt = T0) =>
           newLaunch(id, {

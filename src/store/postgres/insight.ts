@@ -10,7 +10,8 @@ export function runCellsStatement(q: InsightQuery): { sql: string; values: unkno
   const sql = runCellsSql(
     {
       iterations: 'CASE WHEN outcome_result IS NULL THEN 0 ELSE jsonb_array_length(evaluations) END',
-      cost: "(usage->>'costCents')::bigint",
+      // Through numeric: a fraction stored before snapshots rounded it would fail a bigint cast.
+      cost: "round((usage->>'costCents')::numeric)::bigint",
       joined: (expr) => `string_agg((${expr})::text, ',')`,
       distinctJson: (expr) => `json_agg(DISTINCT ${expr})`,
       bind: (v) => p.add(v),
