@@ -115,7 +115,12 @@ export function createApp(options: AppOptions): App {
     registerApi(guarded, dashboardDeps);
     registerMetrics(guarded, {
       store,
-      live: () => ({ ...live, pendingRejects: rejects.pending(), sessionStreams: runtime.hub?.upstreams() }),
+      live: () => ({
+        ...live,
+        pendingRejects: rejects.pending(),
+        sessionStreams: runtime.hub?.upstreams(),
+        sessionStreamBuffered: runtime.hub?.buffered(),
+      }),
     });
     registerPages(guarded, dashboardDeps);
     registerTranscriptStream(guarded, { store, hub: runtime.hub });

@@ -15,6 +15,8 @@ export interface LiveStats {
   pendingRejects?: Array<{ code: string; count: number }>;
   /** Session event streams this process holds open to the platform (the session hub's upstreams). */
   sessionStreams?: number;
+  /** Events those streams hold in memory for late subscribers. */
+  sessionStreamBuffered?: number;
 }
 
 export interface MetricsDeps {
@@ -171,6 +173,13 @@ export async function renderMetrics(store: Store, live: LiveStats): Promise<stri
       'gauge',
       'Session event streams open to the platform (one per followed session).',
       [[{}, live.sessionStreams]],
+    );
+  if (live.sessionStreamBuffered !== undefined)
+    m.metric(
+      'agenthooks_session_stream_buffered_events',
+      'gauge',
+      'Session events held in memory for clients that join a stream late (bounded per stream).',
+      [[{}, live.sessionStreamBuffered]],
     );
   return m.text();
 }

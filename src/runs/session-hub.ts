@@ -1,8 +1,9 @@
 // One upstream event stream per session, shared by everyone watching it: run pages, CLI followers
 // through serve, and the --no-webhooks worker. The platform counts every stream against its read
-// limits, so ten open pages on one run cost one stream, not ten. The upstream keeps every event it
-// has seen in a buffer, so a subscriber that arrives late (or resumes after a reconnect of its own)
-// is caught up in order without another listing, and it closes when its last subscriber leaves.
+// limits, so ten open pages on one run cost one stream, not ten. The upstream keeps the latest events
+// it has seen in a bounded buffer, so a subscriber that arrives late (or resumes after a reconnect of
+// its own) is caught up in order from memory; one that needs events older than the buffer is caught
+// up from a listing first. The upstream closes when its last subscriber leaves.
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Platform, SessionEvent } from '../platform/types.js';
@@ -21,13 +22,26 @@ export interface SessionHub {
   subscribe(sessionId: string, onEvent: (e: SessionEvent) => void, options?: SubscribeOptions): () => void;
   /** Upstream streams open now (also exported on /metrics as agenthooks_session_streams). */
   upstreams(): number;
+  /** Events held in memory for late subscribers, over all upstreams (bounded by bufferLimit each). */
+  buffered(): number;
   close(): Promise<void>;
 }
+
+/** How much of a session's stream one upstream keeps for late subscribers. */
+export interface BufferLimit {
+  events: number;
+  /** Approximate: the events' JSON length. */
+  bytes: number;
+}
+
+/** A long session (or one with large tool results) watched for hours must not grow without end. */
+export const DEFAULT_BUFFER_LIMIT: BufferLimit = { events: 2000, bytes: 8 * 1024 * 1024 };
 
 export interface SessionHubDeps {
   platform: Platform;
   logger: Logger;
   clock: Clock;
+  bufferLimit?: BufferLimit;
 }
 
 interface Subscriber {
@@ -43,7 +57,13 @@ interface Subscriber {
 interface Upstream {
   sessionId: string;
   controller: AbortController;
+  /** The latest events, oldest first; `dropped` older ones were let go. */
   buffer: SessionEvent[];
+  sizes: number[];
+  bytes: number;
+  dropped: number;
+  /** Event id -> its position counted from the session's first event (buffer index + dropped). */
+  at: Map<string, number>;
   subscribers: Set<Subscriber>;
   ended: SessionHubEnd | null;
   openedAt: number;
@@ -52,20 +72,52 @@ interface Upstream {
 
 export function createSessionHub(deps: SessionHubDeps): SessionHub {
   const { platform, logger, clock } = deps;
+  const limit = deps.bufferLimit ?? DEFAULT_BUFFER_LIMIT;
   const open = new Map<string, Upstream>();
   let closed = false;
 
   function deliver(up: Upstream, sub: Subscriber): void {
     if (sub.pos === null) return;
-    while (sub.pos < up.buffer.length && up.subscribers.has(sub)) {
-      const e = up.buffer[sub.pos++];
-      try {
-        sub.onEvent(e);
-      } catch (err) {
-        logger.warn({ err, session: up.sessionId }, 'a session event subscriber failed');
-      }
-    }
+    while (sub.pos < up.buffer.length && up.subscribers.has(sub)) send(up, sub, up.buffer[sub.pos++]);
     if (up.ended && up.subscribers.has(sub)) end(up, sub, up.ended);
+  }
+
+  function send(up: Upstream, sub: Subscriber, e: SessionEvent): void {
+    try {
+      sub.onEvent(e);
+    } catch (err) {
+      logger.warn({ err, session: up.sessionId }, 'a session event subscriber failed');
+    }
+  }
+
+  /** The buffer index of an event, or -1 when it is not (or no longer) buffered. */
+  function indexOf(up: Upstream, id: string): number {
+    const at = up.at.get(id);
+    return at === undefined ? -1 : at - up.dropped;
+  }
+
+  function keep(up: Upstream, e: SessionEvent): void {
+    const size = JSON.stringify(e).length;
+    up.at.set(e.id, up.dropped + up.buffer.length);
+    up.buffer.push(e);
+    up.sizes.push(size);
+    up.bytes += size;
+  }
+
+  /** Lets the oldest events go while over the limit, but never one a placed subscriber still needs. */
+  function trim(up: Upstream): void {
+    let over = 0;
+    let bytes = up.bytes;
+    while (over < up.buffer.length - 1 && (up.buffer.length - over > limit.events || bytes > limit.bytes))
+      bytes -= up.sizes[over++];
+    for (const sub of up.subscribers) if (sub.pos !== null) over = Math.min(over, sub.pos);
+    if (over <= 0) return;
+    for (const e of up.buffer.slice(0, over)) up.at.delete(e.id);
+    up.buffer.splice(0, over);
+    up.sizes.splice(0, over);
+    up.bytes = bytes;
+    up.dropped += over;
+    for (const sub of up.subscribers) if (sub.pos !== null) sub.pos -= over;
   }
 
   function end(up: Upstream, sub: Subscriber, reason: SessionHubEnd): void {
@@ -77,10 +129,12 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
     }
   }
 
+  /** Places a subscriber in the buffer when it can: from the top, or after its afterId. */
   function place(up: Upstream, sub: Subscriber): void {
-    if (sub.afterId === null) sub.pos = 0;
-    else {
-      const at = up.buffer.findIndex((e) => e.id === sub.afterId);
+    if (sub.afterId === null) {
+      if (up.dropped === 0) sub.pos = 0;
+    } else {
+      const at = indexOf(up, sub.afterId);
       if (at !== -1) sub.pos = at + 1;
     }
   }
@@ -91,6 +145,10 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
       sessionId,
       controller,
       buffer: [],
+      sizes: [],
+      bytes: 0,
+      dropped: 0,
+      at: new Map(),
       subscribers: new Set(),
       ended: null,
       openedAt: clock.now(),
@@ -106,11 +164,12 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
             logger.info({ session: sessionId, attempt }, 'session stream reconnecting'),
         });
         for await (const e of events) {
-          up.buffer.push(e);
+          keep(up, e);
           for (const sub of [...up.subscribers]) {
             if (sub.pos === null && e.id === sub.afterId) sub.pos = up.buffer.length;
             deliver(up, sub);
           }
+          trim(up);
         }
         if (controller.signal.aborted) reason = 'closed';
       } catch (err) {
@@ -127,23 +186,43 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
     return up;
   }
 
-  /** An afterId the buffer does not hold yet: wait for it if the session has it, else start from the top. */
+  /**
+   * A subscriber the buffer cannot place, found by a listing. Its afterId is one the stream has not
+   * reached yet (it is placed when it arrives), or one older than the buffer, or it wants every event
+   * and some were let go: then the listed events up to the first buffered one are sent first. Each
+   * one sent becomes the afterId, so the stream places the subscriber right after it, never twice.
+   * An afterId the session does not have starts from the top, as a null one does.
+   */
   async function locate(up: Upstream, sub: Subscriber): Promise<void> {
-    let known = false;
+    let after = sub.afterId === null;
     try {
       for await (const e of platform.listSessionEvents(up.sessionId)) {
-        if (e.id === sub.afterId) {
-          known = true;
+        if (!up.subscribers.has(sub) || sub.pos !== null) break;
+        if (!after) {
+          after = e.id === sub.afterId;
+          continue;
+        }
+        const at = indexOf(up, e.id);
+        if (at !== -1) {
+          sub.pos = at;
           break;
         }
+        send(up, sub, e);
+        sub.afterId = e.id;
       }
     } catch (err) {
       logger.warn({ err, session: up.sessionId }, 'could not list session events to place a subscriber');
     }
+    if (!up.subscribers.has(sub)) return;
+    if (sub.pos === null && !after) {
+      // Unknown to the session: from the top.
+      sub.afterId = null;
+      if (up.dropped > 0) return locate(up, sub);
+    }
     sub.locating = false;
-    if (!up.subscribers.has(sub) || sub.pos !== null) return;
-    if (!known) sub.pos = 0;
-    else place(up, sub);
+    if (sub.pos === null) place(up, sub);
+    // No listing (it failed) for a subscriber that wants every event: what the buffer still holds.
+    if (sub.pos === null && sub.afterId === null) sub.pos = 0;
     if (sub.pos !== null) deliver(up, sub);
     else if (up.ended) end(up, sub, up.ended);
   }
@@ -177,6 +256,7 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
       };
     },
     upstreams: () => open.size,
+    buffered: () => [...open.values()].reduce((n, up) => n + up.buffer.length, 0),
     async close() {
       closed = true;
       const all = [...open.values()];

@@ -120,6 +120,7 @@ describe('GET /api/runs/:id/transcript/stream', () => {
     expect(env.sim.openStreams()).toBe(1);
     const metrics = await (await fetch(`${serve.url}/metrics`)).text();
     expect(metrics).toMatch(/^agenthooks_session_streams 1$/m);
+    expect(metrics).toMatch(/^agenthooks_session_stream_buffered_events [1-9]\d*$/m);
 
     await waitFor(page.sawIdle, 'the page to see idle');
     await waitFor(other.sawIdle, 'the other page to see idle');

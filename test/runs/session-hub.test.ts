@@ -119,6 +119,45 @@ describe('SessionHub', () => {
     offUnknown();
   });
 
+  it('keeps a bounded buffer and catches a late subscriber up from a listing past it', async () => {
+    for (const bufferLimit of [
+      { events: 3, bytes: 1 << 30 },
+      { events: 1000, bytes: 1 },
+    ]) {
+      const small = createSessionHub({ platform, logger: silentLogger, clock: systemClock, bufferLimit });
+      const id = await startRun();
+      const first = collector();
+      const offFirst = small.subscribe(id, first.onEvent);
+      await client(sim.url).beta.sessions.events.send(id, { events: [task('bounded')] });
+      await waitFor(first.idle, 'the first subscriber to see idle');
+      const listed = await listAll(id);
+      expect(listed.length).toBeGreaterThan(bufferLimit.events === 3 ? 3 : 1);
+      expect(first.events.map((e) => e.id)).toEqual(listed);
+      // Only the latest events stay in memory (at least one, however large).
+      expect(small.buffered()).toBe(bufferLimit.events === 3 ? 3 : 1);
+
+      const all = collector();
+      const after = collector();
+      const unknown = collector();
+      const recent = collector();
+      const offs = [
+        small.subscribe(id, all.onEvent),
+        small.subscribe(id, after.onEvent, { afterId: listed[1] }),
+        small.subscribe(id, unknown.onEvent, { afterId: 'sevt_nope' }),
+        small.subscribe(id, recent.onEvent, { afterId: listed.at(-2) }),
+      ];
+      for (const c of [all, after, unknown, recent]) await waitFor(c.idle, 'a late subscriber to catch up');
+      expect(all.events.map((e) => e.id)).toEqual(listed);
+      expect(after.events.map((e) => e.id)).toEqual(listed.slice(2));
+      expect(unknown.events.map((e) => e.id)).toEqual(listed);
+      expect(recent.events.map((e) => e.id)).toEqual(listed.slice(-1));
+      expect(small.upstreams()).toBe(1);
+      for (const off of [offFirst, ...offs]) off();
+      expect(small.buffered()).toBe(0);
+      await small.close();
+    }
+  });
+
   it('ends subscribers with error when the session does not exist, and closed on close()', async () => {
     const gone = collector();
     hub.subscribe('sesn_missing', gone.onEvent, { onEnd: gone.onEnd });
