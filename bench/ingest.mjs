@@ -14,8 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { signature } from '../dist/webhooks/sign.js';
+import { post, signedDeliveries } from './deliveries.mjs';
 import { BARE, startChild } from './servers.mjs';
 
 const { values: opts } = parseArgs({
@@ -37,60 +36,12 @@ const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-bench-'));
 const BIN = new URL('../dist/cli/bin.js', import.meta.url).pathname;
 const FLOOR = new URL('./floor-server.mjs', import.meta.url).pathname;
 
-let round = 0;
-/** Fresh deliveries for one run: distinct ids, ~10% re-sends of earlier ones, signed just now. */
-function deliveries() {
-  round += 1;
-  const now = new Date();
-  const out = [];
-  for (let i = 0; i < POOL; i++) {
-    const dup = i > 10 && Math.random() < DUPLICATE_SHARE;
-    if (dup) {
-      out.push(out[Math.floor(Math.random() * (i - 1))]);
-      continue;
-    }
-    const id = `whe_bench${round}_${i}_${randomBytes(4).toString('hex')}`;
-    const body = JSON.stringify({
-      type: 'event',
-      id,
-      created_at: now.toISOString(),
-      data: {
-        type: 'session.status_idled',
-        id: 'sesn_011CZkZAtmR3yMPDzynEDxu7',
-        organization_id: '8a3d2f1e-5b6c-4d7e-9f01-23456789abcd',
-        workspace_id: 'c7b0e4d9-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
-      },
-    });
-    out.push({
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': signature(secret, id, Math.floor(now.getTime() / 1000), body),
-      },
-    });
-  }
-  return out;
-}
-
+/** One run of `duration` s at `connections`, with fresh deliveries (~10% re-sends). */
 async function load(url, duration, connections) {
-  const pool = deliveries();
-  let next = 0;
-  const result = await autocannon({
-    url,
+  const result = await post(url, {
     connections,
     duration,
-    requests: [
-      {
-        method: 'POST',
-        path: '/webhooks',
-        setupRequest: (req) => {
-          const d = pool[next++ % pool.length];
-          return { ...req, headers: d.headers, body: d.body };
-        },
-      },
-    ],
+    pool: signedDeliveries(secret, POOL, DUPLICATE_SHARE),
   });
   return {
     rps: result.requests.average,
