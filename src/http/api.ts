@@ -14,7 +14,7 @@ import { collectStats } from '../query/stats.js';
 import { OUTBOX_STATES, type OutboxState } from '../store/types.js';
 import { changeFeed, type DashboardDeps, DEFAULT_RECONCILER_META_KEY } from '../web/deps.js';
 import { runFilesOf } from '../web/run-files.js';
-import { KEEPALIVE_MS, openEventStream } from './event-stream.js';
+import { KEEPALIVE_MS, openEventStream, sendEvent } from './event-stream.js';
 
 type Query = Record<string, unknown>;
 
@@ -121,11 +121,11 @@ export function registerApi(server: FastifyInstance, deps: DashboardDeps): Promi
     // re-read what they show on a tick; the stream itself carries no data worth protecting.
     api.get('/api/stream', (req, reply) => {
       const res = openEventStream(reply);
-      res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ at: clock.now() })}\n\n`);
+      sendEvent(res, `retry: 2000\nevent: hello\ndata: ${JSON.stringify({ at: clock.now() })}\n\n`);
       const unsubscribe = feed.subscribe((marker) => {
-        res.write(`event: tick\ndata: ${JSON.stringify({ marker, at: clock.now() })}\n\n`);
+        sendEvent(res, `event: tick\ndata: ${JSON.stringify({ marker, at: clock.now() })}\n\n`);
       });
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+      const keepalive = setInterval(() => sendEvent(res, ': keepalive\n\n'), KEEPALIVE_MS);
       streams.add(res);
       const done = () => {
         clearInterval(keepalive);

@@ -10,7 +10,7 @@ import type { SessionEvent } from '../platform/types.js';
 import type { SessionHub } from '../runs/session-hub.js';
 import type { Store } from '../store/types.js';
 import { renderTranscriptEvent } from '../web/transcript.js';
-import { KEEPALIVE_MS, openEventStream } from './event-stream.js';
+import { KEEPALIVE_MS, openEventStream, sendEvent } from './event-stream.js';
 
 export interface TranscriptStreamDeps {
   store: Store;
@@ -52,16 +52,17 @@ export function registerTranscriptStream(
       const html = q.html === '1' || q.html === 'true';
 
       const res = openEventStream(reply);
-      res.write('retry: 2000\n\n');
+      sendEvent(res, 'retry: 2000\n\n');
       open.add(res);
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+      const keepalive = setInterval(() => sendEvent(res, ': keepalive\n\n'), KEEPALIVE_MS);
       let unsubscribe: () => void = () => {};
       const done = () => {
         clearInterval(keepalive);
         unsubscribe();
         open.delete(res);
       };
-      unsubscribe = hub.subscribe(id, (e) => res.write(eventFrame(e, html)), {
+      // A client too far behind is cut off (sendEvent); its EventSource resumes from Last-Event-ID.
+      unsubscribe = hub.subscribe(id, (e) => sendEvent(res, eventFrame(e, html)), {
         afterId: after,
         onEnd: (reason) => {
           res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
