@@ -23,7 +23,7 @@ function streamServer(
   const result = new Promise<{ sent: number; cut: boolean }>((resolve) => {
     report = resolve;
   });
-  server = createServer((_req, res: ServerResponse) => {
+  const s = createServer((_req, res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     let sent = 0;
     const next = () => {
@@ -38,8 +38,9 @@ function streamServer(
     };
     next();
   });
+  server = s;
   return new Promise((resolve) =>
-    server?.listen(0, '127.0.0.1', () => resolve({ port: (server?.address() as AddressInfo).port, result })),
+    s.listen(0, '127.0.0.1', () => resolve({ port: (s.address() as AddressInfo).port, result })),
   );
 }
 
