@@ -2,6 +2,8 @@
 // PostgreSQL has: migrations under an advisory lock when replicas start together, several pools
 // (replicas) sharing the claim queue and the dedupe, lease takeover, database creation, and an
 // outage (server stopped and started) that the same store object survives.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +12,7 @@ import { isAppError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/open.js';
+import { INSERT_TIMEOUT_MS } from '../../src/store/postgres/events.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
 import { readMigrations } from '../../src/store/postgres/migrate.js';
 import type { StoredEvent } from '../../src/store/types.js';
@@ -356,4 +359,51 @@ describe('PostgreSQL outage', () => {
       await server.destroy();
     }
   });
+
+  it('a server that stops answering: a batch of events fails with store_unavailable within the insert timeout, then the store goes on', async () => {
+    const server = await startEmbeddedPostgres();
+    let store: PostgresStore | undefined;
+    // Every process of the cluster: the postmaster and the backends it started.
+    const cluster = (): number[] => {
+      const postmaster = Number(
+        readFileSync(path.join(server.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0],
+      );
+      const children = readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+      return [postmaster, ...children];
+    };
+    let paused: number[] = [];
+    try {
+      store = await open(`${server.url.replace(/\/postgres$/, '/agenthooks')}`);
+      await store.insertEvents([newEvent('before')]);
+      // SIGSTOP: connections stay open and nothing answers, as with a paused VM or a partition.
+      paused = cluster();
+      for (const pid of paused) process.kill(pid, 'SIGSTOP');
+      const started = Date.now();
+      await rejectsWithCode(store.insertEvents([newEvent('paused')]), 'store_unavailable');
+      const took = Date.now() - started;
+      expect(took).toBeGreaterThanOrEqual(INSERT_TIMEOUT_MS - 100);
+      expect(took).toBeLessThan(INSERT_TIMEOUT_MS + 5_000);
+
+      for (const pid of paused) process.kill(pid, 'SIGCONT');
+      paused = [];
+      // The batch may have committed once the server went on: the retry is then a duplicate.
+      const [again] = await store.insertEvents([newEvent('paused')]);
+      expect(again.id).toBe('paused');
+      expect((await store.getEvent('paused'))?.id).toBe('paused');
+    } finally {
+      for (const pid of paused) process.kill(pid, 'SIGCONT');
+      await store?.close();
+      await server.destroy();
+    }
+  }, 40_000);
 });

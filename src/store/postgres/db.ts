@@ -6,10 +6,21 @@ import { redactDatabaseSecrets } from '../../config.js';
 import { type Logger, warnLimiter } from '../../logger.js';
 import { isTransient, toAppError } from './errors.js';
 
+export interface QueryOptions {
+  /**
+   * Fail (store_unavailable) when the server has not answered within this many ms. For a
+   * statement a caller is waiting on: a server that stopped answering (a paused VM, a network
+   * partition) would otherwise hold it until TCP gives up, minutes later. Its connection is
+   * discarded, since its answer may still arrive.
+   */
+  timeoutMs?: number;
+}
+
 export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(
     text: string,
     values?: unknown[],
+    options?: QueryOptions,
   ): Promise<pg.QueryResult<R>>;
 }
 
@@ -58,10 +69,20 @@ export function createPool(url: string, logger: Logger, display: string, max = 1
 const MAX_TX_ATTEMPTS = 4;
 
 export function createDb(pool: pg.Pool, display: string): Db {
-  const query = async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
+  const query = async <R extends pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+    options: QueryOptions = {},
+  ) => {
     for (let i = 1; ; i++) {
       try {
-        return await pool.query<R>(text, values);
+        // pg reads query_timeout per query (client.js); its type declarations do not list it.
+        const config: pg.QueryConfig & { query_timeout?: number } = {
+          text,
+          values,
+          query_timeout: options.timeoutMs,
+        };
+        return await pool.query<R>(config);
       } catch (err) {
         // A single statement is its own transaction: after a deadlock it was rolled back whole.
         if (i < MAX_TX_ATTEMPTS && isTransient(err)) continue;

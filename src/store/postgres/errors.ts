@@ -31,7 +31,7 @@ const UNAVAILABLE_SQLSTATES = new Set([
 
 /** Errors pg raises itself (no code) when the connection is gone or never came up. */
 const CONNECTION_MESSAGES =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable|Client was closed|Cannot use a pool after calling end/i;
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|not queryable|Client was closed|Cannot use a pool after calling end/i;
 
 /** Retryable in place: the transaction was rolled back and running it again is correct. */
 export function isTransient(err: unknown): boolean {

@@ -19,6 +19,13 @@ const INSERT = `INSERT INTO events (id, type, created_at, received_at, subject_i
   SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
   ON CONFLICT (id) DO NOTHING RETURNING id`;
 
+/**
+ * How long a batch of webhook events may wait for the server before the deliveries are answered
+ * 503 (store_unavailable): well within the platform's patience, and the platform retries them.
+ * A batch that did commit after all is then a duplicate on the retry, answered 200.
+ */
+export const INSERT_TIMEOUT_MS = 10_000;
+
 export async function insertEvents(db: Db, events: NewEvent[]): Promise<InsertResult[]> {
   if (events.length === 0) return [];
   // The first occurrence of an id in the batch is the one stored; later ones are duplicates.
@@ -27,18 +34,22 @@ export async function insertEvents(db: Db, events: NewEvent[]): Promise<InsertRe
   // Inserting in id order makes every batch take its row locks in the same order, so two batches
   // with overlapping ids wait for each other instead of deadlocking.
   const rows = [...first.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const res = await db.query<{ id: string }>(INSERT, [
-    rows.map((e) => e.id),
-    rows.map((e) => e.type),
-    rows.map((e) => e.createdAt),
-    rows.map((e) => e.receivedAt),
-    rows.map((e) => e.subjectId),
-    rows.map((e) => e.threadId),
-    rows.map((e) => e.raw),
-    rows.map((e) => e.state),
-    // Events that need no work are finished on arrival.
-    rows.map((e) => (e.state === 'pending' ? null : e.receivedAt)),
-  ]);
+  const res = await db.query<{ id: string }>(
+    INSERT,
+    [
+      rows.map((e) => e.id),
+      rows.map((e) => e.type),
+      rows.map((e) => e.createdAt),
+      rows.map((e) => e.receivedAt),
+      rows.map((e) => e.subjectId),
+      rows.map((e) => e.threadId),
+      rows.map((e) => e.raw),
+      rows.map((e) => e.state),
+      // Events that need no work are finished on arrival.
+      rows.map((e) => (e.state === 'pending' ? null : e.receivedAt)),
+    ],
+    { timeoutMs: INSERT_TIMEOUT_MS },
+  );
   const inserted = new Set(res.rows.map((r) => r.id));
   return events.map((e) => {
     const fresh = inserted.delete(e.id);
