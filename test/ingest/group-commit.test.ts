@@ -82,6 +82,42 @@ describe('GroupCommitter', () => {
   });
 });
 
+describe('GroupCommitter deadline', () => {
+  it('answers store_unavailable when a commit hangs past the deadline, once, and goes on after it', async () => {
+    const store = await open();
+    try {
+      const gc = new GroupCommitter(store, silentLogger, undefined, 300);
+      await submit(gc, ev('warm'));
+      // The writer thread blocks for 1.5 s: the next batch cannot commit before that.
+      const stall = stallWriter(store, 1500);
+      const calls: Array<string | null> = [];
+      const started = performance.now();
+      const hung = new Promise<number>((resolve) =>
+        gc.enqueue(ev('hung'), (err) => {
+          calls.push(err ? (isAppError(err) ? err.code : 'other') : null);
+          resolve(performance.now() - started);
+        }),
+      );
+      const tookMs = await hung;
+      expect(calls).toEqual(['store_unavailable']);
+      expect(tookMs).toBeGreaterThanOrEqual(290);
+      expect(tookMs).toBeLessThan(1200);
+      // While the commit still hangs, a new event is refused at once.
+      const late = await Promise.allSettled([submit(gc, ev('late'))]);
+      expect(late[0].status === 'rejected' && isAppError(late[0].reason, 'store_unavailable')).toBe(true);
+
+      await stall;
+      await gc.idle();
+      // The hung batch did commit in the end; its caller was answered once (a retry is a duplicate).
+      expect(calls).toEqual(['store_unavailable']);
+      expect((await submit(gc, ev('hung'))).duplicate).toBe(true);
+      expect((await submit(gc, ev('after'))).duplicate).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('RejectCounter', () => {
   it('counts per (minute, code) and flushes sums to the store, also on stop', async () => {
     const store = await open();
