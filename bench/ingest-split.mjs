@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { post, signedDeliveries } from './deliveries.mjs';
-import { startChild } from './servers.mjs';
+import { startFloor, startServe } from './servers.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -36,8 +36,6 @@ const POOL = DURATION * 30_000;
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-bench-split-'));
-const FLOOR = new URL('./floor-server.mjs', import.meta.url).pathname;
-const BIN = new URL('../dist/cli/bin.js', import.meta.url).pathname;
 const db = (name) => path.join(dir, `${name}.db`);
 
 /** Clock ticks (1/100 s) of user + system time in a /proc stat line. */
@@ -95,28 +93,10 @@ async function measure(target) {
 
 const drop = opts.drop.split(',').filter(Boolean);
 const targets = {
-  floor: await startChild([FLOOR, db('floor'), secret], {}),
-  'floor+ledger': await startChild([FLOOR, db('ledger'), secret, '--ledger'], {}),
-  [`floor+ledger-${drop.length}`]: await startChild(
-    [FLOOR, db('lean'), secret, '--ledger', '--drop', drop.join(',')],
-    {},
-  ),
-  serve: await startChild(
-    [
-      BIN,
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--database',
-      db('serve'),
-      '--signing-key',
-      secret,
-      '--no-worker',
-    ],
-    { AGENTHOOKS_LOG_LEVEL: 'warn' },
-  ),
+  floor: await startFloor(db('floor'), secret),
+  'floor+ledger': await startFloor(db('ledger'), secret, '--ledger'),
+  [`floor+ledger-${drop.length}`]: await startFloor(db('lean'), secret, '--ledger', '--drop', drop.join(',')),
+  serve: await startServe(db('serve'), secret),
 };
 const ours = () =>
   [process.pid, ...Object.values(targets).map((t) => t.proc.pid)].reduce((a, p) => a + processCpu(p), 0);

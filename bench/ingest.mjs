@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { post, signedDeliveries } from './deliveries.mjs';
-import { BARE, startChild } from './servers.mjs';
+import { BARE, startChild, startFloor, startServe } from './servers.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -33,8 +33,6 @@ const POOL = Math.max(80_000, DURATION * 30_000);
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const dir = mkdtempSync(path.join(tmpdir(), 'agenthooks-bench-'));
-const BIN = new URL('../dist/cli/bin.js', import.meta.url).pathname;
-const FLOOR = new URL('./floor-server.mjs', import.meta.url).pathname;
 
 /** One run of `duration` s at `connections`, with fresh deliveries (~10% re-sends). */
 async function load(url, duration, connections) {
@@ -58,23 +56,8 @@ function vmHWM(pid) {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-const serve = await startChild(
-  [
-    BIN,
-    'serve',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--database',
-    path.join(dir, 'bench.db'),
-    '--signing-key',
-    secret,
-    '--no-worker',
-  ],
-  { AGENTHOOKS_LOG_LEVEL: 'warn' },
-);
-const floor = await startChild([FLOOR, path.join(dir, 'floor.db'), secret], {});
+const serve = await startServe(path.join(dir, 'bench.db'), secret);
+const floor = await startFloor(path.join(dir, 'floor.db'), secret);
 const bare = await startChild(['-e', BARE], {});
 const targets = { serve, floor, bare };
 const goals = { 50: 0.95, 400: 0.9 };

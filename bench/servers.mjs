@@ -1,6 +1,9 @@
-// What both ingest benchmarks start: a child process that prints "listening on URL", and the bare
-// node:http baseline they compare the receiver against.
+// What the ingest benchmarks start: a child process that prints "listening on URL" (serve, the
+// durable floor), and the bare node:http baseline they compare the receiver against.
 import { spawn } from 'node:child_process';
+
+const BIN = new URL('../dist/cli/bin.js', import.meta.url).pathname;
+const FLOOR = new URL('./floor-server.mjs', import.meta.url).pathname;
 
 export function startChild(args, env) {
   const proc = spawn(process.execPath, args, {
@@ -20,6 +23,31 @@ export function startChild(args, env) {
     });
     proc.on('exit', (code) => reject(new Error(`child exited ${code}: ${out}${err}`)));
   });
+}
+
+/** agenthooks serve on 127.0.0.1 as the ingest benchmarks load it: verifying, durable acks, no worker. */
+export function startServe(database, secret) {
+  return startChild(
+    [
+      BIN,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--database',
+      database,
+      '--signing-key',
+      secret,
+      '--no-worker',
+    ],
+    { AGENTHOOKS_LOG_LEVEL: 'warn' },
+  );
+}
+
+/** The durable floor (bench/floor-server.mjs), with its options (--ledger, --drop). */
+export function startFloor(database, secret, ...options) {
+  return startChild([FLOOR, database, secret, ...options], {});
 }
 
 export const BARE = `
