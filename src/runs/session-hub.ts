@@ -110,12 +110,15 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
     let bytes = up.bytes;
     while (over < up.buffer.length - 1 && (up.buffer.length - over > limit.events || bytes > limit.bytes))
       bytes -= up.sizes[over++];
+    if (over === 0) return;
     for (const sub of up.subscribers) if (sub.pos !== null) over = Math.min(over, sub.pos);
-    if (over <= 0) return;
-    for (const e of up.buffer.slice(0, over)) up.at.delete(e.id);
+    if (over === 0) return;
+    for (let i = 0; i < over; i++) {
+      up.at.delete(up.buffer[i].id);
+      up.bytes -= up.sizes[i];
+    }
     up.buffer.splice(0, over);
     up.sizes.splice(0, over);
-    up.bytes = bytes;
     up.dropped += over;
     for (const sub of up.subscribers) if (sub.pos !== null) sub.pos -= over;
   }
