@@ -61,7 +61,6 @@ export function createApp(options: AppOptions): App {
     : createWebhookHandler({
         core: receiver.core,
         clock,
-        logger,
         bodyLimit: config.bodyLimit,
         bodyTimeoutMs: config.bodyTimeoutMs,
         maxInflight: config.maxInflight,

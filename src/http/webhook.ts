@@ -7,7 +7,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { WebhookCore, WebhookResponse } from '../ingest/receiver.js';
-import type { Logger } from '../logger.js';
 
 export const WEBHOOK_PATHS = ['/webhooks', '/webhook/agent-outcome'] as const;
 
@@ -18,7 +17,6 @@ export interface WebhookDeps {
   /** The framework-agnostic receiver core (src/runtime.ts builds it) this front streams bodies into. */
   core: WebhookCore;
   clock: Clock;
-  logger: Logger;
   bodyLimit: number;
   /** How long a body may take to arrive once the headers are in (--body-timeout). */
   bodyTimeoutMs?: number;
@@ -49,7 +47,7 @@ interface BodyRead {
 }
 
 export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
-  const { core, clock, logger, bodyLimit } = deps;
+  const { core, clock, bodyLimit } = deps;
   const bodyTimeoutMs = deps.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const maxInflight = deps.maxInflight ?? DEFAULT_MAX_INFLIGHT;
   // The per-delivery logic lives in src/ingest/receiver.ts (shared with the library and its adapters);
@@ -86,8 +84,9 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const receivedAt = clock.now();
     inFlight += 1;
-    // A client that goes away mid-body is not an error worth more than a debug line.
-    req.on('error', onRequestError);
+    // No 'error' listener on req: node:http emits 'error' on a request only when one is attached
+    // (a client that goes away mid-body ends in 'close', counted below), and one per delivery was
+    // a measurable share of this path.
     const refusal = refusalBeforeBody(req);
     if (refusal) {
       // 'close' follows 'finish' on every response, and comes alone when the connection dies first.
@@ -96,10 +95,6 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
       });
       send(res, refusal, true);
     } else readBody(req, res, receivedAt);
-  }
-
-  function onRequestError(err: Error): void {
-    logger.debug({ err: err.message }, 'webhook request aborted');
   }
 
   /**

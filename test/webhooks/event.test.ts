@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../src/errors.js';
-import { HANDLED_EVENT_TYPES, isHandledEventType, parseEvent } from '../../src/webhooks/event.js';
+import {
+  HANDLED_EVENT_TYPES,
+  isHandledEventType,
+  parseCreatedAt,
+  parseEvent,
+  RFC3339,
+} from '../../src/webhooks/event.js';
 
 const event = (
   data: Record<string, unknown> = { type: 'session.status_idled', id: 'sesn_01' },
@@ -175,5 +181,59 @@ describe('parseEvent', () => {
       threadId: null,
       state: 'ignored',
     });
+  });
+});
+
+describe('parseCreatedAt', () => {
+  // The reading it must equal on every input: the RFC 3339 pattern, then V8's Date.parse.
+  const reference = (text: string) => (RFC3339.test(text) ? Date.parse(text) : Number.NaN);
+  const pad = (v: number, len: number) => String(v).padStart(len, '0');
+
+  it('equals the pattern and Date.parse on every day, time edge and fraction of the fast form', () => {
+    const texts: string[] = [];
+    for (const year of [0, 1, 99, 100, 1969, 1970, 2000, 2024, 2026, 2100, 9999])
+      for (let month = 0; month <= 13; month++)
+        for (const day of [0, 1, 28, 29, 30, 31, 32])
+          texts.push(`${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T12:00:00Z`);
+    for (const time of ['00:00:00', '23:59:59', '24:00:00', '24:00:01', '23:60:00', '23:59:60', '99:99:99'])
+      texts.push(`2026-11-30T${time}Z`);
+    for (const fraction of ['', '.', '.1', '.12', '.123', '.1239', '.999999999', '.12a', '.-1'])
+      texts.push(`2026-11-30T10:14:05${fraction}Z`);
+    // The general path's forms, and near misses of the fast one.
+    texts.push(
+      '2026-11-30t10:14:05z',
+      '2026-11-30 10:14:05Z',
+      '2026-11-30T10:14:05+02:00',
+      '2026-11-30T10:14:05.123456-07:30',
+      '2026-11-30T10:14:05',
+      '2026-11-30T1a:14:05Z',
+      '2026-1a-30T10:14:05Z',
+      '-026-11-30T10:14:05Z',
+      '+02026-11-30T10:14:05Z',
+      '2026-11-30T10:14:05ZZ',
+      '2026-11-30T10:14:05.Z',
+      ' 2026-11-30T10:14:05Z',
+      '2026-11-30T10:14:0５Z',
+      '',
+      'yesterday',
+    );
+    expect(texts.length).toBeGreaterThan(1000);
+    for (const text of texts) expect([text, parseCreatedAt(text)]).toEqual([text, reference(text)]);
+  });
+
+  it('equals them on random mutations of a real timestamp', () => {
+    const base = '2026-11-30T10:14:05.123Z';
+    const alphabet = '0123456789-:.TtZz +x';
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const chars = [...base];
+      for (let k = next(3) + 1; k > 0; k--) chars[next(chars.length)] = alphabet[next(alphabet.length)];
+      const text = chars.join('');
+      expect([text, parseCreatedAt(text)]).toEqual([text, reference(text)]);
+    }
   });
 });
