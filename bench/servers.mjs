@@ -3,10 +3,11 @@
 import { spawn } from 'node:child_process';
 
 const BIN = new URL('../dist/cli/bin.js', import.meta.url).pathname;
-const FLOOR = new URL('./floor-server.mjs', import.meta.url).pathname;
+export const FLOOR = new URL('./floor-server.mjs', import.meta.url).pathname;
 
-export function startChild(args, env) {
-  const proc = spawn(process.execPath, args, {
+/** `command` (node by default) with `args`, resolved with its URL once it prints "listening on URL". */
+export function startChild(args, env, command = process.execPath) {
+  const proc = spawn(command, args, {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -25,24 +26,26 @@ export function startChild(args, env) {
   });
 }
 
-/** agenthooks serve on 127.0.0.1 as the ingest benchmarks load it: verifying, durable acks, no worker. */
+/** The arguments of agenthooks serve as the ingest benchmarks load it: 127.0.0.1, verifying,
+ * durable acks, no worker; `bin` is another build's dist/cli/bin.js to compare with. */
+export function serveArgs(database, secret, bin = BIN) {
+  return [
+    bin,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--database',
+    database,
+    '--signing-key',
+    secret,
+    '--no-worker',
+  ];
+}
+
 export function startServe(database, secret) {
-  return startChild(
-    [
-      BIN,
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--database',
-      database,
-      '--signing-key',
-      secret,
-      '--no-worker',
-    ],
-    { AGENTHOOKS_LOG_LEVEL: 'warn' },
-  );
+  return startChild(serveArgs(database, secret), { AGENTHOOKS_LOG_LEVEL: 'warn' });
 }
 
 /** The durable floor (bench/floor-server.mjs), with its options (--ledger, --drop). */
