@@ -84,9 +84,9 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const receivedAt = clock.now();
     inFlight += 1;
-    // No 'error' listener on req: node:http emits 'error' on a request only when one is attached
-    // (a client that goes away mid-body ends in 'close', counted below), and one per delivery was
-    // a measurable share of this path.
+    // No 'error' listener on req: node:http emits 'error' on a request only when one is attached,
+    // and a client that goes away mid-body ends in the response's 'close' below, which frees its
+    // slot (test/security/webhook-limits.test.ts). A listener per delivery only fed a debug line.
     const refusal = refusalBeforeBody(req);
     if (refusal) {
       // 'close' follows 'finish' on every response, and comes alone when the connection dies first.

@@ -1,7 +1,7 @@
 // The checks of POST /webhooks that come before the body (DESIGN.md semantics 2): other methods
 // get 405 whatever they carry, bad headers get 401 without the body being read, bodies over
 // --max-inflight get 503 overloaded with Retry-After: 1, a slow body gets 408 body_timeout; every
-// refusal closes the connection.
+// refusal closes the connection. A sender that hangs up mid-body frees its slot at once.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveCommand } from '../../src/cli/serve.js';
@@ -109,6 +109,40 @@ describe('POST /webhooks before the body', () => {
     // Headers are checked before the slot count: a bad request is still a 401, not a 503.
     expect((await stalled({})).status).toBe(401);
     expect((await Promise.all(held)).map((r) => r.status)).toEqual([408, 408]);
+    const id = eventId();
+    const body = eventBody(id);
+    expect((await send(srv.url, { headers: signed(id, body), body })).status).toBe(200);
+  });
+
+  it('frees the slot of a client that goes away mid-body at once, with no error raised', async () => {
+    // Both slots (--max-inflight 2) taken by bodies whose senders hang up well before the timeout.
+    const port = Number(new URL(srv.url).port);
+    const head = (h: Record<string, string>) =>
+      [
+        'POST /webhooks HTTP/1.1',
+        'host: 127.0.0.1',
+        'content-length: 5000',
+        ...Object.entries(h).map(([k, v]) => `${k}: ${v}`),
+      ].join('\r\n');
+    const gone = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = connect(port, '127.0.0.1', () => {
+              socket.write(`${head(validHeaders())}\r\n\r\n{"type":`);
+              setTimeout(() => socket.destroy(), 50);
+            });
+            socket.on('error', () => undefined);
+            socket.on('close', () => resolve());
+          }),
+      ),
+    );
+    expect(gone).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 50));
+    // Still inside the 300 ms body timeout of the two: a new body is read (408 when it stalls in
+    // turn), not refused as overloaded, and a whole delivery is stored.
+    const next = await stalled(validHeaders());
+    expect(next.status).toBe(408);
     const id = eventId();
     const body = eventBody(id);
     expect((await send(srv.url, { headers: signed(id, body), body })).status).toBe(200);
