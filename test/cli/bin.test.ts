@@ -27,6 +27,18 @@ const run = (args: string[], env: Record<string, string> = {}) =>
   });
 
 describe('agenthooks binary', () => {
+  it('runs as a program of its own, as `npx agenthooks` in a checkout runs it', () => {
+    // No `node` in front: the build must leave the entry executable, with its #! line.
+    const r = spawnSync(bin, ['runs', '--database', db], {
+      encoding: 'utf8',
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('sesn_bin1');
+  });
+
   it('lists runs on a pipe without colors, and exits 0', () => {
     const r = run(['runs', '--database', db]);
     expect(r.status).toBe(0);
