@@ -150,10 +150,12 @@ describe('group commit over HTTP', () => {
     try {
       const before = srv.store.ingestStats().transactions;
       const agent = new Agent({ keepAlive: true, maxSockets: 200 });
-      // Hold the writer briefly (test-only hook) so that all 200 deliveries are in flight while a
-      // commit is running, whatever the disk's fsync time: on a fast disk and an in-process client
-      // the requests otherwise trickle in and the count measures the client, not group commit.
-      const stalled = stallWriter(srv.store, 400);
+      // Hold the writer (test-only hook) so that all 200 deliveries are in flight while a commit is
+      // running, whatever the disk's fsync time: on a fast disk and an in-process client the
+      // requests otherwise trickle in and the count measures the client, not group commit. 1.5 s,
+      // because on a loaded CI machine opening 200 connections took longer than 400 ms (51
+      // transactions, each batch what trickled in after the stall).
+      const stalled = stallWriter(srv.store, 1500);
       const ids = Array.from({ length: 200 }, () => eventId());
       const statuses = await Promise.all(
         ids.map(
