@@ -3,8 +3,8 @@
 // Standard Webhooks content (`${id}.${timestamp}.${body}`); JSON.parse; then group commit on a
 // worker thread into a SQLite table with a single primary-key index (WAL, synchronous=FULL), and
 // 200 {"id","duplicate"} once the batch holding the event is committed.
-// With --ledger the same floor writes agenthooks' own event ledger instead (its SQLite migrations
-// and the writer's insertEvents, the row as serve builds it), and --drop NAMES,... drops some of
+// With --ledger the same floor writes agenthooks' own event ledger instead (its SQLite migrations,
+// serve's eventRows packing and the writer's insertEvents), and --drop NAMES,... drops some of
 // its indexes: bench/ingest-split.mjs uses these to tell the main thread's share of the gap to
 // serve from the ledger's.
 // Usage: node bench/floor-server.mjs <database file> <whsec_ secret> [--ledger [--drop events_received,...]]
@@ -22,6 +22,8 @@ if (isMainThread) {
   });
   const [file, secret] = positionals;
   const ledger = values.ledger;
+  // The ledger takes the rows exactly as serve packs them for its writer thread.
+  const { eventRows } = ledger ? await import('../dist/store/sqlite/protocol.js') : {};
   const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
   const writer = new Worker(new URL(import.meta.url), {
     workerData: { file, ledger, drop: values.drop.split(',').filter(Boolean) },
@@ -33,8 +35,9 @@ if (isMainThread) {
     if (inFlight || queued.length === 0) return;
     inFlight = queued;
     queued = [];
-    // The ledger takes serve's flat row (src/store/sqlite/protocol.ts, EVENT_WIRE_FIELDS per event).
-    writer.postMessage(ledger ? inFlight.flatMap((q) => q.row) : inFlight.map((q) => [q.id, q.body]));
+    writer.postMessage(
+      ledger ? eventRows(inFlight.map((q) => q.event)) : inFlight.map((q) => [q.id, q.body]),
+    );
   };
   writer.on('message', (duplicates) => {
     const done = inFlight;
@@ -75,19 +78,20 @@ if (isMainThread) {
       } catch {
         return answer(400, { error: 'invalid_json' });
       }
-      const row = ledger
-        ? [
+      // The event as serve's parseEvent makes it (a NewEvent), for the ledger.
+      const stored = ledger
+        ? {
             id,
-            event.data?.type,
-            Date.parse(event.created_at),
-            Date.now(),
-            event.data?.id,
-            null,
-            body,
-            'pending',
-          ]
+            type: event.data?.type,
+            createdAt: Date.parse(event.created_at),
+            receivedAt: Date.now(),
+            subjectId: event.data?.id,
+            threadId: null,
+            raw: body,
+            state: 'pending',
+          }
         : null;
-      queued.push({ id, body, row, answer });
+      queued.push({ id, body, event: stored, answer });
       flush();
     });
   });
